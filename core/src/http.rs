@@ -1,0 +1,150 @@
+//! The HTTP rules every provider shares: one client, bounded time and size, no redirects
+//! (credentials go to the configured server and nowhere else), https except on loopback.
+
+use std::net::IpAddr;
+use std::time::Duration;
+
+use reqwest::Response;
+use url::Url;
+
+use crate::error::{Error, ProviderError, Result};
+
+/// Largest response body Presently reads; status APIs answer in a few hundred bytes.
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+
+pub fn client(timeout: Duration) -> reqwest::Client {
+    let builder = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(timeout)
+        .connect_timeout(timeout.min(Duration::from_secs(5)))
+        .user_agent(concat!("Presently/", env!("CARGO_PKG_VERSION")));
+    // Building only fails when the TLS backend cannot start; fall back to reqwest's
+    // defaults rather than refusing to run, the timeout above is still applied per request.
+    builder.build().unwrap_or_default()
+}
+
+/// Parses a server URL given by the user: https anywhere, plain http only on loopback.
+pub fn server_url(input: &str) -> Result<Url> {
+    let input = input.trim();
+    let url = Url::parse(input)
+        .map_err(|e| Error::invalid(format!("{input:?} is not a URL ({e}); write it like https://chat.example.org")))?;
+    match url.scheme() {
+        "https" => {}
+        "http" if is_loopback(&url) => {}
+        "http" => {
+            return Err(Error::invalid(format!(
+                "{input} uses plain http; Presently sends credentials only over https \
+                 (http is allowed for 127.0.0.1 and localhost)"
+            )))
+        }
+        other => {
+            return Err(Error::invalid(format!(
+                "{input} has scheme {other:?}; use https://"
+            )))
+        }
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err(Error::invalid(format!("{input} has no host")));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(Error::invalid(format!(
+            "{input} contains a user name or password; give credentials separately"
+        )));
+    }
+    Ok(url)
+}
+
+fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
+        Some(url::Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
+        None => false,
+    }
+}
+
+/// Turns a failed send into words: refused, timed out, TLS.
+pub fn send_error(error: reqwest::Error, timeout: Duration) -> ProviderError {
+    if error.is_timeout() {
+        return ProviderError::Timeout {
+            seconds: timeout.as_secs().max(1),
+        };
+    }
+    let mut cause: &dyn std::error::Error = &error;
+    while let Some(inner) = cause.source() {
+        cause = inner;
+    }
+    if error.is_connect() {
+        ProviderError::Unreachable(format!("connection failed ({cause})"))
+    } else {
+        ProviderError::Unreachable(cause.to_string())
+    }
+}
+
+/// Reads a body up to [`MAX_BODY_BYTES`], failing instead of filling memory.
+pub async fn read_capped(mut response: Response, timeout: Duration) -> Result<Vec<u8>, ProviderError> {
+    if response
+        .content_length()
+        .is_some_and(|len| len > MAX_BODY_BYTES as u64)
+    {
+        return Err(too_big());
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = response
+        .chunk()
+        .await
+        .map_err(|e| send_error(e, timeout))?
+    {
+        if body.len() + chunk.len() > MAX_BODY_BYTES {
+            return Err(too_big());
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
+fn too_big() -> ProviderError {
+    ProviderError::Protocol(format!(
+        "the response is larger than {} KiB; is the URL a chat server?",
+        MAX_BODY_BYTES / 1024
+    ))
+}
+
+/// A redirect is reported, never followed: following could hand credentials to another host.
+pub fn redirect_error(response: &Response) -> ProviderError {
+    let to = response
+        .headers()
+        .get(reqwest::header::LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("somewhere else");
+    ProviderError::Protocol(format!(
+        "the server redirects to {to} (HTTP {}); Presently does not follow redirects with \
+         credentials, so put the final address in the account's URL",
+        response.status().as_u16()
+    ))
+}
+
+/// The first bytes of a body that was not what we expected, for the error message.
+pub fn snippet(body: &[u8]) -> String {
+    let text = String::from_utf8_lossy(&body[..body.len().min(60)]);
+    let text: String = text.chars().filter(|c| !c.is_control()).collect();
+    format!("{:?}", text.trim())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn https_anywhere_http_only_on_loopback() {
+        assert!(server_url("https://chat.example.org").is_ok());
+        assert!(server_url("http://127.0.0.1:8080").is_ok());
+        assert!(server_url("http://localhost:9").is_ok());
+        assert!(server_url("http://[::1]:9").is_ok());
+        let err = server_url("http://chat.example.org").expect_err("plain http");
+        assert!(err.to_string().contains("only over https"));
+        assert!(server_url("ftp://chat.example.org").is_err());
+        assert!(server_url("https://alice:pw@chat.example.org").is_err());
+        assert!(server_url("chat.example.org").is_err());
+    }
+}

@@ -1,0 +1,206 @@
+//! One module per service behind one small trait.
+//!
+//! A provider does only what the service alone can do: check credentials, show a status,
+//! read it back. Mapping checks, previews, dispatch and expiry are written once elsewhere.
+
+pub mod zulip;
+
+use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+
+use crate::error::{AccountLabel, ProviderError, Result};
+use crate::preset::{Availability, Status};
+use crate::secrets::SecretStore;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "lowercase")]
+pub enum Service {
+    Zulip,
+}
+
+impl Service {
+    pub fn display_name(self) -> &'static str {
+        match self {
+            Service::Zulip => "Zulip",
+        }
+    }
+
+    pub fn key(self) -> &'static str {
+        match self {
+            Service::Zulip => "zulip",
+        }
+    }
+}
+
+/// The non-secret settings of an account, per service.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(tag = "service", rename_all = "lowercase")]
+pub enum AccountSettings {
+    Zulip(zulip::ZulipSettings),
+}
+
+impl AccountSettings {
+    pub fn service(&self) -> Service {
+        match self {
+            AccountSettings::Zulip(_) => Service::Zulip,
+        }
+    }
+
+    pub fn validate(&self, account_id: &str) -> Result<()> {
+        match self {
+            AccountSettings::Zulip(settings) => settings.validate(account_id),
+        }
+    }
+
+    /// Where the account lives, for listings: "alice@example.org on https://chat.example.org".
+    pub fn describe(&self) -> String {
+        match self {
+            AccountSettings::Zulip(z) => format!("{} on {}", z.email, z.site),
+        }
+    }
+
+    /// The keyring entries this account owns, so removing it removes them all.
+    pub fn secret_names(&self) -> &'static [&'static str] {
+        match self {
+            AccountSettings::Zulip(_) => zulip::SECRET_NAMES,
+        }
+    }
+}
+
+/// Whose status to change: the signed-in user, or (for admins) someone else.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Target {
+    #[default]
+    Me,
+    User(String),
+}
+
+/// How a service counts the length of status text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "snake_case")]
+pub enum TextUnit {
+    /// Unicode scalar values (Python `len()`, Go runes).
+    CodePoints,
+    /// UTF-16 code units (JavaScript `length`).
+    Utf16Units,
+}
+
+impl TextUnit {
+    pub fn count(self, text: &str) -> usize {
+        match self {
+            TextUnit::CodePoints => text.chars().count(),
+            TextUnit::Utf16Units => text.encode_utf16().count(),
+        }
+    }
+
+    pub fn describe(self) -> &'static str {
+        match self {
+            TextUnit::CodePoints => "Unicode code points",
+            TextUnit::Utf16Units => "UTF-16 code units",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct TextLimit {
+    pub max: u32,
+    pub unit: TextUnit,
+    /// The server strips surrounding whitespace before counting.
+    pub trims_whitespace: bool,
+}
+
+/// What one neutral availability becomes on a service.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct AvailabilityMapping {
+    pub wanted: Availability,
+    /// The service's own word for what others see.
+    pub shown: String,
+    /// Set when the service cannot show `wanted` as such.
+    pub note: Option<String>,
+}
+
+/// What a service can show, so the UI can preview each account exactly.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct Capabilities {
+    pub service: Service,
+    /// `None` when the service shows no status text.
+    pub text_limit: Option<TextLimit>,
+    pub unicode_emoji: bool,
+    pub custom_emoji: bool,
+    pub availabilities: Vec<AvailabilityMapping>,
+    /// The server clears the status itself; otherwise Presently does.
+    pub native_expiry: bool,
+    /// Why some of the above is missing, e.g. an old server version.
+    pub notes: Vec<String>,
+}
+
+impl Capabilities {
+    pub fn availability(&self, wanted: Availability) -> Option<&AvailabilityMapping> {
+        self.availabilities.iter().find(|m| m.wanted == wanted)
+    }
+}
+
+/// Who the credentials belong to, from the server.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct Identity {
+    pub user_id: String,
+    pub name: String,
+    pub is_admin: bool,
+    /// e.g. "Zulip 11.2 (feature level 420)".
+    pub server: String,
+}
+
+/// A status as the service shows it, read back from the server.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct ShownStatus {
+    pub text: String,
+    /// A glyph, or ":name:" for a custom emoji.
+    pub emoji: Option<String>,
+    /// The service's own word, when it reports one.
+    pub availability: Option<String>,
+}
+
+#[async_trait]
+pub trait Provider: Send + Sync + std::fmt::Debug {
+    fn label(&self) -> &AccountLabel;
+
+    /// What this account can show; may sharpen once the server's version is known.
+    async fn capabilities(&self) -> Result<Capabilities, ProviderError>;
+
+    /// Checks the credentials with the server and says whose they are.
+    async fn verify(&self) -> Result<Identity, ProviderError>;
+
+    /// Shows `status` (already checked against the capabilities). Returns notes on what
+    /// the service could not show as asked.
+    async fn set_status(&self, status: &Status, target: &Target)
+        -> Result<Vec<String>, ProviderError>;
+
+    async fn read_status(&self, target: &Target) -> Result<ShownStatus, ProviderError>;
+}
+
+/// Builds the provider for one configured account, reading its secrets from the keyring.
+pub fn connect(
+    account: &crate::config::Account,
+    secrets: &dyn SecretStore,
+    http: reqwest::Client,
+    timeout: std::time::Duration,
+) -> Result<Arc<dyn Provider>, ProviderError> {
+    match &account.settings {
+        AccountSettings::Zulip(settings) => Ok(Arc::new(zulip::Zulip::connect(
+            &account.id,
+            settings,
+            secrets,
+            http,
+            timeout,
+        )?)),
+    }
+}

@@ -1,0 +1,327 @@
+//! Zulip: status text, emoji (Unicode and the organization's custom emoji) and visibility.
+//!
+//! Zulip has no away, busy or do-not-disturb a user can pick (since feature level 148
+//! `away` only means invisible), and no expiry: those are mapped in documented ways and
+//! expiry is kept by Presently.
+
+mod client;
+mod config;
+mod emoji_names;
+
+use async_trait::async_trait;
+use secrecy::SecretString;
+use std::time::Duration;
+use tokio::sync::OnceCell;
+
+pub use client::ServerSettings;
+pub use config::{read_zuliprc, ZulipSettings, Zuliprc};
+
+use super::{
+    AvailabilityMapping, Capabilities, Identity, Provider, Service, ShownStatus, Target, TextLimit,
+    TextUnit,
+};
+use crate::emoji::Emoji;
+use crate::error::{AccountLabel, ProviderError};
+use crate::preset::{Availability, Status};
+use crate::secrets::{SecretKey, SecretStore};
+use client::ZulipClient;
+
+pub const API_KEY: &str = "api_key";
+pub const SECRET_NAMES: &[&str] = &[API_KEY];
+
+/// Feature levels that change what Presently can do (see CONTRACTS.md §1).
+const FL_STATUS_EMOJI: u32 = 86;
+const FL_AWAY_MEANS_INVISIBLE: u32 = 148;
+const FL_READ_STATUS: u32 = 262;
+const FL_SET_OTHERS_STATUS: u32 = 407;
+
+pub const TEXT_LIMIT: TextLimit = TextLimit {
+    max: 60,
+    unit: TextUnit::CodePoints,
+    trims_whitespace: true,
+};
+
+#[derive(Debug)]
+pub struct Zulip {
+    label: AccountLabel,
+    client: ZulipClient,
+    server: OnceCell<ServerSettings>,
+    own_user_id: OnceCell<u64>,
+}
+
+impl Zulip {
+    pub fn connect(
+        account_id: &str,
+        settings: &ZulipSettings,
+        secrets: &dyn SecretStore,
+        http: reqwest::Client,
+        timeout: Duration,
+    ) -> Result<Self, ProviderError> {
+        let key = secrets
+            .get(&SecretKey::new(account_id, API_KEY))
+            .map_err(ProviderError::Secret)?
+            .ok_or(ProviderError::MissingSecret)?;
+        Self::with_key(account_id, settings, key, http, timeout)
+    }
+
+    /// A provider for credentials not stored yet (adding an account verifies them first).
+    pub fn with_key(
+        account_id: &str,
+        settings: &ZulipSettings,
+        api_key: SecretString,
+        http: reqwest::Client,
+        timeout: Duration,
+    ) -> Result<Self, ProviderError> {
+        let site = crate::http::server_url(&settings.site)
+            .map_err(|e| ProviderError::InvalidStatus(e.to_string()))?;
+        Ok(Zulip {
+            label: AccountLabel {
+                service: Service::Zulip,
+                id: account_id.to_owned(),
+            },
+            client: ZulipClient::new(http, &site, settings.email.clone(), api_key, timeout)?,
+            server: OnceCell::new(),
+            own_user_id: OnceCell::new(),
+        })
+    }
+
+    async fn feature_level(&self) -> Result<u32, ProviderError> {
+        let server = self
+            .server
+            .get_or_try_init(|| self.client.server_settings())
+            .await?;
+        Ok(server.zulip_feature_level)
+    }
+
+    async fn own_user_id(&self) -> Result<u64, ProviderError> {
+        self.own_user_id
+            .get_or_try_init(|| async { Ok(self.client.own_user().await?.user_id) })
+            .await
+            .copied()
+    }
+
+    fn other_user_id(user: &str) -> Result<u64, ProviderError> {
+        user.trim().parse().map_err(|_| {
+            ProviderError::InvalidStatus(format!(
+                "Zulip identifies users by number (see their profile); {user:?} is not one"
+            ))
+        })
+    }
+
+    fn emoji_fields(emoji: Option<&Emoji>) -> Vec<(&'static str, String)> {
+        match emoji {
+            None => vec![("emoji_name", String::new())],
+            // A name is resolved by the server itself: custom emoji first, then its Unicode names.
+            Some(Emoji::Named(name)) => vec![("emoji_name", name.clone())],
+            Some(unicode @ Emoji::Unicode(glyph)) => {
+                let code = unicode.code_points_hex().unwrap_or_default();
+                let shortcode = emojis::get(glyph).and_then(|e| e.shortcode());
+                let name = emoji_names::zulip_name(&code, shortcode).unwrap_or_default();
+                vec![
+                    ("emoji_name", name),
+                    ("emoji_code", code),
+                    ("reaction_type", "unicode_emoji".to_owned()),
+                ]
+            }
+        }
+    }
+}
+
+/// What Zulip shows for each availability at a feature level.
+pub fn capabilities_at(feature_level: u32) -> Capabilities {
+    let modern = feature_level >= FL_AWAY_MEANS_INVISIBLE;
+    let availabilities = Availability::ALL
+        .into_iter()
+        .map(|wanted| {
+            let (shown, note) = match (wanted, modern) {
+                (Availability::Available, _) => ("visible", None),
+                (Availability::AppearOffline, true) => ("invisible", None),
+                (Availability::AppearOffline, false) => (
+                    "away",
+                    Some("this Zulip server (before 6.0) has no invisible mode; shown as away"),
+                ),
+                (_, true) => (
+                    "visible",
+                    Some("Zulip has no away, busy or do-not-disturb; the status text and emoji say it"),
+                ),
+                (Availability::Away, false) => ("away", None),
+                (_, false) => (
+                    "away",
+                    Some("Zulip has no busy or do-not-disturb; shown as away"),
+                ),
+            };
+            AvailabilityMapping {
+                wanted,
+                shown: shown.to_owned(),
+                note: note.map(str::to_owned),
+            }
+        })
+        .collect();
+    let emoji = feature_level >= FL_STATUS_EMOJI;
+    let mut notes = vec!["Zulip has no status expiry; Presently clears it on time".to_owned()];
+    if !emoji {
+        notes.push(format!(
+            "status emoji need Zulip 5.0 (feature level {FL_STATUS_EMOJI}); this server is at {feature_level}"
+        ));
+    }
+    Capabilities {
+        service: Service::Zulip,
+        text_limit: Some(TEXT_LIMIT),
+        unicode_emoji: emoji,
+        custom_emoji: emoji,
+        availabilities,
+        native_expiry: false,
+        notes,
+    }
+}
+
+fn shown_emoji(status: &client::UserStatus) -> Option<String> {
+    match status.reaction_type.as_str() {
+        _ if status.emoji_name.is_empty() => None,
+        "unicode_emoji" => status
+            .emoji_code
+            .split('-')
+            .map(|hex| u32::from_str_radix(hex, 16).ok().and_then(char::from_u32))
+            .collect::<Option<String>>()
+            .or_else(|| Some(format!(":{}:", status.emoji_name))),
+        _ => Some(format!(":{}:", status.emoji_name)),
+    }
+}
+
+#[async_trait]
+impl Provider for Zulip {
+    fn label(&self) -> &AccountLabel {
+        &self.label
+    }
+
+    async fn capabilities(&self) -> Result<Capabilities, ProviderError> {
+        Ok(capabilities_at(self.feature_level().await?))
+    }
+
+    async fn verify(&self) -> Result<Identity, ProviderError> {
+        let level = self.feature_level().await?;
+        let user = self.client.own_user().await?;
+        if user.is_bot {
+            return Err(ProviderError::AuthRejected {
+                reason: "this API key belongs to a bot, and Zulip does not let bots set a status; \
+                         use your own key (Settings → Account & privacy → Manage your API key)"
+                    .into(),
+            });
+        }
+        let _ = self.own_user_id.set(user.user_id);
+        let version = self
+            .server
+            .get()
+            .map(|s| s.zulip_version.clone())
+            .unwrap_or_default();
+        Ok(Identity {
+            user_id: user.user_id.to_string(),
+            name: user.full_name,
+            is_admin: user.is_admin,
+            server: format!("Zulip {version} (feature level {level})"),
+        })
+    }
+
+    async fn set_status(
+        &self,
+        status: &Status,
+        target: &Target,
+    ) -> Result<Vec<String>, ProviderError> {
+        let level = self.feature_level().await?;
+        let caps = capabilities_at(level);
+        let mut notes: Vec<String> = caps
+            .availability(status.availability)
+            .and_then(|m| m.note.clone())
+            .into_iter()
+            .collect();
+        let mut form = vec![("status_text", status.text.trim().to_owned())];
+        if caps.unicode_emoji {
+            form.extend(Self::emoji_fields(status.emoji.as_ref()));
+        } else if status.emoji.is_some() {
+            notes.extend(caps.notes.iter().skip(1).cloned());
+        }
+        let wants_visible = status.availability != Availability::AppearOffline;
+        let user_id = match target {
+            Target::Me => {
+                if level < FL_AWAY_MEANS_INVISIBLE {
+                    let away = status.availability != Availability::Available;
+                    form.push(("away", away.to_string()));
+                }
+                None
+            }
+            Target::User(user) => {
+                if level < FL_SET_OTHERS_STATUS {
+                    return Err(ProviderError::Unsupported(format!(
+                        "setting another user's status needs Zulip 11.0 (feature level \
+                         {FL_SET_OTHERS_STATUS}); this server is at {level}"
+                    )));
+                }
+                if status.availability != Availability::Available {
+                    notes.push("Zulip cannot change another user's availability; only text and emoji were set".into());
+                }
+                Some(Self::other_user_id(user)?)
+            }
+        };
+        let ignored = self.client.update_status(user_id, &form).await?;
+        if !ignored.is_empty() {
+            notes.push(format!("the server ignored: {}", ignored.join(", ")));
+        }
+        if target == &Target::Me && level >= FL_AWAY_MEANS_INVISIBLE {
+            self.client.set_presence_enabled(wants_visible, level).await?;
+        }
+        Ok(notes)
+    }
+
+    async fn read_status(&self, target: &Target) -> Result<ShownStatus, ProviderError> {
+        let level = self.feature_level().await?;
+        if level < FL_READ_STATUS {
+            return Err(ProviderError::Unsupported(format!(
+                "reading a status back needs Zulip 9.0 (feature level {FL_READ_STATUS}); this server is at {level}"
+            )));
+        }
+        let user_id = match target {
+            Target::Me => self.own_user_id().await?,
+            Target::User(user) => Self::other_user_id(user)?,
+        };
+        let status = self.client.user_status(user_id).await?;
+        Ok(ShownStatus {
+            text: status.status_text.clone(),
+            emoji: shown_emoji(&status),
+            availability: status.away.then(|| "away".to_owned()),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unicode_emoji_use_zulips_names_and_codes() {
+        let fields = Zulip::emoji_fields(Some(&Emoji::Unicode("📅".into())));
+        assert_eq!(
+            fields,
+            vec![
+                ("emoji_name", "calendar".to_owned()),
+                ("emoji_code", "1f4c5".to_owned()),
+                ("reaction_type", "unicode_emoji".to_owned()),
+            ]
+        );
+        let custom = Zulip::emoji_fields(Some(&Emoji::Named("our_logo".into())));
+        assert_eq!(custom, vec![("emoji_name", "our_logo".to_owned())]);
+        assert_eq!(Zulip::emoji_fields(None), vec![("emoji_name", String::new())]);
+    }
+
+    #[test]
+    fn old_servers_degrade_in_documented_ways() {
+        let modern = capabilities_at(420);
+        assert_eq!(modern.availability(Availability::AppearOffline).map(|m| m.shown.as_str()), Some("invisible"));
+        assert!(modern.availability(Availability::DoNotDisturb).and_then(|m| m.note.as_ref()).is_some());
+        let old = capabilities_at(100);
+        assert_eq!(old.availability(Availability::Away).map(|m| m.shown.as_str()), Some("away"));
+        assert!(old.unicode_emoji);
+        let ancient = capabilities_at(50);
+        assert!(!ancient.unicode_emoji);
+        assert!(ancient.notes.iter().any(|n| n.contains("Zulip 5.0")));
+    }
+}

@@ -1,0 +1,190 @@
+//! Credentials live only in the OS keyring. Nothing here ever prints a secret value:
+//! values travel as [`SecretString`], whose `Debug` is a placeholder.
+
+use secrecy::SecretString;
+use std::collections::HashMap;
+use std::sync::{Mutex, OnceLock};
+
+use crate::error::SecretError;
+
+pub use secrecy::ExposeSecret;
+
+/// Keyring "service" for real accounts; the demo uses its own so the two never mix.
+pub const SERVICE: &str = "presently";
+pub const SERVICE_ENV: &str = "PRESENTLY_KEYRING_SERVICE";
+
+/// Names one secret of one account, e.g. account "work", secret "api_key".
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct SecretKey {
+    pub account: String,
+    pub name: &'static str,
+}
+
+impl SecretKey {
+    pub fn new(account: &str, name: &'static str) -> Self {
+        SecretKey {
+            account: account.to_owned(),
+            name,
+        }
+    }
+
+    fn user(&self) -> String {
+        format!("{}:{}", self.account, self.name)
+    }
+}
+
+pub trait SecretStore: Send + Sync + std::fmt::Debug {
+    fn set(&self, key: &SecretKey, value: &SecretString) -> Result<(), SecretError>;
+    /// `Ok(None)` when there is no such entry.
+    fn get(&self, key: &SecretKey) -> Result<Option<SecretString>, SecretError>;
+    /// Deleting a missing entry is not an error.
+    fn delete(&self, key: &SecretKey) -> Result<(), SecretError>;
+}
+
+/// The platform keyring: Secret Service on Linux, Keychain on macOS, Credential Manager on Windows.
+#[derive(Debug)]
+pub struct KeyringStore {
+    service: String,
+}
+
+static DEFAULT_STORE: OnceLock<Result<(), SecretError>> = OnceLock::new();
+
+impl KeyringStore {
+    /// Connects to the keyring under `$PRESENTLY_KEYRING_SERVICE`, else "presently".
+    pub fn open() -> Result<Self, SecretError> {
+        let service = std::env::var(SERVICE_ENV)
+            .ok()
+            .filter(|s| !s.is_empty())
+            .unwrap_or_else(|| SERVICE.to_owned());
+        Self::open_service(&service)
+    }
+
+    pub fn open_service(service: &str) -> Result<Self, SecretError> {
+        DEFAULT_STORE.get_or_init(install_platform_store).clone()?;
+        Ok(KeyringStore {
+            service: service.to_owned(),
+        })
+    }
+
+    pub fn service(&self) -> &str {
+        &self.service
+    }
+
+    fn entry(&self, key: &SecretKey) -> Result<keyring_core::Entry, SecretError> {
+        keyring_core::Entry::new(&self.service, &key.user()).map_err(|e| describe(key, e))
+    }
+}
+
+#[cfg(any(target_os = "linux", target_os = "freebsd", target_os = "openbsd"))]
+fn install_platform_store() -> Result<(), SecretError> {
+    let store = zbus_secret_service_keyring_store::Store::new()
+        .map_err(|e| SecretError::Unavailable(e.to_string()))?;
+    keyring_core::set_default_store(store);
+    Ok(())
+}
+
+#[cfg(not(any(target_os = "linux", target_os = "freebsd", target_os = "openbsd")))]
+fn install_platform_store() -> Result<(), SecretError> {
+    Err(SecretError::Unavailable(
+        "this build only supports the Secret Service keyring".into(),
+    ))
+}
+
+fn describe(key: &SecretKey, error: keyring_core::Error) -> SecretError {
+    use keyring_core::Error as K;
+    match error {
+        K::NoStorageAccess(cause) => SecretError::Unavailable(format!(
+            "cannot open the keyring, is it locked or missing? ({cause})"
+        )),
+        K::PlatformFailure(cause) => SecretError::Unavailable(cause.to_string()),
+        other => SecretError::Refused {
+            entry: key.user(),
+            reason: other.to_string(),
+        },
+    }
+}
+
+impl SecretStore for KeyringStore {
+    fn set(&self, key: &SecretKey, value: &SecretString) -> Result<(), SecretError> {
+        self.entry(key)?
+            .set_password(value.expose_secret())
+            .map_err(|e| describe(key, e))
+    }
+
+    fn get(&self, key: &SecretKey) -> Result<Option<SecretString>, SecretError> {
+        match self.entry(key)?.get_password() {
+            Ok(value) => Ok(Some(SecretString::from(value))),
+            Err(keyring_core::Error::NoEntry) => Ok(None),
+            Err(e) => Err(describe(key, e)),
+        }
+    }
+
+    fn delete(&self, key: &SecretKey) -> Result<(), SecretError> {
+        match self.entry(key)?.delete_credential() {
+            Ok(()) | Err(keyring_core::Error::NoEntry) => Ok(()),
+            Err(e) => Err(describe(key, e)),
+        }
+    }
+}
+
+/// Keeps secrets in memory; for unit tests only.
+#[derive(Debug, Default)]
+pub struct MemoryStore {
+    values: Mutex<HashMap<SecretKey, SecretString>>,
+}
+
+impl MemoryStore {
+    fn values(&self) -> std::sync::MutexGuard<'_, HashMap<SecretKey, SecretString>> {
+        self.values.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+impl SecretStore for MemoryStore {
+    fn set(&self, key: &SecretKey, value: &SecretString) -> Result<(), SecretError> {
+        self.values().insert(key.clone(), value.clone());
+        Ok(())
+    }
+
+    fn get(&self, key: &SecretKey) -> Result<Option<SecretString>, SecretError> {
+        Ok(self.values().get(key).cloned())
+    }
+
+    fn delete(&self, key: &SecretKey) -> Result<(), SecretError> {
+        self.values().remove(key);
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn memory_store_round_trip_and_debug_hides_values() {
+        let store = MemoryStore::default();
+        let key = SecretKey::new("work", "api_key");
+        store
+            .set(&key, &SecretString::from("hunter2-secret".to_owned()))
+            .expect("set");
+        let value = store.get(&key).expect("get").expect("present");
+        assert_eq!(value.expose_secret(), "hunter2-secret");
+        assert!(!format!("{value:?} {store:?}").contains("hunter2"));
+        store.delete(&key).expect("delete");
+        assert!(store.get(&key).expect("get").is_none());
+        store.delete(&key).expect("deleting twice is fine");
+    }
+
+    /// Runs against the real Secret Service; CI runs it inside a D-Bus session with gnome-keyring.
+    #[test]
+    #[ignore = "needs an unlocked Secret Service (run by tests/run-all.sh)"]
+    fn real_keyring_stores_reads_and_deletes() {
+        let store = KeyringStore::open_service("presently-test").expect("keyring");
+        let key = SecretKey::new("keyring-test", "api_key");
+        let secret = SecretString::from("s3cr3t-token-for-test".to_owned());
+        store.set(&key, &secret).expect("set");
+        let back = store.get(&key).expect("get").expect("stored");
+        assert_eq!(back.expose_secret(), "s3cr3t-token-for-test");
+        store.delete(&key).expect("delete");
+        assert!(store.get(&key).expect("get after delete").is_none());
+    }
+}

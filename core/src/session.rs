@@ -1,0 +1,437 @@
+//! The operations a user can ask for, shared by the CLI and the tray app: apply a preset
+//! or a one-off status, clear, read back, end timed statuses, add and remove accounts.
+
+use chrono::Utc;
+use secrecy::SecretString;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::clock::Clock;
+use crate::config::{Account, Config, ConfigFile};
+use crate::dispatch::{self, summarize, Job, Outcome, Summary};
+use crate::emoji::Emoji;
+use crate::error::{AccountLabel, Error, ProviderError, Result};
+use crate::expiry::{Active, State, StateFile};
+use crate::preset::{Availability, Status};
+use crate::preview::{preview, Preview};
+use crate::providers::{self, AccountSettings, Identity, Provider, ShownStatus, Target};
+use crate::secrets::{SecretKey, SecretStore};
+
+/// What the user asked to show. Fields set here override the preset's.
+#[derive(Debug, Clone, Default)]
+pub struct Request {
+    pub preset: Option<String>,
+    pub text: Option<String>,
+    pub emoji: Option<String>,
+    pub availability: Option<Availability>,
+    pub duration: Option<Duration>,
+    /// Empty means every configured account.
+    pub accounts: Vec<String>,
+    pub target: Target,
+}
+
+/// The result of one apply or clear: per-account outcomes and their summary.
+#[derive(Debug, Clone)]
+pub struct Report {
+    pub label: String,
+    pub outcomes: Vec<Outcome>,
+    /// Accounts the preset leaves alone (`skip = true`).
+    pub skipped: Vec<String>,
+    pub summary: Summary,
+}
+
+impl Report {
+    pub fn all_succeeded(&self) -> bool {
+        self.outcomes.iter().all(Outcome::succeeded)
+    }
+}
+
+pub struct Session {
+    config_file: ConfigFile,
+    config: Config,
+    state_file: StateFile,
+    secrets: Arc<dyn SecretStore>,
+    http: reqwest::Client,
+    clock: Arc<dyn Clock>,
+}
+
+impl Session {
+    pub fn open(dir: &Path, secrets: Arc<dyn SecretStore>, clock: Arc<dyn Clock>) -> Result<Self> {
+        let config_file = ConfigFile::in_dir(dir);
+        let config = config_file.load_or_create()?;
+        let timeout = Duration::from_secs(config.settings.timeout_seconds);
+        Ok(Session {
+            config_file,
+            config,
+            state_file: StateFile::in_dir(dir),
+            secrets,
+            http: crate::http::client(timeout),
+            clock,
+        })
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    pub fn config_path(&self) -> &Path {
+        self.config_file.path()
+    }
+
+    pub fn timeout(&self) -> Duration {
+        Duration::from_secs(self.config.settings.timeout_seconds)
+    }
+
+    pub fn active(&self) -> Result<Option<Active>> {
+        Ok(self.state_file.load()?.active)
+    }
+
+    fn selected(&self, ids: &[String]) -> Result<Vec<&Account>> {
+        if ids.is_empty() {
+            return Ok(self.config.accounts.iter().collect());
+        }
+        ids.iter()
+            .map(|id| {
+                self.config.account(id).ok_or_else(|| {
+                    Error::invalid(format!(
+                        "no account called {id:?}; `presently account list` shows them"
+                    ))
+                })
+            })
+            .collect()
+    }
+
+    pub fn provider(&self, account: &Account) -> Result<Arc<dyn Provider>, ProviderError> {
+        providers::connect(account, self.secrets.as_ref(), self.http.clone(), self.timeout())
+    }
+
+    /// The status each selected account gets for a request, after presets, overrides and
+    /// command-line fields; `None` for accounts the preset skips.
+    fn statuses_for(&self, request: &Request) -> Result<(String, Vec<(&Account, Option<Status>)>)> {
+        let preset = match &request.preset {
+            Some(wanted) => Some(self.config.preset(wanted).ok_or_else(|| {
+                Error::invalid(format!(
+                    "no preset called {wanted:?}; `presently preset list` shows them"
+                ))
+            })?),
+            None => None,
+        };
+        if preset.is_none() && request.text.is_none() && request.emoji.is_none() {
+            return Err(Error::invalid(
+                "say what to set: a preset name, or --text and/or --emoji",
+            ));
+        }
+        let label = preset
+            .map(|p| p.name.clone())
+            .or_else(|| request.text.clone())
+            .or_else(|| request.emoji.clone())
+            .unwrap_or_default();
+        let emoji_override = request
+            .emoji
+            .as_deref()
+            .filter(|e| !e.trim().is_empty())
+            .map(Emoji::parse)
+            .transpose()?;
+        let mut out = Vec::new();
+        for account in self.selected(&request.accounts)? {
+            let base = match preset {
+                Some(p) => p.status_for(&account.id)?,
+                None => Some(Status {
+                    label: label.clone(),
+                    ..Status::cleared()
+                }),
+            };
+            let status = base.map(|mut status| {
+                if let Some(text) = &request.text {
+                    status.text = text.clone();
+                }
+                if request.emoji.is_some() {
+                    status.emoji = emoji_override.clone();
+                }
+                if let Some(availability) = request.availability {
+                    status.availability = availability;
+                }
+                if request.duration.is_some() {
+                    status.duration = request.duration;
+                }
+                status
+            });
+            out.push((account, status));
+        }
+        Ok((label, out))
+    }
+
+    /// Shows the requested status on every selected account at once.
+    pub async fn apply(&self, request: &Request) -> Result<Report> {
+        let (label, statuses) = self.statuses_for(request)?;
+        let duration = statuses.iter().find_map(|(_, s)| s.as_ref()?.duration);
+        let preset_id = request.preset.as_ref().and_then(|p| self.config.preset(p)).map(|p| p.id.clone());
+        let report = self.run(&label, "set", statuses, &request.target).await;
+        if request.target == Target::Me {
+            self.remember(preset_id, &label, &report, duration)?;
+        }
+        Ok(report)
+    }
+
+    /// Clears text and emoji and makes the user available again.
+    pub async fn clear(&self, accounts: &[String], target: &Target) -> Result<Report> {
+        let statuses = self
+            .selected(accounts)?
+            .into_iter()
+            .map(|account| (account, Some(Status::cleared())))
+            .collect();
+        let report = self.run("Status", "cleared", statuses, target).await;
+        if target == &Target::Me {
+            self.forget(&report)?;
+        }
+        Ok(report)
+    }
+
+    async fn run(
+        &self,
+        label: &str,
+        verb: &str,
+        statuses: Vec<(&Account, Option<Status>)>,
+        target: &Target,
+    ) -> Report {
+        let mut skipped = Vec::new();
+        let mut jobs = Vec::new();
+        let mut early = Vec::new();
+        for (account, status) in statuses {
+            let Some(status) = status else {
+                skipped.push(account.id.clone());
+                continue;
+            };
+            match self.provider(account) {
+                Ok(provider) => jobs.push(Job { provider, status }),
+                Err(cause) => early.push(Outcome {
+                    account: account.label(),
+                    result: Err(cause),
+                }),
+            }
+        }
+        let mut outcomes = dispatch::apply(jobs, target, self.timeout()).await;
+        outcomes.extend(early);
+        let summary = summarize(label, verb, &outcomes);
+        Report {
+            label: label.to_owned(),
+            outcomes,
+            skipped,
+            summary,
+        }
+    }
+
+    fn remember(
+        &self,
+        preset_id: Option<String>,
+        label: &str,
+        report: &Report,
+        duration: Option<Duration>,
+    ) -> Result<()> {
+        let succeeded: Vec<String> = report
+            .outcomes
+            .iter()
+            .filter(|o| o.succeeded())
+            .map(|o| o.account.id.clone())
+            .collect();
+        if succeeded.is_empty() {
+            return Ok(());
+        }
+        let now = self.clock.now();
+        let expires_at = duration
+            .and_then(|d| chrono::Duration::from_std(d).ok())
+            .map(|d| now + d);
+        self.state_file.save(&State {
+            active: Some(Active {
+                preset_id,
+                label: label.to_owned(),
+                accounts: succeeded,
+                set_at: now,
+                expires_at,
+            }),
+        })
+    }
+
+    fn forget(&self, report: &Report) -> Result<()> {
+        let mut state = self.state_file.load()?;
+        if let Some(active) = &mut state.active {
+            active
+                .accounts
+                .retain(|id| !report.outcomes.iter().any(|o| o.succeeded() && &o.account.id == id));
+            if active.accounts.is_empty() {
+                state.active = None;
+            }
+        }
+        self.state_file.save(&state)
+    }
+
+    /// When the status in effect runs out, if it does.
+    pub fn next_expiry(&self) -> Result<Option<chrono::DateTime<Utc>>> {
+        Ok(self.active()?.and_then(|a| a.expires_at))
+    }
+
+    /// Ends a timed status whose time has come: restores the user's default preset on
+    /// those accounts, or clears them. Accounts that fail stay due and are tried again.
+    pub async fn expire_if_due(&self) -> Result<Option<Report>> {
+        let Some(active) = self.active()? else {
+            return Ok(None);
+        };
+        if !active.is_due(self.clock.now()) {
+            return Ok(None);
+        }
+        let accounts: Vec<String> = active
+            .accounts
+            .iter()
+            .filter(|id| self.config.account(id).is_some())
+            .cloned()
+            .collect();
+        let report = match self.config.settings.restore_preset.clone() {
+            Some(preset) => {
+                let request = Request {
+                    preset: Some(preset),
+                    accounts,
+                    ..Request::default()
+                };
+                self.apply(&request).await?
+            }
+            None => self.clear(&accounts, &Target::Me).await?,
+        };
+        let failed: Vec<String> = report
+            .outcomes
+            .iter()
+            .filter(|o| !o.succeeded())
+            .map(|o| o.account.id.clone())
+            .collect();
+        if !failed.is_empty() {
+            self.state_file.save(&State {
+                active: Some(Active {
+                    accounts: failed,
+                    ..active
+                }),
+            })?;
+        }
+        Ok(Some(report))
+    }
+
+    /// What each selected account shows now, read back from its server.
+    pub async fn read_statuses(
+        &self,
+        accounts: &[String],
+        target: &Target,
+    ) -> Result<Vec<(AccountLabel, Result<ShownStatus, ProviderError>)>> {
+        let reads = self.selected(accounts)?.into_iter().map(|account| async move {
+            let result = match self.provider(account) {
+                Ok(provider) => tokio::time::timeout(self.timeout(), provider.read_status(target))
+                    .await
+                    .unwrap_or(Err(ProviderError::Timeout {
+                        seconds: self.timeout().as_secs(),
+                    })),
+                Err(e) => Err(e),
+            };
+            (account.label(), result)
+        });
+        Ok(futures::future::join_all(reads).await)
+    }
+
+    /// How a preset will look on each account (skipped accounts are left out).
+    pub async fn previews(&self, preset: &str) -> Result<Vec<(AccountLabel, Result<Preview, ProviderError>)>> {
+        let request = Request {
+            preset: Some(preset.to_owned()),
+            ..Request::default()
+        };
+        let (_, statuses) = self.statuses_for(&request)?;
+        let now = self.clock.now();
+        let previews = statuses.into_iter().filter_map(|(account, status)| {
+            let status = status?;
+            Some(async move {
+                let caps = match self.provider(account) {
+                    Ok(provider) => tokio::time::timeout(self.timeout(), provider.capabilities())
+                        .await
+                        .unwrap_or(Err(ProviderError::Timeout {
+                            seconds: self.timeout().as_secs(),
+                        })),
+                    Err(e) => Err(e),
+                };
+                (account.label(), caps.map(|caps| preview(&status, &caps, now)))
+            })
+        });
+        Ok(futures::future::join_all(previews).await)
+    }
+
+    /// Checks an account's stored credentials against its server.
+    pub async fn test_account(&self, id: &str) -> Result<Identity> {
+        let account = self.selected(&[id.to_owned()])?[0];
+        let provider = self.provider(account).map_err(|e| e.for_account(account.label()))?;
+        tokio::time::timeout(self.timeout(), provider.verify())
+            .await
+            .unwrap_or(Err(ProviderError::Timeout {
+                seconds: self.timeout().as_secs(),
+            }))
+            .map_err(|e| e.for_account(account.label()))
+    }
+
+    /// Verifies new credentials with the server, then stores the secret in the keyring and
+    /// the account in the config. Nothing is stored when verification fails.
+    pub async fn add_account(
+        &mut self,
+        account: Account,
+        secrets: Vec<(&'static str, SecretString)>,
+    ) -> Result<Identity> {
+        if self.config.account(&account.id).is_some() {
+            return Err(Error::invalid(format!(
+                "an account called {:?} exists; remove it first or pick another id",
+                account.id
+            )));
+        }
+        let mut next = self.config.clone();
+        next.accounts.push(account.clone());
+        next.validate()?;
+        let label = account.label();
+        let identity = match &account.settings {
+            AccountSettings::Zulip(settings) => {
+                let key = secrets
+                    .iter()
+                    .find(|(name, _)| *name == providers::zulip::API_KEY)
+                    .map(|(_, v)| v.clone())
+                    .ok_or_else(|| Error::invalid("a Zulip account needs an API key"))?;
+                let provider = providers::zulip::Zulip::with_key(
+                    &account.id,
+                    settings,
+                    key,
+                    self.http.clone(),
+                    self.timeout(),
+                )
+                .map_err(|e| e.for_account(label.clone()))?;
+                tokio::time::timeout(self.timeout(), provider.verify())
+                    .await
+                    .unwrap_or(Err(ProviderError::Timeout {
+                        seconds: self.timeout().as_secs(),
+                    }))
+                    .map_err(|e| e.for_account(label.clone()))?
+            }
+        };
+        for (name, value) in &secrets {
+            self.secrets.set(&SecretKey::new(&account.id, name), value)?;
+        }
+        self.config_file.save(&next)?;
+        self.config = next;
+        Ok(identity)
+    }
+
+    /// Removes the account from the config and deletes its keyring entries.
+    pub fn remove_account(&mut self, id: &str) -> Result<()> {
+        let account = self.selected(&[id.to_owned()])?[0].clone();
+        for name in account.settings.secret_names() {
+            self.secrets.delete(&SecretKey::new(id, name))?;
+        }
+        let mut next = self.config.clone();
+        next.accounts.retain(|a| a.id != id);
+        for preset in &mut next.presets {
+            preset.overrides.remove(id);
+        }
+        self.config_file.save(&next)?;
+        self.config = next;
+        Ok(())
+    }
+}
