@@ -105,7 +105,10 @@ impl Config {
         for account in &self.accounts {
             check_id("account", &account.id)?;
             if !ids.insert(account.id.as_str()) {
-                return Err(Error::invalid(format!("two accounts are called {:?}", account.id)));
+                return Err(Error::invalid(format!(
+                    "two accounts are called {:?}",
+                    account.id
+                )));
             }
             account.settings.validate(&account.id)?;
         }
@@ -114,7 +117,10 @@ impl Config {
         for preset in &self.presets {
             check_id("preset", &preset.id)?;
             if !preset_ids.insert(preset.id.as_str()) {
-                return Err(Error::invalid(format!("two presets are called {:?}", preset.id)));
+                return Err(Error::invalid(format!(
+                    "two presets are called {:?}",
+                    preset.id
+                )));
             }
             if let Some(hotkey) = &preset.hotkey {
                 if !hotkeys.insert(hotkey.to_ascii_lowercase().replace(' ', "")) {
@@ -123,7 +129,11 @@ impl Config {
                     )));
                 }
             }
-            if let Some(unknown) = preset.overrides.keys().find(|id| !ids.contains(id.as_str())) {
+            if let Some(unknown) = preset
+                .overrides
+                .keys()
+                .find(|id| !ids.contains(id.as_str()))
+            {
                 return Err(Error::invalid(format!(
                     "preset {:?} has an override for account {unknown:?}, which does not exist",
                     preset.id
@@ -141,7 +151,9 @@ impl Config {
             }
         }
         if self.settings.timeout_seconds == 0 {
-            return Err(Error::invalid("settings.timeout_seconds must be at least 1"));
+            return Err(Error::invalid(
+                "settings.timeout_seconds must be at least 1",
+            ));
         }
         Ok(())
     }
@@ -200,7 +212,10 @@ impl ConfigFile {
         let parsed = toml::from_str::<Config>(text)
             .map_err(|e| describe_toml_error(text, &e))
             .and_then(|config| {
-                config.validate().map(|()| config).map_err(|e| e.to_string())
+                config
+                    .validate()
+                    .map(|()| config)
+                    .map_err(|e| e.to_string())
             });
         parsed.map_err(|message| {
             let backup = self.keep_backup(text);
@@ -217,10 +232,12 @@ impl ConfigFile {
 
     /// Copies a broken file aside once per distinct content.
     fn keep_backup(&self, text: &str) -> std::io::Result<PathBuf> {
-        let digest = text
-            .bytes()
-            .fold(0xcbf2_9ce4_8422_2325_u64, |h, b| (h ^ b as u64).wrapping_mul(0x100_0000_01b3));
-        let backup = self.path.with_file_name(format!("{FILE_NAME}.broken-{digest:016x}"));
+        let digest = text.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+            (h ^ b as u64).wrapping_mul(0x100_0000_01b3)
+        });
+        let backup = self
+            .path
+            .with_file_name(format!("{FILE_NAME}.broken-{digest:016x}"));
         if !backup.exists() {
             write_atomically(&backup, text.as_bytes())?;
         }
@@ -334,7 +351,10 @@ mod tests {
             .filter(|e| e.file_name().to_string_lossy().contains(".broken-"))
             .collect();
         assert_eq!(backups.len(), 1);
-        assert_eq!(std::fs::read_to_string(backups[0].path()).expect("read"), broken);
+        assert_eq!(
+            std::fs::read_to_string(backups[0].path()).expect("read"),
+            broken
+        );
         // A second load reports again without piling up copies.
         assert!(file.load_or_create().is_err());
         assert_eq!(std::fs::read_dir(dir.path()).expect("list").count(), 2);
@@ -344,17 +364,29 @@ mod tests {
     fn validation_catches_what_toml_cannot() {
         let mut config = sample();
         config.presets[2].hotkey = Some("ctrl+alt+1".into());
-        assert!(config.validate().unwrap_err().to_string().contains("more than one preset"));
+        assert!(config
+            .validate()
+            .unwrap_err()
+            .to_string()
+            .contains("more than one preset"));
 
         let mut config = sample();
         config.presets[0]
             .overrides
             .insert("nobody".into(), Default::default());
-        assert!(config.validate().unwrap_err().to_string().contains("\"nobody\""));
+        assert!(config
+            .validate()
+            .unwrap_err()
+            .to_string()
+            .contains("\"nobody\""));
 
         let mut config = sample();
         config.accounts.push(config.accounts[0].clone());
-        assert!(config.validate().unwrap_err().to_string().contains("two accounts"));
+        assert!(config
+            .validate()
+            .unwrap_err()
+            .to_string()
+            .contains("two accounts"));
 
         let mut config = sample();
         config.settings.restore_preset = Some("nap".into());

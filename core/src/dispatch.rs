@@ -40,7 +40,11 @@ pub async fn apply(jobs: Vec<Job>, target: &Target, timeout: Duration) -> Vec<Ou
     futures::future::join_all(runs).await
 }
 
-async fn apply_one(job: Job, target: &Target, timeout: Duration) -> Result<Vec<String>, ProviderError> {
+async fn apply_one(
+    job: Job,
+    target: &Target,
+    timeout: Duration,
+) -> Result<Vec<String>, ProviderError> {
     let deadline = tokio::time::Instant::now() + timeout;
     let attempt = || async {
         let caps = job.provider.capabilities().await?;

@@ -78,17 +78,32 @@ mod tests {
     #[test]
     fn glyphs_names_and_garbage() {
         assert_eq!(Emoji::parse("🍔").ok(), Some(Emoji::Unicode("🍔".into())));
-        assert_eq!(Emoji::parse(":Palm_Tree:").ok(), Some(Emoji::Named("palm_tree".into())));
-        assert_eq!(Emoji::parse("our_logo").ok(), Some(Emoji::Named("our_logo".into())));
+        assert_eq!(
+            Emoji::parse(":Palm_Tree:").ok(),
+            Some(Emoji::Named("palm_tree".into()))
+        );
+        assert_eq!(
+            Emoji::parse("our_logo").ok(),
+            Some(Emoji::Named("our_logo".into()))
+        );
         assert!(Emoji::parse("ü").is_err());
         assert!(Emoji::parse(":bad name:").is_err());
     }
 
     #[test]
     fn code_points_drop_variation_selectors() {
-        assert_eq!(Emoji::Unicode("☕".into()).code_points_hex().as_deref(), Some("2615"));
-        assert_eq!(Emoji::Unicode("🍔".into()).code_points_hex().as_deref(), Some("1f354"));
-        assert_eq!(Emoji::Named("car".into()).code_points_hex().as_deref(), Some("1f697"));
+        assert_eq!(
+            Emoji::Unicode("☕".into()).code_points_hex().as_deref(),
+            Some("2615")
+        );
+        assert_eq!(
+            Emoji::Unicode("🍔".into()).code_points_hex().as_deref(),
+            Some("1f354")
+        );
+        assert_eq!(
+            Emoji::Named("car".into()).code_points_hex().as_deref(),
+            Some("1f697")
+        );
         assert_eq!(Emoji::Named("our_logo".into()).code_points_hex(), None);
     }
 }

@@ -26,8 +26,11 @@ pub fn client(timeout: Duration) -> reqwest::Client {
 /// Parses a server URL given by the user: https anywhere, plain http only on loopback.
 pub fn server_url(input: &str) -> Result<Url> {
     let input = input.trim();
-    let url = Url::parse(input)
-        .map_err(|e| Error::invalid(format!("{input:?} is not a URL ({e}); write it like https://chat.example.org")))?;
+    let url = Url::parse(input).map_err(|e| {
+        Error::invalid(format!(
+            "{input:?} is not a URL ({e}); write it like https://chat.example.org"
+        ))
+    })?;
     match url.scheme() {
         "https" => {}
         "http" if is_loopback(&url) => {}
@@ -82,7 +85,10 @@ pub fn send_error(error: reqwest::Error, timeout: Duration) -> ProviderError {
 }
 
 /// Reads a body up to [`MAX_BODY_BYTES`], failing instead of filling memory.
-pub async fn read_capped(mut response: Response, timeout: Duration) -> Result<Vec<u8>, ProviderError> {
+pub async fn read_capped(
+    mut response: Response,
+    timeout: Duration,
+) -> Result<Vec<u8>, ProviderError> {
     if response
         .content_length()
         .is_some_and(|len| len > MAX_BODY_BYTES as u64)
@@ -90,11 +96,7 @@ pub async fn read_capped(mut response: Response, timeout: Duration) -> Result<Ve
         return Err(too_big());
     }
     let mut body = Vec::new();
-    while let Some(chunk) = response
-        .chunk()
-        .await
-        .map_err(|e| send_error(e, timeout))?
-    {
+    while let Some(chunk) = response.chunk().await.map_err(|e| send_error(e, timeout))? {
         if body.len() + chunk.len() > MAX_BODY_BYTES {
             return Err(too_big());
         }

@@ -181,8 +181,8 @@ impl Preset {
 
 /// The presets a new user starts with.
 pub fn default_presets() -> Vec<Preset> {
-    let preset = |id: &str, emoji: Option<&str>, name: &str, availability, minutes: Option<u64>| {
-        Preset {
+    let preset =
+        |id: &str, emoji: Option<&str>, name: &str, availability, minutes: Option<u64>| Preset {
             id: id.into(),
             name: name.into(),
             emoji: emoji.map(Into::into),
@@ -195,8 +195,7 @@ pub fn default_presets() -> Vec<Preset> {
             duration: minutes.map(|m| Duration::from_secs(m * 60)),
             hotkey: None,
             overrides: BTreeMap::new(),
-        }
-    };
+        };
     use Availability::*;
     vec![
         preset("available", None, "Available", Available, None),
@@ -261,7 +260,10 @@ mod tests {
         let focus = presets.iter().find(|p| p.id == "focus").expect("focus");
         assert_eq!(focus.availability, Availability::DoNotDisturb);
         assert_eq!(focus.duration, Some(Duration::from_secs(7200)));
-        let vacation = presets.iter().find(|p| p.id == "vacation").expect("vacation");
+        let vacation = presets
+            .iter()
+            .find(|p| p.id == "vacation")
+            .expect("vacation");
         assert_eq!(vacation.duration, None);
         assert_eq!(presets.len(), 7);
     }
@@ -284,31 +286,48 @@ mod tests {
                 ..Default::default()
             },
         );
-        let work = lunch.status_for("work").expect("valid").expect("not skipped");
+        let work = lunch
+            .status_for("work")
+            .expect("valid")
+            .expect("not skipped");
         assert_eq!(work.text, "Out for lunch");
         assert_eq!(work.emoji, Some(Emoji::Named("burrito".into())));
         assert!(lunch.status_for("club").expect("valid").is_none());
-        let other = lunch.status_for("other").expect("valid").expect("not skipped");
+        let other = lunch
+            .status_for("other")
+            .expect("valid")
+            .expect("not skipped");
         assert_eq!(other.text, "Lunch");
         assert_eq!(other.emoji, Some(Emoji::Unicode("🍔".into())));
     }
 
     #[test]
     fn availability_spellings() {
-        assert_eq!(Availability::parse("dnd").ok(), Some(Availability::DoNotDisturb));
+        assert_eq!(
+            Availability::parse("dnd").ok(),
+            Some(Availability::DoNotDisturb)
+        );
         assert_eq!(
             Availability::parse("Do not disturb").ok(),
             Some(Availability::DoNotDisturb)
         );
-        assert_eq!(Availability::parse("offline").ok(), Some(Availability::AppearOffline));
+        assert_eq!(
+            Availability::parse("offline").ok(),
+            Some(Availability::AppearOffline)
+        );
         let err = Availability::parse("sleepy").expect_err("unknown");
-        assert!(err.to_string().contains("available, away, busy, dnd, offline"));
+        assert!(err
+            .to_string()
+            .contains("available, away, busy, dnd, offline"));
     }
 
     #[test]
     fn durations_read_like_people_write_them() {
         assert_eq!(parse_duration("30m").ok(), Some(Duration::from_secs(1800)));
-        assert_eq!(parse_duration("1h 30m").ok(), Some(Duration::from_secs(5400)));
+        assert_eq!(
+            parse_duration("1h 30m").ok(),
+            Some(Duration::from_secs(5400))
+        );
         assert!(parse_duration("soon").is_err());
         assert!(parse_duration("10s").is_err());
         assert_eq!(format_duration(Duration::from_secs(3600)), "1h");

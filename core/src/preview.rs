@@ -52,12 +52,18 @@ pub fn preview(status: &Status, caps: &Capabilities, now: DateTime<Utc>) -> Prev
         Err(e) => (status.text.clone(), Some(e.to_string())),
     };
     if caps.text_limit.is_none() && !status.text.trim().is_empty() {
-        notes.push(format!("{} shows no status text", caps.service.display_name()));
+        notes.push(format!(
+            "{} shows no status text",
+            caps.service.display_name()
+        ));
     }
     let emoji_shown = match &status.emoji {
         Some(emoji) if caps.unicode_emoji || caps.custom_emoji => Some(emoji.to_string()),
         Some(_) => {
-            notes.push(format!("{} shows no status emoji", caps.service.display_name()));
+            notes.push(format!(
+                "{} shows no status emoji",
+                caps.service.display_name()
+            ));
             None
         }
         None => None,
@@ -69,14 +75,17 @@ pub fn preview(status: &Status, caps: &Capabilities, now: DateTime<Utc>) -> Prev
         }
         None => status.availability.label().to_owned(),
     };
-    let expiry = status.duration.and_then(|d| chrono::Duration::from_std(d).ok()).map(|d| {
-        let at = local_time(&(now + d));
-        if caps.native_expiry {
-            format!("{} clears it at {at}", caps.service.display_name())
-        } else {
-            format!("Presently clears it at {at}")
-        }
-    });
+    let expiry = status
+        .duration
+        .and_then(|d| chrono::Duration::from_std(d).ok())
+        .map(|d| {
+            let at = local_time(&(now + d));
+            if caps.native_expiry {
+                format!("{} clears it at {at}", caps.service.display_name())
+            } else {
+                format!("Presently clears it at {at}")
+            }
+        });
     Preview {
         text,
         emoji: emoji_shown,
@@ -120,14 +129,23 @@ mod tests {
     #[test]
     fn preview_of_focus_on_zulip_explains_the_mapping() {
         let focus = default_presets().remove(2);
-        let status = focus.status_for("work").expect("valid").expect("not skipped");
+        let status = focus
+            .status_for("work")
+            .expect("valid")
+            .expect("not skipped");
         assert_eq!(status.availability, Availability::DoNotDisturb);
         let shown = preview(&status, &capabilities_at(420), Utc::now());
         assert_eq!(shown.text, "Focus");
         assert_eq!(shown.emoji.as_deref(), Some("🎧"));
         assert_eq!(shown.availability, "visible");
-        assert!(shown.notes.iter().any(|n| n.contains("no away, busy or do-not-disturb")));
-        assert!(shown.expiry.as_deref().is_some_and(|e| e.starts_with("Presently clears it at")));
+        assert!(shown
+            .notes
+            .iter()
+            .any(|n| n.contains("no away, busy or do-not-disturb")));
+        assert!(shown
+            .expiry
+            .as_deref()
+            .is_some_and(|e| e.starts_with("Presently clears it at")));
         assert_eq!(shown.problem, None);
     }
 }

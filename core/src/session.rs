@@ -103,7 +103,12 @@ impl Session {
     }
 
     pub fn provider(&self, account: &Account) -> Result<Arc<dyn Provider>, ProviderError> {
-        providers::connect(account, self.secrets.as_ref(), self.http.clone(), self.timeout())
+        providers::connect(
+            account,
+            self.secrets.as_ref(),
+            self.http.clone(),
+            self.timeout(),
+        )
     }
 
     /// The status each selected account gets for a request, after presets, overrides and
@@ -166,7 +171,11 @@ impl Session {
     pub async fn apply(&self, request: &Request) -> Result<Report> {
         let (label, statuses) = self.statuses_for(request)?;
         let duration = statuses.iter().find_map(|(_, s)| s.as_ref()?.duration);
-        let preset_id = request.preset.as_ref().and_then(|p| self.config.preset(p)).map(|p| p.id.clone());
+        let preset_id = request
+            .preset
+            .as_ref()
+            .and_then(|p| self.config.preset(p))
+            .map(|p| p.id.clone());
         let report = self.run(&label, "set", statuses, &request.target).await;
         if request.target == Target::Me {
             self.remember(preset_id, &label, &report, duration)?;
@@ -256,9 +265,12 @@ impl Session {
     fn forget(&self, report: &Report) -> Result<()> {
         let mut state = self.state_file.load()?;
         if let Some(active) = &mut state.active {
-            active
-                .accounts
-                .retain(|id| !report.outcomes.iter().any(|o| o.succeeded() && &o.account.id == id));
+            active.accounts.retain(|id| {
+                !report
+                    .outcomes
+                    .iter()
+                    .any(|o| o.succeeded() && &o.account.id == id)
+            });
             if active.accounts.is_empty() {
                 state.active = None;
             }
@@ -320,22 +332,30 @@ impl Session {
         accounts: &[String],
         target: &Target,
     ) -> Result<Vec<(AccountLabel, Result<ShownStatus, ProviderError>)>> {
-        let reads = self.selected(accounts)?.into_iter().map(|account| async move {
-            let result = match self.provider(account) {
-                Ok(provider) => tokio::time::timeout(self.timeout(), provider.read_status(target))
-                    .await
-                    .unwrap_or(Err(ProviderError::Timeout {
-                        seconds: self.timeout().as_secs(),
-                    })),
-                Err(e) => Err(e),
-            };
-            (account.label(), result)
-        });
+        let reads = self
+            .selected(accounts)?
+            .into_iter()
+            .map(|account| async move {
+                let result = match self.provider(account) {
+                    Ok(provider) => {
+                        tokio::time::timeout(self.timeout(), provider.read_status(target))
+                            .await
+                            .unwrap_or(Err(ProviderError::Timeout {
+                                seconds: self.timeout().as_secs(),
+                            }))
+                    }
+                    Err(e) => Err(e),
+                };
+                (account.label(), result)
+            });
         Ok(futures::future::join_all(reads).await)
     }
 
     /// How a preset will look on each account (skipped accounts are left out).
-    pub async fn previews(&self, preset: &str) -> Result<Vec<(AccountLabel, Result<Preview, ProviderError>)>> {
+    pub async fn previews(
+        &self,
+        preset: &str,
+    ) -> Result<Vec<(AccountLabel, Result<Preview, ProviderError>)>> {
         let request = Request {
             preset: Some(preset.to_owned()),
             ..Request::default()
@@ -353,7 +373,10 @@ impl Session {
                         })),
                     Err(e) => Err(e),
                 };
-                (account.label(), caps.map(|caps| preview(&status, &caps, now)))
+                (
+                    account.label(),
+                    caps.map(|caps| preview(&status, &caps, now)),
+                )
             })
         });
         Ok(futures::future::join_all(previews).await)
@@ -362,7 +385,9 @@ impl Session {
     /// Checks an account's stored credentials against its server.
     pub async fn test_account(&self, id: &str) -> Result<Identity> {
         let account = self.selected(&[id.to_owned()])?[0];
-        let provider = self.provider(account).map_err(|e| e.for_account(account.label()))?;
+        let provider = self
+            .provider(account)
+            .map_err(|e| e.for_account(account.label()))?;
         tokio::time::timeout(self.timeout(), provider.verify())
             .await
             .unwrap_or(Err(ProviderError::Timeout {
@@ -412,7 +437,8 @@ impl Session {
             }
         };
         for (name, value) in &secrets {
-            self.secrets.set(&SecretKey::new(&account.id, name), value)?;
+            self.secrets
+                .set(&SecretKey::new(&account.id, name), value)?;
         }
         self.config_file.save(&next)?;
         self.config = next;

@@ -181,8 +181,11 @@ pub trait Provider: Send + Sync + std::fmt::Debug {
 
     /// Shows `status` (already checked against the capabilities). Returns notes on what
     /// the service could not show as asked.
-    async fn set_status(&self, status: &Status, target: &Target)
-        -> Result<Vec<String>, ProviderError>;
+    async fn set_status(
+        &self,
+        status: &Status,
+        target: &Target,
+    ) -> Result<Vec<String>, ProviderError>;
 
     async fn read_status(&self, target: &Target) -> Result<ShownStatus, ProviderError>;
 }

@@ -172,7 +172,10 @@ impl ZulipClient {
         if !form.is_empty() {
             request = request.form(form);
         }
-        let response = request.send().await.map_err(|e| send_error(e, self.timeout))?;
+        let response = request
+            .send()
+            .await
+            .map_err(|e| send_error(e, self.timeout))?;
         let status = response.status();
         if status.is_redirection() {
             return Err(redirect_error(&response));
@@ -184,7 +187,8 @@ impl ZulipClient {
             .and_then(|v| v.trim().parse::<f64>().ok());
         let body = read_capped(response, self.timeout).await?;
         if status.is_success() {
-            let envelope: Envelope = serde_json::from_slice(&body).map_err(|_| not_json(status, &body))?;
+            let envelope: Envelope =
+                serde_json::from_slice(&body).map_err(|_| not_json(status, &body))?;
             if envelope.result != "success" {
                 return Err(ProviderError::Protocol(format!(
                     "HTTP {status} with result {:?}",

@@ -267,7 +267,9 @@ impl Provider for Zulip {
             notes.push(format!("the server ignored: {}", ignored.join(", ")));
         }
         if target == &Target::Me && level >= FL_AWAY_MEANS_INVISIBLE {
-            self.client.set_presence_enabled(wants_visible, level).await?;
+            self.client
+                .set_presence_enabled(wants_visible, level)
+                .await?;
         }
         Ok(notes)
     }
@@ -309,16 +311,31 @@ mod tests {
         );
         let custom = Zulip::emoji_fields(Some(&Emoji::Named("our_logo".into())));
         assert_eq!(custom, vec![("emoji_name", "our_logo".to_owned())]);
-        assert_eq!(Zulip::emoji_fields(None), vec![("emoji_name", String::new())]);
+        assert_eq!(
+            Zulip::emoji_fields(None),
+            vec![("emoji_name", String::new())]
+        );
     }
 
     #[test]
     fn old_servers_degrade_in_documented_ways() {
         let modern = capabilities_at(420);
-        assert_eq!(modern.availability(Availability::AppearOffline).map(|m| m.shown.as_str()), Some("invisible"));
-        assert!(modern.availability(Availability::DoNotDisturb).and_then(|m| m.note.as_ref()).is_some());
+        assert_eq!(
+            modern
+                .availability(Availability::AppearOffline)
+                .map(|m| m.shown.as_str()),
+            Some("invisible")
+        );
+        assert!(modern
+            .availability(Availability::DoNotDisturb)
+            .and_then(|m| m.note.as_ref())
+            .is_some());
         let old = capabilities_at(100);
-        assert_eq!(old.availability(Availability::Away).map(|m| m.shown.as_str()), Some("away"));
+        assert_eq!(
+            old.availability(Availability::Away)
+                .map(|m| m.shown.as_str()),
+            Some("away")
+        );
         assert!(old.unicode_emoji);
         let ancient = capabilities_at(50);
         assert!(!ancient.unicode_emoji);

@@ -1,0 +1,121 @@
+//! `presently account add | list | test | remove`.
+
+use presently_core::config::Account;
+use presently_core::providers::zulip::{read_zuliprc, ZulipSettings, API_KEY};
+use presently_core::providers::{AccountSettings, Identity};
+use presently_core::Error;
+use secrecy::SecretString;
+use serde_json::json;
+use std::io::{IsTerminal, Read};
+use std::process::ExitCode;
+
+use crate::args::{AccountCommand, AddAccount, AddZulip};
+use crate::output::print_json;
+use crate::{config_file, open_session};
+
+pub async fn run(command: AccountCommand, json: bool) -> Result<ExitCode, Error> {
+    match command {
+        AccountCommand::Add(AddAccount::Zulip(args)) => add_zulip(args, json).await,
+        AccountCommand::List => list(json),
+        AccountCommand::Test { id } => {
+            let identity = open_session()?.test_account(&id).await?;
+            print_identity(&id, &identity, "works", json);
+            Ok(ExitCode::SUCCESS)
+        }
+        AccountCommand::Remove { id } => {
+            open_session()?.remove_account(&id)?;
+            if json {
+                print_json(&json!({ "ok": true, "removed": id }));
+            } else {
+                println!("Removed account {id} and its keyring entries.");
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+async fn add_zulip(args: AddZulip, json: bool) -> Result<ExitCode, Error> {
+    let (site, email, key) = match &args.zuliprc {
+        Some(path) => {
+            let rc = read_zuliprc(path)?;
+            (
+                args.site.clone().or(rc.site),
+                args.email.clone().unwrap_or(rc.email),
+                rc.key,
+            )
+        }
+        None => {
+            let email = args
+                .email
+                .clone()
+                .ok_or_else(|| Error::invalid("give --email (or --zuliprc FILE)"))?;
+            let key = read_secret(&format!("Zulip API key for {email}: "))?;
+            (args.site.clone(), email, key)
+        }
+    };
+    let site = site.ok_or_else(|| Error::invalid("give --site URL (the zuliprc has no site=)"))?;
+    let account = Account {
+        id: args.id.clone(),
+        settings: AccountSettings::Zulip(ZulipSettings { site, email }),
+    };
+    let identity = open_session()?
+        .add_account(account, vec![(API_KEY, key)])
+        .await?;
+    print_identity(&args.id, &identity, "added", json);
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Reads a secret: without echo on a terminal, else the first line of stdin.
+fn read_secret(prompt: &str) -> Result<SecretString, Error> {
+    let value = if std::io::stdin().is_terminal() {
+        rpassword::prompt_password(prompt)
+            .map_err(|e| Error::invalid(format!("cannot read the secret: {e}")))?
+    } else {
+        let mut input = String::new();
+        std::io::stdin()
+            .take(64 * 1024)
+            .read_to_string(&mut input)
+            .map_err(|e| Error::invalid(format!("cannot read the secret from stdin: {e}")))?;
+        input.lines().next().unwrap_or_default().to_owned()
+    };
+    let value = value.trim().to_owned();
+    if value.is_empty() {
+        return Err(Error::invalid("no secret given on stdin"));
+    }
+    Ok(SecretString::from(value))
+}
+
+fn print_identity(id: &str, identity: &Identity, verb: &str, json: bool) {
+    if json {
+        print_json(&json!({ "ok": true, "account": id, "identity": identity }));
+    } else {
+        let admin = if identity.is_admin {
+            ", administrator"
+        } else {
+            ""
+        };
+        println!(
+            "Account {id} {verb}: signed in as {} (user {}{admin}) on {}.",
+            identity.name, identity.user_id, identity.server
+        );
+    }
+}
+
+fn list(json: bool) -> Result<ExitCode, Error> {
+    let config = config_file()?.load_or_create()?;
+    if json {
+        print_json(&json!({ "ok": true, "accounts": config.accounts }));
+    } else if config.accounts.is_empty() {
+        println!("No accounts yet; add one with `presently account add zulip ID --site URL --email EMAIL`.");
+    } else {
+        for account in &config.accounts {
+            println!(
+                "{:<12} {:<8} {}",
+                account.id,
+                account.service().display_name(),
+                account.settings.describe()
+            );
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,113 @@
+//! The command line. These spellings are a public interface: keep them stable.
+
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "presently",
+    version,
+    about = "Set your status on every chat and meeting account at once",
+    after_help = "Exit codes: 0 every account succeeded, 1 an account failed, 2 usage or config error.\n\
+                  Without a command, starts the tray app."
+)]
+pub struct Cli {
+    /// Print machine-readable JSON instead of sentences.
+    #[arg(long, global = true)]
+    pub json: bool,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Add, list, test and remove accounts.
+    #[command(subcommand)]
+    Account(AccountCommand),
+    /// List presets.
+    #[command(subcommand)]
+    Preset(PresetCommand),
+    /// Apply a preset, or a one-off status, to your accounts.
+    Set(SetArgs),
+    /// Clear the status on your accounts.
+    Clear(TargetArgs),
+    /// Show what each account displays now, read back from its server.
+    Status(TargetArgs),
+    /// Show how a preset will look on each account, without sending anything.
+    Preview { preset: String },
+    /// Start the tray app.
+    Tray,
+    /// Start the tray app against local stand-ins of every service, with throwaway accounts.
+    Demo,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AccountCommand {
+    /// Add an account; its credentials are verified with the server first.
+    #[command(subcommand)]
+    Add(AddAccount),
+    List,
+    /// Check an account's stored credentials against its server.
+    Test {
+        id: String,
+    },
+    /// Remove an account and delete its keyring entries.
+    Remove {
+        id: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AddAccount {
+    /// A Zulip account: the API key is read from stdin, or taken from --zuliprc.
+    Zulip(AddZulip),
+}
+
+#[derive(Debug, Args)]
+pub struct AddZulip {
+    /// A short name for the account, e.g. "work".
+    pub id: String,
+    /// The organization URL, e.g. https://chat.example.org.
+    #[arg(long)]
+    pub site: Option<String>,
+    #[arg(long)]
+    pub email: Option<String>,
+    /// Read site, e-mail and API key from a zuliprc file (Zulip: "Download zuliprc").
+    #[arg(long)]
+    pub zuliprc: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PresetCommand {
+    List,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct TargetArgs {
+    /// Only these accounts (repeatable); default all.
+    #[arg(long = "account", value_name = "ID")]
+    pub accounts: Vec<String>,
+    /// Someone else's status, by their user id on the service (admins).
+    #[arg(long, value_name = "USER_ID")]
+    pub user: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct SetArgs {
+    /// The preset to apply (id or name); the options below override its fields.
+    pub preset: Option<String>,
+    #[arg(long)]
+    pub text: Option<String>,
+    /// An emoji like 🍔 or a name like :palm_tree: ("" for none).
+    #[arg(long)]
+    pub emoji: Option<String>,
+    /// available, away, busy, dnd or offline.
+    #[arg(long)]
+    pub availability: Option<String>,
+    /// How long it lasts: 30m, 1h, 1h 30m.
+    #[arg(long = "for", value_name = "DURATION")]
+    pub duration: Option<String>,
+    #[command(flatten)]
+    pub target: TargetArgs,
+}

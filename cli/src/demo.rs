@@ -1,0 +1,129 @@
+//! `presently demo`: the tray app against local stand-ins of every supported service,
+//! with throwaway accounts, so a newcomer sees a click land everywhere without signing up.
+//!
+//! The stand-ins are the same fakes the tests use. Demo credentials go to the keyring under
+//! their own service name, apart from real ones, and are deleted on exit with the config dir.
+
+use presently_core::clock::SystemClock;
+use presently_core::config::{Account, ConfigFile};
+use presently_core::paths::CONFIG_DIR_ENV;
+use presently_core::providers::zulip::{ZulipSettings, API_KEY};
+use presently_core::providers::AccountSettings;
+use presently_core::secrets::{KeyringStore, SecretStore, SERVICE_ENV};
+use presently_core::session::Session;
+use presently_core::{Error, Result};
+use presently_fakes::zulip::{FakeZulip, ZulipFakeConfig};
+use secrecy::SecretString;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+pub const DEMO_KEYRING_SERVICE: &str = "presently-demo";
+
+pub async fn run(json: bool) -> Result<ExitCode> {
+    let fake_config = ZulipFakeConfig::default();
+    let demo_user = fake_config
+        .users
+        .first()
+        .cloned()
+        .ok_or_else(|| Error::invalid("the Zulip stand-in has no users"))?;
+    let zulip = FakeZulip::start(fake_config)
+        .map_err(|e| Error::invalid(format!("cannot start the Zulip stand-in: {e}")))?;
+    let dir = tempfile::Builder::new()
+        .prefix("presently-demo-")
+        .tempdir()
+        .map_err(|e| Error::invalid(format!("cannot create a demo config dir: {e}")))?;
+
+    let mut config = presently_core::config::Config::default();
+    for (preset, key) in config.presets.iter_mut().skip(1).zip(1..=3) {
+        preset.hotkey = Some(format!("Ctrl+Alt+{key}"));
+    }
+    ConfigFile::in_dir(dir.path()).save(&config)?;
+
+    let secrets: Arc<dyn SecretStore> = Arc::new(KeyringStore::open_service(DEMO_KEYRING_SERVICE)?);
+    let mut session = Session::open(dir.path(), secrets, Arc::new(SystemClock))?;
+    let account = Account {
+        id: "demo-zulip".into(),
+        settings: AccountSettings::Zulip(ZulipSettings {
+            site: zulip.url(),
+            email: demo_user.email.clone(),
+        }),
+    };
+    session
+        .add_account(
+            account,
+            vec![(API_KEY, SecretString::from(demo_user.api_key.clone()))],
+        )
+        .await?;
+
+    let description = serde_json::json!({
+        "demo": {
+            "config_dir": dir.path(),
+            "keyring_service": DEMO_KEYRING_SERVICE,
+            "zulip": zulip.url(),
+            "zulip_user": demo_user.email,
+        }
+    });
+    if json {
+        println!("{description}");
+    } else {
+        println!(
+            "Presently demo: a Zulip stand-in runs at {} (signed in as {}).\n\
+             Config for this demo: {}\n\
+             Hotkeys: Ctrl+Alt+1 Lunch, Ctrl+Alt+2 Focus, Ctrl+Alt+3 In a meeting.\n\
+             Quit from the tray menu or press Ctrl+C; the demo accounts are removed then.",
+            zulip.url(),
+            demo_user.email,
+            dir.path().display()
+        );
+    }
+
+    let outcome = run_tray(dir.path()).await;
+    let cleanup = session.remove_account("demo-zulip");
+    drop(zulip);
+    let code = outcome?;
+    cleanup?;
+    Ok(code)
+}
+
+async fn run_tray(config_dir: &std::path::Path) -> Result<ExitCode> {
+    let mut command = tokio::process::Command::from(crate::launch::tray_command());
+    command
+        .env(CONFIG_DIR_ENV, config_dir)
+        .env(SERVICE_ENV, DEMO_KEYRING_SERVICE)
+        .env("PRESENTLY_DEMO", "1")
+        .arg("--settings")
+        .kill_on_drop(true);
+    let mut child = command.spawn().map_err(|e| {
+        Error::invalid(format!(
+            "cannot start the tray app {} ({e}); build it with `cargo build -p presently-app`",
+            crate::launch::tray_binary().display()
+        ))
+    })?;
+    let stopped = async {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{signal, SignalKind};
+            match signal(SignalKind::terminate()) {
+                Ok(mut term) => tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                },
+                Err(_) => {
+                    let _ = tokio::signal::ctrl_c().await;
+                }
+            }
+        }
+        #[cfg(not(unix))]
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    tokio::select! {
+        status = child.wait() => {
+            let status = status.map_err(|e| Error::invalid(format!("lost the tray app: {e}")))?;
+            Ok(if status.success() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+        }
+        () = stopped => {
+            let _ = child.kill().await;
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}

@@ -1,0 +1,80 @@
+//! Printing results as sentences or as JSON. Secrets never reach this module.
+
+use presently_core::dispatch::Outcome;
+use presently_core::error::ProviderError;
+use presently_core::session::Report;
+use serde_json::{json, Value};
+
+/// A stable machine-readable name for an error category.
+pub fn error_kind(error: &ProviderError) -> &'static str {
+    match error {
+        ProviderError::AuthRejected { .. } => "auth_rejected",
+        ProviderError::Forbidden { .. } => "forbidden",
+        ProviderError::NotFound { .. } => "not_found",
+        ProviderError::RateLimited { .. } => "rate_limited",
+        ProviderError::Rejected { .. } => "rejected",
+        ProviderError::InvalidStatus(_) => "invalid_status",
+        ProviderError::Unsupported(_) => "unsupported",
+        ProviderError::ServerError { .. } => "server_error",
+        ProviderError::Unreachable(_) => "unreachable",
+        ProviderError::Timeout { .. } => "timeout",
+        ProviderError::Protocol(_) => "protocol",
+        ProviderError::MissingSecret => "missing_secret",
+        ProviderError::Secret(_) => "keyring",
+        _ => "other",
+    }
+}
+
+pub fn outcome_json(outcome: &Outcome) -> Value {
+    let mut value = json!({
+        "account": outcome.account.id,
+        "service": outcome.account.service.key(),
+        "ok": outcome.succeeded(),
+    });
+    match &outcome.result {
+        Ok(notes) => value["notes"] = json!(notes),
+        Err(e) => {
+            value["error"] = json!(e.to_string());
+            value["kind"] = json!(error_kind(e));
+            if let ProviderError::RateLimited { retry_at } = e {
+                value["retry_at"] = json!(retry_at.to_rfc3339());
+            }
+        }
+    }
+    value
+}
+
+pub fn report_json(report: &Report, expires_at: Option<String>) -> Value {
+    json!({
+        "label": report.label,
+        "ok": report.all_succeeded(),
+        "summary": report.summary.title,
+        "accounts": report.outcomes.iter().map(outcome_json).collect::<Vec<_>>(),
+        "skipped": report.skipped,
+        "expires_at": expires_at,
+    })
+}
+
+pub fn print_report(report: &Report, expires: Option<String>) {
+    println!("{}", report.summary.title);
+    for outcome in &report.outcomes {
+        match &outcome.result {
+            Ok(notes) if notes.is_empty() => println!("  ✓ {}", outcome.account),
+            Ok(notes) => println!("  ✓ {} ({})", outcome.account, notes.join("; ")),
+            Err(e) => println!("  ✗ {}: {e}", outcome.account),
+        }
+    }
+    for id in &report.skipped {
+        println!("  – {id}: skipped by the preset");
+    }
+    if let Some(expires) = expires {
+        println!("{expires}");
+    }
+}
+
+pub fn print_json(value: &Value) {
+    match serde_json::to_string_pretty(value) {
+        Ok(text) => println!("{text}"),
+        Err(e) => eprintln!("presently: cannot print JSON: {e}"),
+    }
+}

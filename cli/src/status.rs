@@ -1,0 +1,203 @@
+//! `set`, `clear`, `status`, `preview` and `preset list`.
+
+use presently_core::error::local_time;
+use presently_core::preset::{format_duration, parse_duration, Availability};
+use presently_core::providers::Target;
+use presently_core::session::{Report, Request, Session};
+use presently_core::Error;
+use serde_json::json;
+use std::process::ExitCode;
+
+use crate::args::{SetArgs, TargetArgs};
+use crate::output::{error_kind, print_json, print_report, report_json};
+use crate::{config_file, exit_for, open_session};
+
+fn target(args: &TargetArgs) -> Target {
+    args.user.clone().map(Target::User).unwrap_or_default()
+}
+
+pub async fn set(args: SetArgs, json: bool) -> Result<ExitCode, Error> {
+    let request = Request {
+        preset: args.preset,
+        text: args.text,
+        emoji: args.emoji,
+        availability: args
+            .availability
+            .as_deref()
+            .map(Availability::parse)
+            .transpose()?,
+        duration: args.duration.as_deref().map(parse_duration).transpose()?,
+        accounts: args.target.accounts.clone(),
+        target: target(&args.target),
+    };
+    let session = open_session()?;
+    let report = session.apply(&request).await?;
+    finish(&session, &report, json)
+}
+
+pub async fn clear(args: TargetArgs, json: bool) -> Result<ExitCode, Error> {
+    let session = open_session()?;
+    let report = session.clear(&args.accounts, &target(&args)).await?;
+    finish(&session, &report, json)
+}
+
+fn finish(session: &Session, report: &Report, json: bool) -> Result<ExitCode, Error> {
+    let expires_at = session
+        .active()?
+        .filter(|_| report.all_succeeded() || report.outcomes.iter().any(|o| o.succeeded()))
+        .and_then(|a| a.expires_at);
+    if json {
+        print_json(&report_json(report, expires_at.map(|at| at.to_rfc3339())));
+    } else {
+        let until = expires_at.map(|at| format!("Presently ends it at {}.", local_time(&at)));
+        print_report(report, until);
+    }
+    Ok(exit_for(report.all_succeeded()))
+}
+
+pub async fn show(args: TargetArgs, json: bool) -> Result<ExitCode, Error> {
+    let session = open_session()?;
+    let target = target(&args);
+    let expired = if target == Target::Me {
+        session.expire_if_due().await?
+    } else {
+        None
+    };
+    let statuses = session.read_statuses(&args.accounts, &target).await?;
+    let active = session.active()?;
+    let all_ok = statuses.iter().all(|(_, r)| r.is_ok());
+    if json {
+        let accounts: Vec<_> = statuses
+            .iter()
+            .map(|(label, result)| match result {
+                Ok(shown) => json!({
+                    "account": label.id, "service": label.service.key(), "ok": true,
+                    "text": shown.text, "emoji": shown.emoji, "availability": shown.availability,
+                }),
+                Err(e) => json!({
+                    "account": label.id, "service": label.service.key(), "ok": false,
+                    "error": e.to_string(), "kind": error_kind(e),
+                }),
+            })
+            .collect();
+        print_json(&json!({
+            "ok": all_ok,
+            "accounts": accounts,
+            "active": active,
+            "expired_now": expired.map(|r| r.summary.title),
+        }));
+    } else {
+        if let Some(report) = expired {
+            println!("{}", report.summary.title);
+        }
+        for (label, result) in &statuses {
+            match result {
+                Ok(shown) if shown.text.is_empty() && shown.emoji.is_none() => {
+                    println!("{label}: no status")
+                }
+                Ok(shown) => {
+                    let emoji = shown
+                        .emoji
+                        .as_deref()
+                        .map(|e| format!("{e} "))
+                        .unwrap_or_default();
+                    let availability = shown
+                        .availability
+                        .as_deref()
+                        .map(|a| format!(" ({a})"))
+                        .unwrap_or_default();
+                    println!("{label}: {emoji}{}{availability}", shown.text);
+                }
+                Err(e) => println!("{label}: {e}"),
+            }
+        }
+        if statuses.is_empty() {
+            println!("No accounts yet; add one with `presently account add zulip ID --site URL --email EMAIL`.");
+        }
+        if let Some(active) = active.filter(|_| target == Target::Me) {
+            match active.expires_at {
+                Some(at) => println!(
+                    "Set by Presently: {}, until {}.",
+                    active.label,
+                    local_time(&at)
+                ),
+                None => println!("Set by Presently: {}.", active.label),
+            }
+        }
+    }
+    Ok(exit_for(all_ok))
+}
+
+pub async fn preview(preset: &str, json: bool) -> Result<ExitCode, Error> {
+    let session = open_session()?;
+    let previews = session.previews(preset).await?;
+    let all_ok = previews
+        .iter()
+        .all(|(_, p)| p.as_ref().is_ok_and(|p| p.problem.is_none()));
+    if json {
+        let accounts: Vec<_> = previews
+            .iter()
+            .map(|(label, result)| match result {
+                Ok(p) => json!({"account": label.id, "service": label.service.key(), "ok": p.problem.is_none(), "preview": p}),
+                Err(e) => json!({"account": label.id, "service": label.service.key(), "ok": false, "error": e.to_string(), "kind": error_kind(e)}),
+            })
+            .collect();
+        print_json(&json!({ "ok": all_ok, "accounts": accounts }));
+    } else {
+        for (label, result) in &previews {
+            match result {
+                Ok(p) => {
+                    let emoji = p
+                        .emoji
+                        .as_deref()
+                        .map(|e| format!("{e} "))
+                        .unwrap_or_default();
+                    println!("{label}: {emoji}{} [{}]", p.text, p.availability);
+                    for line in p.expiry.iter().chain(&p.notes).chain(&p.problem) {
+                        println!("    {line}");
+                    }
+                }
+                Err(e) => println!("{label}: {e}"),
+            }
+        }
+    }
+    Ok(exit_for(all_ok))
+}
+
+pub fn list_presets(json: bool) -> Result<ExitCode, Error> {
+    let config = config_file()?.load_or_create()?;
+    if json {
+        let presets: Vec<_> = config
+            .presets
+            .iter()
+            .map(|p| {
+                json!({
+                    "id": p.id, "name": p.name, "emoji": p.emoji, "text": p.text,
+                    "availability": p.availability.key(),
+                    "duration": p.duration.map(format_duration),
+                    "hotkey": p.hotkey,
+                })
+            })
+            .collect();
+        print_json(&json!({ "ok": true, "presets": presets }));
+    } else {
+        for p in &config.presets {
+            let duration = p
+                .duration
+                .map(|d| format!(", {}", format_duration(d)))
+                .unwrap_or_default();
+            let hotkey = p
+                .hotkey
+                .as_deref()
+                .map(|h| format!(" [{h}]"))
+                .unwrap_or_default();
+            println!(
+                "{:<12} {} ({}{duration}){hotkey}",
+                p.id,
+                p.title(),
+                p.availability.label()
+            );
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

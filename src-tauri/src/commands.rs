@@ -1,0 +1,195 @@
+//! What the settings window may call. Each command forwards to the core and maps the
+//! error; types reach TypeScript through generated bindings (`ui/src/bindings.ts`).
+//! No command returns a secret.
+
+use presently_core::dispatch::Summary;
+use presently_core::expiry::Active;
+use presently_core::preset::{format_duration, Availability};
+use presently_core::preview::Preview;
+use presently_core::providers::{Service, ShownStatus, Target};
+use serde::Serialize;
+use specta::Type;
+use tauri::{AppHandle, State};
+use tauri_specta::{collect_commands, Builder};
+
+use crate::actions::{self, Action};
+use crate::state::AppState;
+
+/// An error as the window shows it.
+#[derive(Debug, Serialize, Type)]
+#[serde(tag = "kind", content = "message", rename_all = "snake_case")]
+pub enum CommandError {
+    /// The input or config is wrong.
+    Usage(String),
+    /// Something outside failed (a server, the keyring).
+    Failure(String),
+}
+
+impl From<presently_core::Error> for CommandError {
+    fn from(e: presently_core::Error) -> Self {
+        if e.is_usage() {
+            CommandError::Usage(e.to_string())
+        } else {
+            CommandError::Failure(e.to_string())
+        }
+    }
+}
+
+#[derive(Debug, Serialize, Type)]
+pub struct AccountView {
+    pub id: String,
+    pub service: Service,
+    pub service_name: String,
+    /// "alice@example.org on https://chat.example.org"
+    pub description: String,
+}
+
+#[derive(Debug, Serialize, Type)]
+pub struct PresetView {
+    pub id: String,
+    pub title: String,
+    pub text: String,
+    pub availability: Availability,
+    pub availability_label: String,
+    pub duration: Option<String>,
+    pub hotkey: Option<String>,
+    /// Accounts this preset leaves alone.
+    pub skips: Vec<String>,
+}
+
+#[derive(Debug, Serialize, Type)]
+pub struct Overview {
+    pub accounts: Vec<AccountView>,
+    pub presets: Vec<PresetView>,
+    pub active: Option<Active>,
+    pub demo: bool,
+    pub config_path: String,
+}
+
+#[derive(Debug, Serialize, Type)]
+pub struct AccountStatus {
+    pub account: String,
+    pub service_name: String,
+    pub shown: Option<ShownStatus>,
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Serialize, Type)]
+pub struct AccountPreview {
+    pub account: String,
+    pub service_name: String,
+    pub preview: Option<Preview>,
+    pub error: Option<String>,
+}
+
+/// Accounts, presets and the status in effect.
+#[tauri::command]
+#[specta::specta]
+async fn overview(state: State<'_, AppState>) -> Result<Overview, CommandError> {
+    let session = state.session.read().await;
+    let config = session.config();
+    Ok(Overview {
+        accounts: config
+            .accounts
+            .iter()
+            .map(|a| AccountView {
+                id: a.id.clone(),
+                service: a.service(),
+                service_name: a.service().display_name().to_owned(),
+                description: a.settings.describe(),
+            })
+            .collect(),
+        presets: config
+            .presets
+            .iter()
+            .map(|p| PresetView {
+                id: p.id.clone(),
+                title: p.title(),
+                text: p.text.clone(),
+                availability: p.availability,
+                availability_label: p.availability.label().to_owned(),
+                duration: p.duration.map(format_duration),
+                hotkey: p.hotkey.clone(),
+                skips: p
+                    .overrides
+                    .iter()
+                    .filter(|(_, o)| o.skip)
+                    .map(|(id, _)| id.clone())
+                    .collect(),
+            })
+            .collect(),
+        active: session.active()?,
+        demo: state.demo,
+        config_path: session.config_path().display().to_string(),
+    })
+}
+
+/// What each account shows now, read back from its server.
+#[tauri::command]
+#[specta::specta]
+async fn shown_statuses(state: State<'_, AppState>) -> Result<Vec<AccountStatus>, CommandError> {
+    let session = state.session.read().await;
+    let statuses = session.read_statuses(&[], &Target::Me).await?;
+    Ok(statuses
+        .into_iter()
+        .map(|(label, result)| AccountStatus {
+            account: label.id.clone(),
+            service_name: label.service.display_name().to_owned(),
+            error: result.as_ref().err().map(ToString::to_string),
+            shown: result.ok(),
+        })
+        .collect())
+}
+
+/// How a preset will look on each account, without sending anything.
+#[tauri::command]
+#[specta::specta]
+async fn preview_preset(
+    state: State<'_, AppState>,
+    preset: String,
+) -> Result<Vec<AccountPreview>, CommandError> {
+    let session = state.session.read().await;
+    let previews = session.previews(&preset).await?;
+    Ok(previews
+        .into_iter()
+        .map(|(label, result)| AccountPreview {
+            account: label.id.clone(),
+            service_name: label.service.display_name().to_owned(),
+            error: result.as_ref().err().map(ToString::to_string),
+            preview: result.ok(),
+        })
+        .collect())
+}
+
+/// Applies a preset to every account, exactly as a tray click does.
+#[tauri::command]
+#[specta::specta]
+async fn apply_preset(app: AppHandle, preset: String) -> Result<Summary, CommandError> {
+    Ok(actions::run(&app, Action::Preset(preset), "window").await)
+}
+
+#[tauri::command]
+#[specta::specta]
+async fn clear_status(app: AppHandle) -> Result<Summary, CommandError> {
+    Ok(actions::run(&app, Action::Clear, "window").await)
+}
+
+pub fn builder() -> Builder<tauri::Wry> {
+    Builder::<tauri::Wry>::new().commands(collect_commands![
+        overview,
+        shown_statuses,
+        preview_preset,
+        apply_preset,
+        clear_status,
+    ])
+}
+
+pub fn export_bindings(path: &str) -> Result<(), String> {
+    builder()
+        .export(
+            specta_typescript::Typescript::default()
+                .header("// Generated by `presently-tray --export-bindings`; do not edit."),
+            path,
+        )
+        .map_err(|e| e.to_string())
+}

@@ -1,0 +1,82 @@
+//! Global shortcuts named by presets (`hotkey = "Ctrl+Alt+1"`). Pressing one does exactly
+//! what clicking the preset in the tray does. One that cannot be registered is reported.
+
+use tauri::plugin::TauriPlugin;
+use tauri::{AppHandle, Manager, Wry};
+use tauri_plugin_global_shortcut::{GlobalShortcutExt, Shortcut, ShortcutState};
+
+use crate::actions::{self, Action};
+use crate::events;
+use crate::state::AppState;
+use presently_core::dispatch::Summary;
+
+pub fn plugin() -> TauriPlugin<Wry> {
+    tauri_plugin_global_shortcut::Builder::new()
+        .with_handler(|app, shortcut, event| {
+            if event.state() != ShortcutState::Pressed {
+                return;
+            }
+            let preset = app
+                .state::<AppState>()
+                .hotkeys
+                .lock()
+                .ok()
+                .and_then(|map| map.get(&shortcut.id()).cloned());
+            if let Some(preset) = preset {
+                let app = app.clone();
+                tauri::async_runtime::spawn(async move {
+                    actions::run(&app, Action::Preset(preset), "hotkey").await;
+                });
+            }
+        })
+        .build()
+}
+
+pub fn register_all(app: &AppHandle) {
+    let state = app.state::<AppState>();
+    let presets: Vec<(String, String, String)> = tauri::async_runtime::block_on(async {
+        let session = state.session.read().await;
+        session
+            .config()
+            .presets
+            .iter()
+            .filter_map(|p| Some((p.id.clone(), p.name.clone(), p.hotkey.clone()?)))
+            .collect()
+    });
+    let mut problems = Vec::new();
+    for (id, name, hotkey) in presets {
+        let registered = hotkey
+            .parse::<Shortcut>()
+            .map_err(|e| format!("is not a shortcut Presently understands ({e})"))
+            .and_then(|shortcut| {
+                app.global_shortcut()
+                    .register(shortcut)
+                    .map(|()| shortcut)
+                    .map_err(|e| {
+                        format!("could not be registered, maybe another app holds it ({e})")
+                    })
+            });
+        match registered {
+            Ok(shortcut) => {
+                if let Ok(mut map) = state.hotkeys.lock() {
+                    map.insert(shortcut.id(), id.clone());
+                }
+                events::log(&format!("hotkey-registered:{hotkey}:{id}"));
+            }
+            Err(reason) => {
+                events::log(&format!("hotkey-error:{hotkey}:{id}:{reason}"));
+                problems.push(format!("{hotkey} for {name} {reason}"));
+            }
+        }
+    }
+    if !problems.is_empty() {
+        actions::notify(
+            app,
+            &Summary {
+                title: "Some hotkeys do not work".into(),
+                body: problems.join("\n"),
+                all_succeeded: false,
+            },
+        );
+    }
+}

@@ -1,0 +1,87 @@
+//! Presently's tray app: a thin Tauri shell over `presently-core`.
+//!
+//! # Layout
+//! - [`state`]: the shared session and what the shell needs beside it.
+//! - [`actions`]: apply / clear, then notify and refresh the tray (one path for every trigger).
+//! - [`tray`]: the tray menu, built from the presets.
+//! - [`hotkeys`]: the presets' global shortcuts.
+//! - [`expiry`]: ends timed statuses on time.
+//! - [`commands`]: what the settings window may call, with generated TypeScript bindings.
+//! - [`events`]: a line log that tests read (`PRESENTLY_EVENTS_LOG`).
+
+#![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
+
+mod actions;
+mod commands;
+mod events;
+mod expiry;
+mod hotkeys;
+mod state;
+mod tray;
+
+use std::process::ExitCode;
+use tauri::Manager;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if let Some(path) = flag_value(&args, "--export-bindings") {
+        return match commands::export_bindings(&path) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("presently-tray: cannot write bindings to {path}: {e}");
+                ExitCode::from(1)
+            }
+        };
+    }
+    let open_settings = args.iter().any(|a| a == "--settings");
+
+    let state = match state::AppState::open() {
+        Ok(state) => state,
+        Err(e) => {
+            eprintln!("presently-tray: {e}");
+            events::log(&format!("startup-error:{e}"));
+            return ExitCode::from(2);
+        }
+    };
+
+    let bindings = commands::builder();
+    let result = tauri::Builder::default()
+        .plugin(tauri_plugin_notification::init())
+        .plugin(hotkeys::plugin())
+        .invoke_handler(bindings.invoke_handler())
+        .manage(state)
+        .setup(move |app| {
+            tray::create(app.handle())?;
+            hotkeys::register_all(app.handle());
+            expiry::spawn(app.handle().clone());
+            if open_settings {
+                tray::show_settings(app.handle());
+            }
+            if let Some(window) = app.get_webview_window(tray::SETTINGS_WINDOW) {
+                // Closing the settings window hides it; the app lives on in the tray.
+                let handle = window.clone();
+                window.on_window_event(move |event| {
+                    if let tauri::WindowEvent::CloseRequested { api, .. } = event {
+                        api.prevent_close();
+                        let _ = handle.hide();
+                    }
+                });
+            }
+            events::log("ready");
+            Ok(())
+        })
+        .run(tauri::generate_context!());
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("presently-tray: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn flag_value(args: &[String], flag: &str) -> Option<String> {
+    args.iter()
+        .position(|a| a == flag)
+        .and_then(|i| args.get(i + 1).cloned())
+}

@@ -1,0 +1,33 @@
+//! What the shell shares between tray, hotkeys, commands and the expiry task.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use presently_core::clock::SystemClock;
+use presently_core::secrets::{KeyringStore, SecretStore};
+use presently_core::session::Session;
+use tokio::sync::{Notify, RwLock};
+
+pub struct AppState {
+    pub session: RwLock<Session>,
+    /// Woken when the status in effect changes, so the expiry task re-reads its deadline.
+    pub expiry_changed: Notify,
+    /// Global shortcut id → preset id.
+    pub hotkeys: Mutex<HashMap<u32, String>>,
+    /// Started by `presently demo`: accounts are local stand-ins.
+    pub demo: bool,
+}
+
+impl AppState {
+    pub fn open() -> presently_core::Result<Self> {
+        let dir = presently_core::paths::config_dir()?;
+        let secrets: Arc<dyn SecretStore> = Arc::new(KeyringStore::open()?);
+        let session = Session::open(&dir, secrets, Arc::new(SystemClock))?;
+        Ok(AppState {
+            session: RwLock::new(session),
+            expiry_changed: Notify::new(),
+            hotkeys: Mutex::new(HashMap::new()),
+            demo: std::env::var_os("PRESENTLY_DEMO").is_some_and(|v| v == "1"),
+        })
+    }
+}

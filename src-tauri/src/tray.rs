@@ -1,0 +1,135 @@
+//! The tray menu: one entry per preset (the one in effect is checked), then
+//! "Clear status", "Settings…" and "Quit". Rebuilt whenever the status changes.
+
+use presently_core::error::local_time;
+use tauri::menu::{CheckMenuItem, Menu, MenuItem, PredefinedMenuItem};
+use tauri::tray::TrayIconBuilder;
+use tauri::{AppHandle, Manager, Wry};
+
+use crate::actions::{self, Action};
+use crate::events;
+use crate::state::AppState;
+
+pub const TRAY_ID: &str = "presently";
+pub const SETTINGS_WINDOW: &str = "settings";
+
+/// Menu ids: presets are "preset:<id>", the rest are fixed.
+const PRESET_PREFIX: &str = "preset:";
+const CLEAR: &str = "clear";
+const SETTINGS: &str = "settings";
+const QUIT: &str = "quit";
+
+pub fn create(app: &AppHandle) -> tauri::Result<()> {
+    let (menu, tooltip) = tauri::async_runtime::block_on(build_menu(app))?;
+    let mut builder = TrayIconBuilder::with_id(TRAY_ID)
+        .tooltip(tooltip)
+        .menu(&menu)
+        .on_menu_event(|app, event| on_menu(app, event.id.as_ref()));
+    if let Some(icon) = app.default_window_icon() {
+        builder = builder.icon(icon.clone());
+    }
+    builder.build(app)?;
+    Ok(())
+}
+
+async fn build_menu(app: &AppHandle) -> tauri::Result<(Menu<Wry>, String)> {
+    let state = app.state::<AppState>();
+    let session = state.session.read().await;
+    let active = session.active().ok().flatten();
+    let active_id = active.as_ref().and_then(|a| a.preset_id.clone());
+    let menu = Menu::new(app)?;
+    for preset in &session.config().presets {
+        let checked = active_id.as_deref() == Some(preset.id.as_str());
+        let item = CheckMenuItem::with_id(
+            app,
+            format!("{PRESET_PREFIX}{}", preset.id),
+            preset.title(),
+            true,
+            checked,
+            None::<&str>,
+        )?;
+        menu.append(&item)?;
+    }
+    menu.append(&PredefinedMenuItem::separator(app)?)?;
+    menu.append(&MenuItem::with_id(
+        app,
+        CLEAR,
+        "Clear status",
+        true,
+        None::<&str>,
+    )?)?;
+    menu.append(&PredefinedMenuItem::separator(app)?)?;
+    menu.append(&MenuItem::with_id(
+        app,
+        SETTINGS,
+        "Settings…",
+        true,
+        None::<&str>,
+    )?)?;
+    menu.append(&MenuItem::with_id(app, QUIT, "Quit", true, None::<&str>)?)?;
+    let tooltip = match active {
+        Some(a) => match a.expires_at {
+            Some(at) => format!("Presently: {} until {}", a.label, local_time(&at)),
+            None => format!("Presently: {}", a.label),
+        },
+        None => "Presently".to_owned(),
+    };
+    Ok((menu, tooltip))
+}
+
+/// Rebuilds the menu so the check mark follows the status in effect.
+pub async fn refresh(app: &AppHandle) {
+    let Some(tray) = app.tray_by_id(TRAY_ID) else {
+        return;
+    };
+    match build_menu(app).await {
+        Ok((menu, tooltip)) => {
+            if let Err(e) = tray.set_menu(Some(menu)) {
+                events::log(&format!("tray-error:{e}"));
+            }
+            if let Err(e) = tray.set_tooltip(Some(tooltip)) {
+                events::log(&format!("tray-error:{e}"));
+            }
+        }
+        Err(e) => events::log(&format!("tray-error:{e}")),
+    }
+}
+
+fn on_menu(app: &AppHandle, id: &str) {
+    let action = match id {
+        QUIT => {
+            events::log("tray:quit");
+            app.exit(0);
+            return;
+        }
+        SETTINGS => {
+            show_settings(app);
+            return;
+        }
+        CLEAR => Action::Clear,
+        other => match other.strip_prefix(PRESET_PREFIX) {
+            Some(preset) => Action::Preset(preset.to_owned()),
+            None => {
+                events::log(&format!("tray:unknown:{other}"));
+                return;
+            }
+        },
+    };
+    let app = app.clone();
+    tauri::async_runtime::spawn(async move {
+        actions::run(&app, action, "tray").await;
+    });
+}
+
+pub fn show_settings(app: &AppHandle) {
+    match app.get_webview_window(SETTINGS_WINDOW) {
+        Some(window) => {
+            let shown = window.show().and_then(|()| window.set_focus());
+            if let Err(e) = shown {
+                events::log(&format!("settings-error:{e}"));
+            }
+            events::log("settings:shown");
+        }
+        None => events::log("settings-error:no settings window"),
+    }
+}

@@ -1,0 +1,131 @@
+// The settings window: reads accounts, presets and what each account shows now.
+// Every call goes through the generated bindings, so types match the Rust commands.
+import { commands, type AccountStatus, type Overview, type PresetView } from "./bindings";
+
+const $ = <T extends HTMLElement>(id: string): T => {
+  const element = document.getElementById(id);
+  if (!element) throw new Error(`missing #${id}`);
+  return element as T;
+};
+
+function cell(row: HTMLTableRowElement, text: string, className?: string): HTMLTableCellElement {
+  const td = row.insertCell();
+  td.textContent = text;
+  if (className) td.className = className;
+  return td;
+}
+
+function showError(message: string | null): void {
+  const banner = $("error");
+  banner.hidden = message === null;
+  banner.textContent = message ?? "";
+}
+
+function describeActive(overview: Overview): string {
+  const active = overview.active;
+  if (!active) return "No status set by Presently.";
+  const until = active.expires_at
+    ? `, until ${new Date(active.expires_at).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" })}`
+    : "";
+  return `Now: ${active.label}${until}`;
+}
+
+function renderAccounts(overview: Overview, statuses: AccountStatus[]): void {
+  const body = $<HTMLTableElement>("accounts").tBodies[0];
+  body.replaceChildren();
+  for (const account of overview.accounts) {
+    const row = body.insertRow();
+    row.dataset.account = account.id;
+    cell(row, account.id);
+    cell(row, account.service_name);
+    cell(row, account.description, "muted");
+    const status = statuses.find((s) => s.account === account.id);
+    if (!status) {
+      cell(row, "…", "muted shown");
+    } else if (status.error) {
+      cell(row, status.error, "failed shown");
+    } else {
+      const shown = status.shown;
+      const text = shown && (shown.emoji || shown.text)
+        ? [shown.emoji, shown.text].filter(Boolean).join(" ")
+        : "no status";
+      cell(row, text, "shown");
+    }
+  }
+  $("no-accounts").hidden = overview.accounts.length > 0;
+}
+
+async function showPreview(preset: PresetView): Promise<void> {
+  const result = await commands.previewPreset(preset.id);
+  const list = $("preview-list");
+  list.replaceChildren();
+  $("preview-title").textContent = `${preset.title} on each account`;
+  if (result.status === "error") {
+    showError(result.error.message);
+    return;
+  }
+  for (const entry of result.data) {
+    const item = document.createElement("li");
+    const p = entry.preview;
+    if (!p) {
+      item.textContent = `${entry.service_name} (${entry.account}): ${entry.error ?? "unknown error"}`;
+      item.className = "failed";
+    } else {
+      const shown = [p.emoji, p.text].filter(Boolean).join(" ") || "(no text)";
+      const extra = [p.expiry, ...p.notes, p.problem].filter(Boolean).join(" · ");
+      item.textContent = `${entry.service_name} (${entry.account}): ${shown} [${p.availability}]${extra ? " — " + extra : ""}`;
+      if (p.problem) item.className = "failed";
+    }
+    list.append(item);
+  }
+  $("preview").hidden = false;
+}
+
+function renderPresets(overview: Overview): void {
+  const body = $<HTMLTableElement>("presets").tBodies[0];
+  body.replaceChildren();
+  const activeId = overview.active?.preset_id ?? null;
+  for (const preset of overview.presets) {
+    const row = body.insertRow();
+    row.dataset.preset = preset.id;
+    if (preset.id === activeId) row.className = "active";
+    cell(row, preset.title);
+    cell(row, preset.availability_label);
+    cell(row, preset.duration ?? "until changed");
+    cell(row, preset.hotkey ?? "", "muted");
+    const actions = row.insertCell();
+    const preview = document.createElement("button");
+    preview.textContent = "Preview";
+    preview.addEventListener("click", () => void showPreview(preset));
+    const apply = document.createElement("button");
+    apply.textContent = "Set";
+    apply.addEventListener("click", async () => {
+      const result = await commands.applyPreset(preset.id);
+      showError(result.status === "error" ? result.error.message : null);
+      await refresh();
+    });
+    actions.append(preview, " ", apply);
+  }
+}
+
+async function refresh(): Promise<void> {
+  const overview = await commands.overview();
+  if (overview.status === "error") {
+    showError(overview.error.message);
+    return;
+  }
+  const data = overview.data;
+  $("active").textContent = describeActive(data);
+  $("demo-banner").hidden = !data.demo;
+  $("config-path").textContent = data.config_path;
+  renderPresets(data);
+  renderAccounts(data, []);
+  const statuses = await commands.shownStatuses();
+  renderAccounts(data, statuses.status === "ok" ? statuses.data : []);
+  document.body.dataset.loaded = "true";
+}
+
+window.addEventListener("focus", () => void refresh());
+void refresh();
+// Statuses change from the tray and hotkeys too; keep what the window shows current.
+setInterval(() => void refresh(), 5000);
