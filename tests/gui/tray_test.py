@@ -1,0 +1,188 @@
+"""End to end through the real desktop plumbing: `presently demo` starts the tray app
+against the Zulip stand-in; this test reads the tray menu over D-Bus (StatusNotifierItem +
+dbusmenu) as a panel would, clicks presets there, presses a preset's global hotkey with
+xdotool, and checks that the stand-in received each status and the notification server
+received each summary. Run inside tests/gui/desktop.sh.
+
+usage: tray_test.py BIN_DIR [SCREENSHOT_OUT]
+"""
+import asyncio
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+import urllib.request
+
+from dbus_fast import Message, MessageType, Variant
+from dbus_fast.aio import MessageBus
+
+RUN_DIR = os.environ["RUN_DIR"]
+BIN_DIR = sys.argv[1]
+SCREENSHOT_OUT = sys.argv[2] if len(sys.argv) > 2 else None
+EVENTS = os.path.join(RUN_DIR, "events.log")
+NOTIFICATIONS = os.path.join(RUN_DIR, "notifications.jsonl")
+TRAY = os.path.join(RUN_DIR, "tray.jsonl")
+
+EXPECTED_MENU = [
+    "Available", "🍔 Lunch", "🎧 Focus", "📅 In a meeting", "☕ Be right back",
+    "🌴 Vacation", "🏠 Done for the day", "Clear status", "Settings…", "Quit",
+]
+
+
+def wait_for(what, check, timeout=30.0):
+    """Polls `check` until it returns something truthy; the thing polled is the signal."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = check()
+        if value:
+            return value
+        time.sleep(0.05)
+    raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
+
+
+def lines(path):
+    try:
+        with open(path, encoding="utf-8") as f:
+            return f.read().splitlines()
+    except FileNotFoundError:
+        return []
+
+
+def notification_titled(title):
+    return wait_for(f"notification {title!r}",
+                    lambda: next((n for n in map(json.loads, lines(NOTIFICATIONS))
+                                  if n["summary"] == title), None))
+
+
+def alice(zulip_url):
+    with urllib.request.urlopen(f"{zulip_url}/__fake/state", timeout=5) as response:
+        state = json.load(response)
+    return next(u for u in state["users"] if u["email"] == "alice@example.com")
+
+
+class TrayMenu:
+    """The app's dbusmenu, reached through the item the watcher saw register."""
+
+    def __init__(self, bus, sender, item_path):
+        self.bus, self.sender, self.item_path = bus, sender, item_path
+        self.menu_path = None
+
+    async def call(self, path, interface, member, signature="", body=()):
+        reply = await self.bus.call(Message(destination=self.sender, path=path, interface=interface,
+                                            member=member, signature=signature, body=list(body)))
+        if reply.message_type == MessageType.ERROR:
+            raise AssertionError(f"{member} failed: {reply.error_name} {reply.body}")
+        return reply.body
+
+    async def items(self):
+        if self.menu_path is None:
+            (menu,) = await self.call(self.item_path, "org.freedesktop.DBus.Properties", "Get", "ss",
+                                      ["org.kde.StatusNotifierItem", "Menu"])
+            self.menu_path = menu.value
+        _, layout = await self.call(self.menu_path, "com.canonical.dbusmenu", "GetLayout", "iias",
+                                    [0, -1, []])
+        found = []
+
+        def walk(node):
+            node_id, props, children = node
+            if "label" in props:
+                found.append({
+                    "id": node_id,
+                    "label": props["label"].value.replace("_", ""),
+                    "checked": props.get("toggle-state", Variant("i", 0)).value == 1,
+                })
+            for child in children:
+                walk(child.value)
+
+        walk(layout)
+        return found
+
+    async def click(self, label):
+        item = next((i for i in await self.items() if i["label"] == label), None)
+        assert item, f"no menu item {label!r}"
+        await self.call(self.menu_path, "com.canonical.dbusmenu", "Event", "isvu",
+                        [item["id"], "clicked", Variant("s", ""), int(time.time())])
+
+    async def checked(self):
+        return [i["label"] for i in await self.items() if i["checked"]]
+
+
+async def wait_checked(menu, label):
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        if await menu.checked() == [label]:
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"tray never marked {label!r}; marked: {await menu.checked()}")
+
+
+async def main():
+    env = dict(os.environ, PRESENTLY_EVENTS_LOG=EVENTS)
+    demo = subprocess.Popen([os.path.join(BIN_DIR, "presently"), "demo", "--json"], env=env,
+                            stdout=subprocess.PIPE, text=True)
+    try:
+        info = json.loads(demo.stdout.readline())["demo"]
+        zulip = info["zulip"]
+        wait_for("the app to be ready", lambda: "ready" in lines(EVENTS))
+        registration = json.loads(wait_for("the tray item to register", lambda: lines(TRAY))[-1])
+        bus = await MessageBus().connect()
+        menu = TrayMenu(bus, registration["sender"], registration["path"])
+
+        labels = [i["label"] for i in await menu.items()]
+        assert labels == EXPECTED_MENU, labels
+        assert await menu.checked() == [], "nothing should be marked before a preset is set"
+        assert any(line.startswith("hotkey-registered:Ctrl+Alt+2:focus") for line in lines(EVENTS))
+
+        # A tray click lands on the server and in one notification.
+        await menu.click("🍔 Lunch")
+        wait_for("Lunch on the Zulip stand-in", lambda: alice(zulip)["status"]["status_text"] == "Lunch")
+        status = alice(zulip)["status"]
+        assert (status["emoji_name"], status["emoji_code"]) == ("hamburger", "1f354"), status
+        notification_titled("Lunch set on 1 of 1 account")
+        await wait_checked(menu, "🍔 Lunch")
+        print("ok: tray click set Lunch on Zulip and notified")
+
+        # A real key press of a preset's hotkey does the same.
+        subprocess.run(["xdotool", "key", "ctrl+alt+2"], check=True)
+        wait_for("Focus on the Zulip stand-in", lambda: alice(zulip)["status"]["status_text"] == "Focus")
+        assert alice(zulip)["status"]["emoji_name"] == "headphones"
+        focus = notification_titled("Focus set on 1 of 1 account")
+        assert "do-not-disturb" in focus["body"], focus  # says plainly what Zulip cannot show
+        await wait_checked(menu, "🎧 Focus")
+        print("ok: Ctrl+Alt+2 set Focus on Zulip and notified")
+
+        await menu.click("Clear status")
+        wait_for("a cleared status", lambda: alice(zulip)["status"]["status_text"] == ""
+                 and alice(zulip)["status"]["emoji_name"] == "")
+        notification_titled("Status cleared on 1 of 1 account")
+        print("ok: Clear status cleared Zulip")
+
+        await menu.click("Settings…")
+        wait_for("the settings window", lambda: "settings:shown" in lines(EVENTS))
+        shot = os.path.join(RUN_DIR, "screen.png")
+        # The window renders asynchronously; wait until the screen is no longer blank.
+        def screenshot():
+            subprocess.run(["/usr/bin/import", "-window", "root", shot], check=True)
+            colors = subprocess.run(["/usr/bin/convert", shot, "-format", "%k", "info:"],
+                                    check=True, capture_output=True, text=True).stdout
+            return int(colors) > 50
+        wait_for("a rendered settings window", screenshot)
+        if SCREENSHOT_OUT:
+            shutil.copyfile(shot, SCREENSHOT_OUT)
+
+        await menu.click("Quit")
+        assert demo.wait(timeout=20) == 0, "demo should exit cleanly after Quit"
+        leftover = subprocess.run(["secret-tool", "search", "--all", "service", "presently-demo"],
+                                  capture_output=True, text=True)
+        assert "presently-demo" not in leftover.stdout + leftover.stderr, "demo credentials left behind"
+        assert not os.path.exists(info["config_dir"]), "demo config dir left behind"
+        print("ok: Quit ended the demo and removed its credentials and config")
+    finally:
+        if demo.poll() is None:
+            demo.terminate()
+            demo.wait(timeout=10)
+
+
+asyncio.run(main())
