@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Sets up and runs every check and test: format, lints, front-end type check, generated
+# bindings up to date, unit and CLI tests against the fakes with the real keyring, and the
+# desktop tests (tray over D-Bus, real hotkey, notifications, settings window via WebDriver).
+set -euo pipefail
+repo=$(cd "$(dirname "$0")/.." && pwd)
+cd "$repo"
+export PATH="$HOME/.cargo/bin:$PATH"
+bash scripts/setup.sh
+bin=${CARGO_TARGET_DIR:-$repo/target}/debug
+step() { echo; echo "== $*"; }
+
+step "cargo fmt --check"
+cargo fmt --all -- --check
+
+step "cargo clippy (all crates, all targets, warnings are errors)"
+cargo clippy --workspace --all-targets --quiet -- -D warnings
+
+step "front end: type check, bindings generated from the Rust commands are current"
+(cd ui && npx --no-install tsc --noEmit)
+"$bin/presently-tray" --export-bindings ui/src/bindings.ts
+git diff --exit-code -- ui/src/bindings.ts || {
+  echo "ui/src/bindings.ts is stale: commit the regenerated file" >&2; exit 1; }
+
+step "unit, contract and CLI tests (real keyring in a private D-Bus session)"
+bash tests/with-keyring.sh cargo test --workspace --exclude presently-app --quiet
+bash tests/with-keyring.sh cargo test -p presently-core --quiet -- --ignored
+
+step "desktop: tray over D-Bus, hotkey, notifications (demo mode)"
+PY=.venv/bin/python bash tests/gui/desktop.sh .venv/bin/python tests/gui/tray_test.py "$bin"
+
+step "desktop: settings window through WebDriver"
+PY=.venv/bin/python bash tests/gui/desktop.sh .venv/bin/python tests/gui/settings_window_test.py \
+  "$bin" docs/settings-window.png
+
+echo; echo "All checks passed."

@@ -1,0 +1,110 @@
+"""The real settings window in WebKit, driven through tauri-driver (WebDriver): it lists
+the configured accounts and presets, reads back what each account shows, previews a
+preset per account, and never carries a secret. Run inside tests/gui/desktop.sh.
+
+usage: settings_window_test.py BIN_DIR [SCREENSHOT_OUT]
+"""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+from selenium import webdriver
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.options import ArgOptions
+
+BIN_DIR = os.path.abspath(sys.argv[1])
+SCREENSHOT_OUT = sys.argv[2] if len(sys.argv) > 2 else None
+RUN_DIR = os.environ["RUN_DIR"]
+ALICE_KEY = "aliceKEY0123456789abcdef01234567"
+DRIVER = "http://127.0.0.1:4444"
+
+
+def wait_for(what, check, timeout=30.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            value = check()
+        except Exception:  # the page may be mid-render; try again
+            value = None
+        if value:
+            return value
+        time.sleep(0.1)
+    raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
+
+
+def presently(*args, stdin=None):
+    result = subprocess.run([os.path.join(BIN_DIR, "presently"), *args], input=stdin,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, f"presently {' '.join(args)}: {result.stdout}{result.stderr}"
+    return result.stdout
+
+
+def rows(driver, table):
+    return [[cell.text for cell in row.find_elements(By.TAG_NAME, "td")]
+            for row in driver.find_elements(By.CSS_SELECTOR, f"#{table} tbody tr")]
+
+
+def main():
+    fakes = subprocess.Popen([os.path.join(BIN_DIR, "presently-fakes")], stdin=subprocess.PIPE,
+                             stdout=subprocess.PIPE, text=True)
+    config_dir = tempfile.mkdtemp(prefix="presently-wd-")
+    os.environ["PRESENTLY_CONFIG_DIR"] = config_dir
+    driver_proc = None
+    driver = None
+    try:
+        zulip = json.loads(fakes.stdout.readline())["zulip"]
+        presently("account", "add", "zulip", "work", "--site", zulip, "--email", "alice@example.com",
+                  stdin=ALICE_KEY + "\n")
+        presently("set", "lunch")
+
+        log = open(os.path.join(RUN_DIR, "tauri-driver.log"), "w")
+        driver_proc = subprocess.Popen(["tauri-driver"], stdout=log, stderr=subprocess.STDOUT)
+        wait_for("tauri-driver", lambda: urllib.request.urlopen(f"{DRIVER}/status", timeout=1).status == 200)
+
+        options = ArgOptions()
+        options.set_capability("browserName", "wry")
+        options.set_capability("tauri:options", {
+            "application": os.path.join(BIN_DIR, "presently-tray"),
+            "args": ["--settings"],
+        })
+        driver = webdriver.Remote(command_executor=DRIVER, options=options)
+        wait_for("the window to load", lambda: driver.find_element(By.TAG_NAME, "body")
+                 .get_attribute("data-loaded") == "true")
+
+        accounts = wait_for("the account's status read back",
+                            lambda: (r := rows(driver, "accounts")) and r[0][3] == "🍔 Lunch" and r)
+        assert accounts == [["work", "Zulip", f"alice@example.com on {zulip}", "🍔 Lunch"]], accounts
+        presets = [r[0] for r in rows(driver, "presets")]
+        assert presets == ["Available", "🍔 Lunch", "🎧 Focus", "📅 In a meeting", "☕ Be right back",
+                           "🌴 Vacation", "🏠 Done for the day"], presets
+        lunch = next(r for r in rows(driver, "presets") if r[0] == "🍔 Lunch")
+        assert lunch[1:3] == ["away", "1h"], lunch
+        assert driver.find_element(By.ID, "active").text.startswith("Now: Lunch, until ")
+        assert driver.find_element(By.ID, "demo-banner").is_displayed() is False
+        print("ok: the window lists the account (showing 🍔 Lunch) and the seven presets")
+
+        focus_row = driver.find_element(By.CSS_SELECTOR, "#presets tr[data-preset='focus']")
+        focus_row.find_element(By.XPATH, ".//button[text()='Preview']").click()
+        preview = wait_for("the Focus preview", lambda: driver.find_element(By.ID, "preview-list").text)
+        assert "Zulip (work): 🎧 Focus [visible]" in preview, preview
+        assert "Presently clears it at" in preview and "do-not-disturb" in preview, preview
+        print("ok: the preview says what Zulip will show for Focus")
+
+        assert ALICE_KEY not in driver.page_source, "the API key reached the webview"
+        if SCREENSHOT_OUT:
+            driver.save_screenshot(SCREENSHOT_OUT)
+    finally:
+        if driver:
+            driver.quit()
+        if driver_proc:
+            driver_proc.terminate()
+            driver_proc.wait(timeout=10)
+        fakes.stdin.close()
+        fakes.wait(timeout=10)
+
+
+main()
