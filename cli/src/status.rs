@@ -32,18 +32,26 @@ pub async fn set(args: SetArgs, json: bool) -> Result<ExitCode, Error> {
     };
     let session = open_session()?;
     let report = session.apply(&request).await?;
-    finish(&session, &report, json)
+    finish(&session, &report, &request.target, json)
 }
 
 pub async fn clear(args: TargetArgs, json: bool) -> Result<ExitCode, Error> {
     let session = open_session()?;
-    let report = session.clear(&args.accounts, &target(&args)).await?;
-    finish(&session, &report, json)
+    let target = target(&args);
+    let report = session.clear(&args.accounts, &target).await?;
+    finish(&session, &report, &target, json)
 }
 
-fn finish(session: &Session, report: &Report, json: bool) -> Result<ExitCode, Error> {
+/// The expiry shown is that of the user's own status, so not after changing someone else's.
+fn finish(
+    session: &Session,
+    report: &Report,
+    target: &Target,
+    json: bool,
+) -> Result<ExitCode, Error> {
     let expires_at = session
         .active()?
+        .filter(|_| *target == Target::Me)
         .filter(|_| report.all_succeeded() || report.outcomes.iter().any(|o| o.succeeded()))
         .and_then(|a| a.expires_at);
     if json {

@@ -20,7 +20,7 @@ impl Emoji {
         if emojis::get(spec).is_some() {
             return Ok(Emoji::Unicode(spec.to_owned()));
         }
-        if spec.chars().all(|c| c.is_ascii()) && !spec.is_empty() {
+        if spec.is_ascii() && !spec.is_empty() {
             return Self::named(spec, spec);
         }
         Err(Error::invalid(format!(

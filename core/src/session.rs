@@ -47,6 +47,9 @@ impl Report {
     }
 }
 
+/// One account and the status it gets (`None`: the preset skips it).
+type AccountStatus<'a> = (&'a Account, Option<Status>);
+
 pub struct Session {
     config_file: ConfigFile,
     config: Config,
@@ -113,7 +116,7 @@ impl Session {
 
     /// The status each selected account gets for a request, after presets, overrides and
     /// command-line fields; `None` for accounts the preset skips.
-    fn statuses_for(&self, request: &Request) -> Result<(String, Vec<(&Account, Option<Status>)>)> {
+    fn statuses_for(&self, request: &Request) -> Result<(String, Vec<AccountStatus<'_>>)> {
         let preset = match &request.preset {
             Some(wanted) => Some(self.config.preset(wanted).ok_or_else(|| {
                 Error::invalid(format!(
@@ -201,7 +204,7 @@ impl Session {
         &self,
         label: &str,
         verb: &str,
-        statuses: Vec<(&Account, Option<Status>)>,
+        statuses: Vec<AccountStatus<'_>>,
         target: &Target,
     ) -> Report {
         let mut skipped = Vec::new();
