@@ -85,7 +85,7 @@ pub fn summarize(what: &str, verb: &str, outcomes: &[Outcome]) -> Summary {
     let ok = outcomes.iter().filter(|o| o.succeeded()).count();
     let accounts = if total == 1 { "account" } else { "accounts" };
     let title = if total == 0 {
-        format!("{what}: no accounts to {verb} it on")
+        format!("{what} {verb} on no account")
     } else {
         format!("{what} {verb} on {ok} of {total} {accounts}")
     };

@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use crate::config::write_atomically;
@@ -10,13 +11,22 @@ use crate::error::{Error, Result};
 
 pub const FILE_NAME: &str = "state.json";
 
-/// The status Presently last set on the user's own accounts.
+/// What Presently last set on one of the user's own accounts.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Entry {
+    pub preset_id: Option<String>,
+    pub label: String,
+    pub set_at: DateTime<Utc>,
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+/// The status most recently set, as the tray and the window show it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Active {
     pub preset_id: Option<String>,
     pub label: String,
-    /// The accounts it was set on (and will be ended on).
+    /// The accounts it was set on.
     pub accounts: Vec<String>,
     pub set_at: DateTime<Utc>,
     pub expires_at: Option<DateTime<Utc>>,
@@ -28,9 +38,55 @@ impl Active {
     }
 }
 
+/// One entry per account, so statuses set on different accounts each end on time.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct State {
-    pub active: Option<Active>,
+    #[serde(default)]
+    pub accounts: BTreeMap<String, Entry>,
+}
+
+impl State {
+    pub fn record(&mut self, accounts: &[String], entry: &Entry) {
+        for id in accounts {
+            self.accounts.insert(id.clone(), entry.clone());
+        }
+    }
+
+    pub fn forget(&mut self, accounts: &[String]) {
+        for id in accounts {
+            self.accounts.remove(id);
+        }
+    }
+
+    pub fn next_expiry(&self) -> Option<DateTime<Utc>> {
+        self.accounts.values().filter_map(|e| e.expires_at).min()
+    }
+
+    /// Accounts whose status has run out by `now`.
+    pub fn due(&self, now: DateTime<Utc>) -> Vec<String> {
+        self.accounts
+            .iter()
+            .filter(|(_, e)| e.expires_at.is_some_and(|at| at <= now))
+            .map(|(id, _)| id.clone())
+            .collect()
+    }
+
+    /// The most recently set status and every account it is on.
+    pub fn latest(&self) -> Option<Active> {
+        let newest = self.accounts.values().max_by_key(|e| e.set_at)?;
+        Some(Active {
+            preset_id: newest.preset_id.clone(),
+            label: newest.label.clone(),
+            accounts: self
+                .accounts
+                .iter()
+                .filter(|(_, e)| e.set_at == newest.set_at && e.label == newest.label)
+                .map(|(id, _)| id.clone())
+                .collect(),
+            set_at: newest.set_at,
+            expires_at: newest.expires_at,
+        })
+    }
 }
 
 #[derive(Debug, Clone)]

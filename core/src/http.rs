@@ -12,15 +12,14 @@ use crate::error::{Error, ProviderError, Result};
 /// Largest response body Presently reads; status APIs answer in a few hundred bytes.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
-pub fn client(timeout: Duration) -> reqwest::Client {
-    let builder = reqwest::Client::builder()
+pub fn client(timeout: Duration) -> Result<reqwest::Client> {
+    reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .timeout(timeout)
         .connect_timeout(timeout.min(Duration::from_secs(5)))
-        .user_agent(concat!("Presently/", env!("CARGO_PKG_VERSION")));
-    // Building only fails when the TLS backend cannot start; fall back to reqwest's
-    // defaults rather than refusing to run, the timeout above is still applied per request.
-    builder.build().unwrap_or_default()
+        .user_agent(concat!("Presently/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .map_err(|e| Error::invalid(format!("cannot start the HTTP client (TLS): {e}")))
 }
 
 /// Parses a server URL given by the user: https anywhere, plain http only on loopback.

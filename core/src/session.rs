@@ -12,7 +12,7 @@ use crate::config::{Account, Config, ConfigFile};
 use crate::dispatch::{self, summarize, Job, Outcome, Summary};
 use crate::emoji::Emoji;
 use crate::error::{AccountLabel, Error, ProviderError, Result};
-use crate::expiry::{Active, State, StateFile};
+use crate::expiry::{Active, Entry, StateFile};
 use crate::preset::{Availability, Status};
 use crate::preview::{preview, Preview};
 use crate::providers::{self, AccountSettings, Identity, Provider, ShownStatus, Target};
@@ -39,6 +39,15 @@ pub struct Report {
     /// Accounts the preset leaves alone (`skip = true`).
     pub skipped: Vec<String>,
     pub summary: Summary,
+}
+
+fn succeeded_accounts(report: &Report) -> Vec<String> {
+    report
+        .outcomes
+        .iter()
+        .filter(|o| o.succeeded())
+        .map(|o| o.account.id.clone())
+        .collect()
 }
 
 impl Report {
@@ -69,7 +78,7 @@ impl Session {
             config,
             state_file: StateFile::in_dir(dir),
             secrets,
-            http: crate::http::client(timeout),
+            http: crate::http::client(timeout)?,
             clock,
         })
     }
@@ -87,7 +96,16 @@ impl Session {
     }
 
     pub fn active(&self) -> Result<Option<Active>> {
-        Ok(self.state_file.load()?.active)
+        Ok(self.state_file.load()?.latest())
+    }
+
+    fn require_accounts(&self) -> Result<()> {
+        if self.config.accounts.is_empty() {
+            return Err(Error::invalid(
+                "no accounts yet; add one with `presently account add zulip ID --site URL --email EMAIL`",
+            ));
+        }
+        Ok(())
     }
 
     fn selected(&self, ids: &[String]) -> Result<Vec<&Account>> {
@@ -172,6 +190,7 @@ impl Session {
 
     /// Shows the requested status on every selected account at once.
     pub async fn apply(&self, request: &Request) -> Result<Report> {
+        self.require_accounts()?;
         let (label, statuses) = self.statuses_for(request)?;
         let duration = statuses.iter().find_map(|(_, s)| s.as_ref()?.duration);
         let preset_id = request
@@ -188,6 +207,7 @@ impl Session {
 
     /// Clears text and emoji and makes the user available again.
     pub async fn clear(&self, accounts: &[String], target: &Target) -> Result<Report> {
+        self.require_accounts()?;
         let statuses = self
             .selected(accounts)?
             .into_iter()
@@ -241,91 +261,63 @@ impl Session {
         report: &Report,
         duration: Option<Duration>,
     ) -> Result<()> {
-        let succeeded: Vec<String> = report
-            .outcomes
-            .iter()
-            .filter(|o| o.succeeded())
-            .map(|o| o.account.id.clone())
-            .collect();
+        let succeeded = succeeded_accounts(report);
         if succeeded.is_empty() {
             return Ok(());
         }
         let now = self.clock.now();
-        let expires_at = duration
-            .and_then(|d| chrono::Duration::from_std(d).ok())
-            .map(|d| now + d);
-        self.state_file.save(&State {
-            active: Some(Active {
-                preset_id,
-                label: label.to_owned(),
-                accounts: succeeded,
-                set_at: now,
-                expires_at,
-            }),
-        })
+        let entry = Entry {
+            preset_id,
+            label: label.to_owned(),
+            set_at: now,
+            expires_at: duration
+                .and_then(|d| chrono::Duration::from_std(d).ok())
+                .map(|d| now + d),
+        };
+        let mut state = self.state_file.load()?;
+        state.record(&succeeded, &entry);
+        self.state_file.save(&state)
     }
 
     fn forget(&self, report: &Report) -> Result<()> {
         let mut state = self.state_file.load()?;
-        if let Some(active) = &mut state.active {
-            active.accounts.retain(|id| {
-                !report
-                    .outcomes
-                    .iter()
-                    .any(|o| o.succeeded() && &o.account.id == id)
-            });
-            if active.accounts.is_empty() {
-                state.active = None;
-            }
-        }
+        state.forget(&succeeded_accounts(report));
         self.state_file.save(&state)
     }
 
-    /// When the status in effect runs out, if it does.
+    /// When the next status set by Presently runs out, if one does.
     pub fn next_expiry(&self) -> Result<Option<chrono::DateTime<Utc>>> {
-        Ok(self.active()?.and_then(|a| a.expires_at))
+        Ok(self.state_file.load()?.next_expiry())
     }
 
-    /// Ends a timed status whose time has come: restores the user's default preset on
-    /// those accounts, or clears them. Accounts that fail stay due and are tried again.
+    /// Ends the statuses whose time has come: restores the user's default preset on those
+    /// accounts, or clears them. Accounts that fail stay due and are tried again.
     pub async fn expire_if_due(&self) -> Result<Option<Report>> {
-        let Some(active) = self.active()? else {
-            return Ok(None);
-        };
-        if !active.is_due(self.clock.now()) {
+        let mut state = self.state_file.load()?;
+        let (due, removed): (Vec<String>, Vec<String>) = state
+            .due(self.clock.now())
+            .into_iter()
+            .partition(|id| self.config.account(id).is_some());
+        if !removed.is_empty() {
+            state.forget(&removed);
+            self.state_file.save(&state)?;
+        }
+        // An empty list would mean every account, including ones Presently never set.
+        if due.is_empty() {
             return Ok(None);
         }
-        let accounts: Vec<String> = active
-            .accounts
-            .iter()
-            .filter(|id| self.config.account(id).is_some())
-            .cloned()
-            .collect();
+        // apply() and clear() record the accounts that succeed; failed ones stay due.
         let report = match self.config.settings.restore_preset.clone() {
             Some(preset) => {
                 let request = Request {
                     preset: Some(preset),
-                    accounts,
+                    accounts: due,
                     ..Request::default()
                 };
                 self.apply(&request).await?
             }
-            None => self.clear(&accounts, &Target::Me).await?,
+            None => self.clear(&due, &Target::Me).await?,
         };
-        let failed: Vec<String> = report
-            .outcomes
-            .iter()
-            .filter(|o| !o.succeeded())
-            .map(|o| o.account.id.clone())
-            .collect();
-        if !failed.is_empty() {
-            self.state_file.save(&State {
-                active: Some(Active {
-                    accounts: failed,
-                    ..active
-                }),
-            })?;
-        }
         Ok(Some(report))
     }
 

@@ -60,6 +60,12 @@ def main():
         presently("account", "add", "zulip", "work", "--site", zulip, "--email", "alice@example.com",
                   stdin=ALICE_KEY + "\n")
         presently("set", "lunch")
+        # A shortcut that cannot be registered must be reported, not ignored.
+        config_path = os.path.join(config_dir, "config.toml")
+        config = open(config_path, encoding="utf-8").read()
+        assert 'id = "done"\n' in config, config
+        with open(config_path, "w", encoding="utf-8") as f:
+            f.write(config.replace('id = "done"\n', 'id = "done"\nhotkey = "Ctrl+Banana"\n'))
 
         log = open(os.path.join(RUN_DIR, "tauri-driver.log"), "w")
         driver_proc = subprocess.Popen(["tauri-driver"], stdout=log, stderr=subprocess.STDOUT)
@@ -93,6 +99,14 @@ def main():
         assert "Zulip (work): 🎧 Focus [visible]" in preview, preview
         assert "Presently clears it at" in preview and "do-not-disturb" in preview, preview
         print("ok: the preview says what Zulip will show for Focus")
+
+        def hotkey_notification():
+            with open(os.path.join(RUN_DIR, "notifications.jsonl"), encoding="utf-8") as record:
+                return next((n for n in map(json.loads, record)
+                             if n["summary"] == "Some hotkeys do not work"), None)
+        hotkey_warning = wait_for("the hotkey warning", hotkey_notification)
+        assert "Ctrl+Banana for Done for the day is not a shortcut" in hotkey_warning["body"], hotkey_warning
+        print("ok: an unusable hotkey was reported in a notification")
 
         assert ALICE_KEY not in driver.page_source, "the API key reached the webview"
         if SCREENSHOT_OUT:

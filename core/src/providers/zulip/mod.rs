@@ -289,7 +289,15 @@ impl Provider for Zulip {
         Ok(ShownStatus {
             text: status.status_text.clone(),
             emoji: shown_emoji(&status),
-            availability: status.away.then(|| "away".to_owned()),
+            // Since feature level 148, `away` reads back the invisible setting.
+            availability: status.away.then(|| {
+                if level >= FL_AWAY_MEANS_INVISIBLE {
+                    "invisible"
+                } else {
+                    "away"
+                }
+                .to_owned()
+            }),
         })
     }
 }

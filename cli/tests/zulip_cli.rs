@@ -1,0 +1,1027 @@
+//! The `presently` binary end to end: real HTTP to a fake Zulip on 127.0.0.1 and the real
+//! OS keyring. Run with `bash tests/with-keyring.sh cargo test -p presently-cli`.
+
+mod common;
+
+use chrono::{DateTime, Utc};
+use common::*;
+use presently_fakes::zulip::{Fault, UserStatus};
+
+// ---------------------------------------------------------------------------------------------
+// Accounts
+
+#[test]
+fn add_with_key_on_stdin_keeps_the_key_in_the_keyring_only() {
+    let zulip = fake();
+    let cli = Cli::new("add-stdin");
+
+    let out = cli.add(&zulip, "alice", ALICE_EMAIL, ALICE_KEY);
+    out.code(0)
+        .says("Account alice added: signed in as Alice Admin (user 8, administrator)")
+        .says("feature level 420")
+        .never_says(ALICE_KEY);
+
+    let config = cli.config_text();
+    assert!(
+        config.contains(&format!("site = \"{}\"", zulip.url())),
+        "{config}"
+    );
+    assert!(config.contains("email = \"alice@example.com\""), "{config}");
+    assert!(cli.files_containing(ALICE_KEY).is_empty());
+    assert_eq!(cli.secret("alice").as_deref(), Some(ALICE_KEY));
+
+    // The key went to the server as HTTP Basic for alice.
+    let me = requests_to(&zulip, "GET", "/api/v1/users/me");
+    assert_eq!(me.len(), 1);
+    assert_eq!(me[0].auth_email.as_deref(), Some(ALICE_EMAIL));
+
+    let added = cli.run_with_stdin(
+        &[
+            "--json",
+            "account",
+            "add",
+            "zulip",
+            "bob",
+            "--site",
+            &zulip.url(),
+            "--email",
+            BOB_EMAIL,
+        ],
+        BOB_KEY,
+    );
+    added.code(0).never_says(BOB_KEY);
+    let json = added.json();
+    assert_eq!(json["ok"], true);
+    assert_eq!(json["account"], "bob");
+    assert_eq!(json["identity"]["user_id"], "9");
+    assert_eq!(json["identity"]["is_admin"], false);
+
+    let list = cli.run(&["--json", "account", "list"]);
+    list.code(0).never_says(ALICE_KEY).never_says(BOB_KEY);
+    let accounts = list.json()["accounts"].clone();
+    assert_eq!(accounts[0]["id"], "alice");
+    assert_eq!(accounts[0]["service"], "zulip");
+    assert_eq!(accounts[0]["email"], ALICE_EMAIL);
+    assert_eq!(accounts[0]["site"], zulip.url());
+    assert_eq!(accounts[1]["id"], "bob");
+
+    cli.run(&["account", "list"])
+        .code(0)
+        .says("alice")
+        .says("alice@example.com on http://127.0.0.1:");
+
+    let set = cli.run(&["--json", "set", "lunch"]);
+    set.code(0).never_says(ALICE_KEY).never_says(BOB_KEY);
+    assert!(cli.files_containing(ALICE_KEY).is_empty());
+    assert!(cli.files_containing(BOB_KEY).is_empty());
+
+    cli.run(&["account", "test", "alice"])
+        .code(0)
+        .says("Account alice works: signed in as Alice Admin");
+}
+
+#[test]
+fn add_with_a_wrong_key_stores_nothing() {
+    let zulip = fake();
+    let cli = Cli::new("add-wrong");
+    let out = cli.add(&zulip, "alice", ALICE_EMAIL, WRONG_KEY);
+    out.code(1)
+        .says("Zulip (alice): credentials rejected")
+        .says("Invalid API key")
+        .never_says(WRONG_KEY);
+    assert!(cli.account_ids().is_empty());
+    assert_eq!(cli.secret("alice"), None);
+    assert!(cli.files_containing(WRONG_KEY).is_empty());
+
+    // The right key for someone else's e-mail is just as wrong.
+    cli.add(&zulip, "alice", ALICE_EMAIL, BOB_KEY)
+        .code(1)
+        .says("Invalid API key");
+    assert_eq!(cli.secret("alice"), None);
+}
+
+#[test]
+fn add_with_a_malformed_key_says_so() {
+    let zulip = fake();
+    let cli = Cli::new("add-malformed");
+    cli.add(&zulip, "alice", ALICE_EMAIL, "short")
+        .code(1)
+        .says("credentials rejected")
+        .says("Malformed API key");
+    assert!(cli.account_ids().is_empty());
+    assert_eq!(cli.secret("alice"), None);
+}
+
+#[test]
+fn add_with_a_bots_key_is_refused() {
+    let zulip = fake();
+    let cli = Cli::new("add-bot");
+    cli.add(&zulip, "bot", BOT_EMAIL, BOT_KEY)
+        .code(1)
+        .says("belongs to a bot")
+        .says("Zulip does not let bots set a status")
+        .says("use your own key");
+    assert!(cli.account_ids().is_empty());
+    assert_eq!(cli.secret("bot"), None);
+    assert!(requests_to(&zulip, "POST", OWN_STATUS).is_empty());
+}
+
+#[test]
+fn add_with_empty_stdin_is_a_usage_error() {
+    let zulip = fake();
+    let cli = Cli::new("add-empty");
+    cli.add(&zulip, "alice", ALICE_EMAIL, "")
+        .code(2)
+        .says("no secret given on stdin");
+    assert!(zulip.requests().is_empty());
+}
+
+#[test]
+fn add_from_a_zuliprc_file() {
+    let zulip = fake();
+    let cli = Cli::new("add-zuliprc");
+    let rc_dir = tempfile::tempdir().expect("tempdir");
+    let rc = rc_dir.path().join("zuliprc");
+    std::fs::write(
+        &rc,
+        format!(
+            "[api]\nemail={BOB_EMAIL}\nkey={BOB_KEY}\nsite={}\n",
+            zulip.url()
+        ),
+    )
+    .expect("write zuliprc");
+    let rc_path = rc.to_str().expect("utf-8 path");
+
+    cli.run(&["account", "add", "zulip", "rc", "--zuliprc", rc_path])
+        .code(0)
+        .says("Account rc added: signed in as Bob Member (user 9)")
+        .never_says("administrator");
+    assert_eq!(cli.secret("rc").as_deref(), Some(BOB_KEY));
+    let config = cli.config_text();
+    assert!(config.contains(&format!("site = \"{}\"", zulip.url())));
+    assert!(config.contains("email = \"bob@example.com\""));
+    assert!(cli.files_containing(BOB_KEY).is_empty());
+
+    // A zuliprc without a key is refused before anything is sent.
+    std::fs::write(&rc, format!("[api]\nemail={BOB_EMAIL}\n")).expect("write zuliprc");
+    let before = zulip.requests().len();
+    cli.run(&["account", "add", "zulip", "carol", "--zuliprc", rc_path])
+        .code(2)
+        .says("no key=");
+    assert_eq!(zulip.requests().len(), before);
+}
+
+#[test]
+fn with_no_accounts_set_and_clear_say_how_to_add_one() {
+    let cli = Cli::new("no-accounts");
+    cli.run(&["clear"])
+        .code(2)
+        .says("no accounts yet; add one with `presently account add zulip");
+    cli.run(&["set", "lunch"])
+        .code(2)
+        .says("no accounts yet")
+        .never_says("Presently ends it");
+    cli.run(&["account", "list"])
+        .code(0)
+        .says("No accounts yet; add one with `presently account add zulip");
+    cli.run(&["status"]).code(0).says("No accounts yet");
+}
+
+#[test]
+fn remove_deletes_the_account_and_its_keyring_entry() {
+    let zulip = fake();
+    let cli = Cli::new("remove");
+    cli.add_alice(&zulip);
+    cli.add_bob(&zulip);
+    assert_eq!(cli.secret("alice").as_deref(), Some(ALICE_KEY));
+
+    cli.run(&["account", "remove", "alice"])
+        .code(0)
+        .says("Removed account alice and its keyring entries.");
+    assert_eq!(cli.account_ids(), vec!["bob".to_owned()]);
+    assert_eq!(cli.secret("alice"), None);
+    assert_eq!(cli.secret("bob").as_deref(), Some(BOB_KEY));
+    assert!(!cli.config_text().contains(ALICE_EMAIL));
+
+    cli.run(&["account", "test", "alice"])
+        .code(2)
+        .says("no account called \"alice\"");
+    cli.run(&["account", "remove", "alice"]).code(2);
+    cli.run(&["set", "lunch", "--account", "alice"])
+        .code(2)
+        .says("no account called \"alice\"");
+    assert!(requests_to(&zulip, "POST", OWN_STATUS).is_empty());
+}
+
+#[test]
+fn account_test_reports_a_key_revoked_since() {
+    let zulip = fake();
+    let cli = Cli::new("account-test");
+    cli.add_alice(&zulip);
+    cli.run(&["account", "test", "alice"]).code(0).says("works");
+    cli.store_secret("alice", WRONG_KEY);
+    cli.run(&["account", "test", "alice"])
+        .code(1)
+        .says("Zulip (alice): credentials rejected: Invalid API key");
+    cli.run(&["account", "test", "nobody"])
+        .code(2)
+        .says("no account called \"nobody\"");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Setting presets and one-off statuses
+
+#[test]
+fn set_lunch_shows_zulips_emoji_and_ends_in_an_hour() {
+    let zulip = fake();
+    let cli = Cli::new("set-lunch");
+    cli.add_alice(&zulip);
+
+    let out = cli.run(&["set", "lunch"]);
+    out.code(0)
+        .says("Presently ends it at")
+        .says("✓ Zulip (alice)");
+    assert_eq!(out.first_line(), "Lunch set on 1 of 1 account");
+    assert_eq!(
+        zulip.status_of(ALICE_ID),
+        UserStatus {
+            status_text: "Lunch".into(),
+            emoji_name: "hamburger".into(),
+            emoji_code: "1f354".into(),
+            reaction_type: "unicode_emoji".into(),
+            away: false,
+        }
+    );
+    assert!(zulip.presence_enabled(ALICE_ID));
+    let posts = requests_to(&zulip, "POST", OWN_STATUS);
+    assert_eq!(posts.len(), 1);
+    assert_eq!(field(&posts[0], "status_text"), Some("Lunch"));
+    assert_eq!(field(&posts[0], "emoji_name"), Some("hamburger"));
+    assert_eq!(posts[0].status, Some(200));
+    let patches = requests_to(&zulip, "PATCH", "/api/v1/settings");
+    assert_eq!(patches.len(), 1);
+    assert_eq!(field(&patches[0], "presence_enabled"), Some("true"));
+
+    let before = Utc::now();
+    let out = cli.run(&["--json", "set", "lunch"]);
+    out.code(0);
+    let json = out.json();
+    assert_eq!(json["ok"], true);
+    assert_eq!(json["label"], "Lunch");
+    assert_eq!(json["summary"], "Lunch set on 1 of 1 account");
+    assert_eq!(json["accounts"][0]["account"], "alice");
+    assert_eq!(json["accounts"][0]["service"], "zulip");
+    assert_eq!(json["accounts"][0]["ok"], true);
+    let expires: DateTime<Utc> = json["expires_at"]
+        .as_str()
+        .expect("lunch has an end")
+        .parse()
+        .expect("RFC 3339");
+    let hour = chrono::Duration::hours(1);
+    assert!(
+        expires >= before + hour && expires <= Utc::now() + hour,
+        "{expires}"
+    );
+}
+
+#[test]
+fn set_meeting_uses_zulips_name_calendar_not_gemojis_date() {
+    let zulip = fake();
+    let cli = Cli::new("set-meeting");
+    cli.add_alice(&zulip);
+    let out = cli.run(&["set", "meeting"]);
+    out.code(0).never_says("Presently ends it");
+    assert_eq!(out.first_line(), "In a meeting set on 1 of 1 account");
+    let status = zulip.status_of(ALICE_ID);
+    assert_eq!(status.status_text, "In a meeting");
+    assert_eq!(status.emoji_name, "calendar");
+    assert_eq!(status.emoji_code, "1f4c5");
+    assert_eq!(status.reaction_type, "unicode_emoji");
+
+    let json = cli.run(&["--json", "set", "meeting"]).json();
+    assert_eq!(json["expires_at"], serde_json::Value::Null);
+}
+
+#[test]
+fn status_text_is_limited_to_60_code_points_after_trimming() {
+    let zulip = fake();
+    let cli = Cli::new("text-limit");
+    cli.add_alice(&zulip);
+
+    // 30 flags are 60 code points (120 bytes, 30 graphemes): exactly the limit.
+    let flags = "🇩🇪".repeat(30);
+    let too_long = format!("x{flags}");
+    let out = cli.run(&["set", "--text", &too_long]);
+    out.code(1)
+        .says("status text is 61 characters long; Zulip allows 60 (Unicode code points)");
+    assert!(out.first_line().ends_with("set on 0 of 1 account"));
+    assert!(
+        requests_to(&zulip, "POST", OWN_STATUS).is_empty(),
+        "nothing may be sent when the text cannot fit"
+    );
+
+    let padded = format!("   {flags}  ");
+    cli.run(&["set", "--text", &padded]).code(0);
+    assert_eq!(zulip.status_of(ALICE_ID).status_text, flags);
+    let posts = requests_to(&zulip, "POST", OWN_STATUS);
+    assert_eq!(posts.len(), 1);
+    assert_eq!(field(&posts[0], "status_text"), Some(flags.as_str()));
+}
+
+#[test]
+fn emoji_by_name_are_checked_by_the_server() {
+    let zulip = fake();
+    let cli = Cli::new("emoji-names");
+    cli.add_alice(&zulip);
+
+    cli.run(&["set", "--text", "Shipping", "--emoji", ":nonexistent:"])
+        .code(1)
+        .says("Zulip (alice): the server refused it: Emoji 'nonexistent' does not exist");
+    assert_eq!(zulip.status_of(ALICE_ID).status_text, "");
+
+    cli.run(&["set", "--text", "Shipping", "--emoji", ":presently:"])
+        .code(0);
+    let status = zulip.status_of(ALICE_ID);
+    assert_eq!(status.status_text, "Shipping");
+    assert_eq!(status.emoji_name, "presently");
+    assert_eq!(status.emoji_code, "1");
+    assert_eq!(status.reaction_type, "realm_emoji");
+
+    // A deactivated custom emoji no longer exists for new use; the server's reason is shown.
+    cli.run(&["set", "--text", "Old times", "--emoji", ":old_logo:"])
+        .code(1)
+        .says("the server refused it: Emoji 'old_logo' does not exist");
+    assert_eq!(zulip.status_of(ALICE_ID).status_text, "Shipping");
+    assert_eq!(zulip.status_of(ALICE_ID).emoji_name, "presently");
+
+    // A standard shortcode resolves on the server to Zulip's own code.
+    cli.run(&["set", "--text", "Driving", "--emoji", ":car:"])
+        .code(0);
+    let status = zulip.status_of(ALICE_ID);
+    assert_eq!(
+        (status.emoji_code.as_str(), status.reaction_type.as_str()),
+        ("1f697", "unicode_emoji")
+    );
+}
+
+#[test]
+fn availability_offline_hides_presence_and_available_restores_it() {
+    let zulip = fake();
+    let cli = Cli::new("availability");
+    cli.add_alice(&zulip);
+    assert!(zulip.presence_enabled(ALICE_ID));
+
+    cli.run(&["set", "--text", "Heads down", "--availability", "offline"])
+        .code(0)
+        .never_says("no away");
+    assert!(!zulip.presence_enabled(ALICE_ID));
+    assert_eq!(zulip.status_of(ALICE_ID).status_text, "Heads down");
+    cli.run(&["status"])
+        .code(0)
+        .says("Zulip (alice): Heads down (invisible)");
+
+    cli.run(&["set", "--text", "Back", "--availability", "available"])
+        .code(0);
+    assert!(zulip.presence_enabled(ALICE_ID));
+
+    let out = cli.run(&["set", "focus"]);
+    out.code(0)
+        .says("Zulip has no away, busy or do-not-disturb; the status text and emoji say it");
+    assert_eq!(out.first_line(), "Focus set on 1 of 1 account");
+    let status = zulip.status_of(ALICE_ID);
+    assert_eq!(
+        (status.status_text.as_str(), status.emoji_name.as_str()),
+        ("Focus", "headphones")
+    );
+    assert!(
+        zulip.presence_enabled(ALICE_ID),
+        "do-not-disturb is not invisible"
+    );
+}
+
+#[test]
+fn duration_override_and_bad_values() {
+    let zulip = fake();
+    let cli = Cli::new("durations");
+    cli.add_alice(&zulip);
+
+    let before = Utc::now();
+    let json = cli
+        .run(&["--json", "set", "--text", "Errand", "--for", "30m"])
+        .json();
+    let expires: DateTime<Utc> = json["expires_at"]
+        .as_str()
+        .expect("has an end")
+        .parse()
+        .expect("RFC 3339");
+    let half_hour = chrono::Duration::minutes(30);
+    assert!(expires >= before + half_hour && expires <= Utc::now() + half_hour);
+
+    for args in [
+        &["set", "lunch", "--for", "soon"][..],
+        &["set", "lunch", "--for", "10s"],
+        &["set", "lunch", "--availability", "sleepy"],
+        &["set", "nap"],
+        &["set"],
+    ] {
+        cli.run(args).code(2);
+    }
+    cli.run(&["set", "lunch", "--for", "soon"])
+        .says("cannot read duration \"soon\"");
+    cli.run(&["set", "lunch", "--availability", "sleepy"])
+        .says("use one of available, away, busy, dnd, offline");
+    cli.run(&["set", "nap"]).says("no preset called \"nap\"");
+    assert_eq!(
+        requests_to(&zulip, "POST", OWN_STATUS).len(),
+        1,
+        "usage errors send nothing"
+    );
+    let json = cli.run(&["--json", "set", "nap"]);
+    json.code(2);
+    assert_eq!(json.json()["kind"], "usage");
+}
+
+#[test]
+fn clear_empties_text_and_emoji() {
+    let zulip = fake();
+    let cli = Cli::new("clear");
+    cli.add_alice(&zulip);
+    cli.run(&["set", "lunch", "--availability", "offline"])
+        .code(0);
+    assert_eq!(zulip.status_of(ALICE_ID).status_text, "Lunch");
+    assert!(!zulip.presence_enabled(ALICE_ID));
+
+    let out = cli.run(&["clear"]);
+    out.code(0).never_says("Presently ends it");
+    assert_eq!(out.first_line(), "Status cleared on 1 of 1 account");
+    let status = zulip.status_of(ALICE_ID);
+    assert_eq!(status.status_text, "");
+    assert_eq!(status.emoji_name, "");
+    assert_eq!(status.emoji_code, "");
+    assert!(zulip.presence_enabled(ALICE_ID));
+    let posts = requests_to(&zulip, "POST", OWN_STATUS);
+    let last = posts.last().expect("a clearing POST");
+    assert_eq!(field(last, "status_text"), Some(""));
+    assert_eq!(field(last, "emoji_name"), Some(""));
+
+    let json = cli.run(&["--json", "status"]).json();
+    assert_eq!(json["active"], serde_json::Value::Null);
+    assert_eq!(json["accounts"][0]["text"], "");
+    cli.run(&["status"])
+        .code(0)
+        .says("Zulip (alice): no status");
+}
+
+#[test]
+fn status_reads_back_from_the_server() {
+    let zulip = fake();
+    let cli = Cli::new("status");
+    cli.add_alice(&zulip);
+    cli.run(&["set", "lunch"]).code(0);
+
+    cli.run(&["status"])
+        .code(0)
+        .says("Zulip (alice): 🍔 Lunch\n")
+        .says("Set by Presently: Lunch, until ");
+    let json = cli.run(&["--json", "status"]).json();
+    assert_eq!(json["ok"], true);
+    assert_eq!(json["accounts"][0]["account"], "alice");
+    assert_eq!(json["accounts"][0]["text"], "Lunch");
+    assert_eq!(json["accounts"][0]["emoji"], "🍔");
+    assert_eq!(json["active"]["preset_id"], "lunch");
+    assert_eq!(json["active"]["accounts"][0], "alice");
+    assert!(json["active"]["expires_at"].is_string());
+    assert_eq!(json["expired_now"], serde_json::Value::Null);
+
+    // Changed elsewhere (e.g. in Zulip's web app): the server's word wins.
+    zulip.set_status(
+        ALICE_ID,
+        UserStatus {
+            status_text: "On the road".into(),
+            emoji_name: "car".into(),
+            emoji_code: "1f697".into(),
+            reaction_type: "unicode_emoji".into(),
+            away: false,
+        },
+    );
+    cli.run(&["status"])
+        .code(0)
+        .says("Zulip (alice): 🚗 On the road\n");
+    assert_eq!(
+        requests_to(&zulip, "GET", "/api/v1/users/8/status").len(),
+        3
+    );
+
+    // Reading someone else's status.
+    cli.run(&["status", "--user", "9"])
+        .code(0)
+        .says("Zulip (alice): no status")
+        .never_says("Set by Presently");
+}
+
+#[test]
+fn preview_and_preset_list_send_nothing() {
+    let zulip = fake();
+    let cli = Cli::new("preview");
+    cli.add_alice(&zulip);
+
+    let list = cli.run(&["--json", "preset", "list"]);
+    list.code(0);
+    let ids: Vec<String> = list.json()["presets"]
+        .as_array()
+        .expect("presets")
+        .iter()
+        .map(|p| p["id"].as_str().expect("id").to_owned())
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            "available",
+            "lunch",
+            "focus",
+            "meeting",
+            "brb",
+            "vacation",
+            "done"
+        ]
+    );
+    cli.run(&["preset", "list"])
+        .code(0)
+        .says("lunch")
+        .says("🍔 Lunch (away, 1h)");
+
+    cli.run(&["preview", "focus"])
+        .code(0)
+        .says("Zulip (alice): 🎧 Focus [visible]")
+        .says("Presently clears it at")
+        .says("Zulip has no away, busy or do-not-disturb");
+    cli.run(&["preview", "nap"]).code(2);
+    assert!(requests_to(&zulip, "POST", OWN_STATUS).is_empty());
+    assert!(requests_to(&zulip, "PATCH", "/api/v1/settings").is_empty());
+}
+
+// ---------------------------------------------------------------------------------------------
+// Someone else's status (administrators)
+
+#[test]
+fn admins_set_other_users_status_and_members_cannot() {
+    let zulip = fake();
+    let cli = Cli::new("admin");
+    cli.add_alice(&zulip);
+    cli.add_bob(&zulip);
+    cli.run(&["set", "lunch", "--account", "alice"]).code(0);
+
+    let out = cli.run(&[
+        "set",
+        "--text",
+        "Out sick",
+        "--account",
+        "alice",
+        "--user",
+        "9",
+    ]);
+    out.code(0).never_says("Presently ends it");
+    assert_eq!(out.first_line(), "Out sick set on 1 of 1 account");
+    assert_eq!(zulip.status_of(BOB_ID).status_text, "Out sick");
+    assert_eq!(zulip.status_of(ALICE_ID).status_text, "Lunch");
+    let posts = requests_to(&zulip, "POST", "/api/v1/users/9/status");
+    assert_eq!(posts.len(), 1);
+    assert_eq!(posts[0].auth_email.as_deref(), Some(ALICE_EMAIL));
+    assert_eq!(field(&posts[0], "away"), None, "no away for other users");
+
+    // The expiry of alice's own lunch is not the expiry of bob's status.
+    let json = cli
+        .run(&[
+            "--json",
+            "set",
+            "--text",
+            "Out sick",
+            "--account",
+            "alice",
+            "--user",
+            "9",
+        ])
+        .json();
+    assert_eq!(json["ok"], true);
+    assert_eq!(json["expires_at"], serde_json::Value::Null);
+    let json = cli.run(&["--json", "status"]).json();
+    assert_eq!(
+        json["active"]["preset_id"], "lunch",
+        "alice's own status is still the one to end"
+    );
+
+    cli.run(&["set", "--text", "Hi", "--account", "bob", "--user", "8"])
+        .code(1)
+        .says("Zulip (bob): not allowed: Insufficient permission");
+    assert_eq!(zulip.status_of(ALICE_ID).status_text, "Lunch");
+
+    cli.run(&[
+        "set",
+        "--text",
+        "Hi",
+        "--account",
+        "alice",
+        "--user",
+        "12345",
+    ])
+    .code(1)
+    .says("not found: No such user");
+
+    cli.run(&["set", "--text", "Hi", "--account", "alice", "--user", "abc"])
+        .code(1)
+        .says("Zulip identifies users by number")
+        .says("\"abc\" is not one");
+    assert!(requests_to(&zulip, "POST", "/api/v1/users/abc/status").is_empty());
+}
+
+#[test]
+fn setting_another_users_status_needs_feature_level_407() {
+    let zulip = fake_with(|c| {
+        c.feature_level = 300;
+        c.zulip_version = "9.4".into();
+    });
+    let cli = Cli::new("admin-old-server");
+    cli.add_alice(&zulip);
+    cli.run(&["set", "--text", "Out sick", "--user", "9"])
+        .code(1)
+        .says("needs a newer server")
+        .says("feature level 407")
+        .says("this server is at 300");
+    assert!(requests_to(&zulip, "POST", "/api/v1/users/9/status").is_empty());
+    assert_eq!(zulip.status_of(BOB_ID).status_text, "");
+
+    // The user's own status still works there.
+    cli.run(&["set", "lunch"]).code(0);
+    assert_eq!(zulip.status_of(ALICE_ID).status_text, "Lunch");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rate limits and misbehaving servers
+
+#[test]
+fn a_short_rate_limit_is_waited_out_once() {
+    let zulip = fake();
+    let cli = Cli::new("rate-short");
+    cli.add_alice(&zulip);
+    let first_new = zulip.requests().len();
+    zulip.inject(Fault::RateLimit {
+        retry_after_secs: 0.3,
+    });
+
+    cli.run(&["set", "lunch"])
+        .code(0)
+        .says("Lunch set on 1 of 1 account");
+    assert_eq!(zulip.status_of(ALICE_ID).status_text, "Lunch");
+
+    let requests = &zulip.requests()[first_new..];
+    let limited: Vec<_> = requests.iter().filter(|r| r.status == Some(429)).collect();
+    assert_eq!(limited.len(), 1, "{requests:#?}");
+    // The status POST that went through came after the wait, not before.
+    let at = |r: &presently_fakes::zulip::RecordedRequest| {
+        r.at.parse::<DateTime<Utc>>().expect("RFC 3339")
+    };
+    let limited_at = at(limited[0]);
+    let after: Vec<_> = requests
+        .iter()
+        .filter(|r| at(r) > limited_at && r.status != Some(429))
+        .collect();
+    let retry = after.first().expect("a request after the 429");
+    assert!(
+        at(retry) - limited_at >= chrono::Duration::milliseconds(300),
+        "retried {} ms after the 429",
+        (at(retry) - limited_at).num_milliseconds()
+    );
+    let posts = requests_to(&zulip, "POST", OWN_STATUS);
+    assert_eq!(posts.len(), 1);
+    assert_eq!(posts[0].status, Some(200));
+}
+
+#[test]
+fn a_long_rate_limit_fails_with_when_to_try_again() {
+    let zulip = fake();
+    let cli = Cli::new("rate-long");
+    cli.add_alice(&zulip);
+    let before = zulip.requests().len();
+    zulip.inject(Fault::RateLimit {
+        retry_after_secs: 120.0,
+    });
+
+    let out = cli.run(&["set", "lunch"]);
+    out.code(1)
+        .says("Zulip (alice): rate limited by the server, try again after ");
+    assert_eq!(out.first_line(), "Lunch set on 0 of 1 account");
+    assert!(
+        out.elapsed < std::time::Duration::from_secs(10),
+        "no waiting for 2 minutes"
+    );
+    assert_eq!(zulip.requests().len(), before + 1, "not retried");
+    assert!(requests_to(&zulip, "POST", OWN_STATUS).is_empty());
+
+    zulip.inject(Fault::RateLimit {
+        retry_after_secs: 120.0,
+    });
+    let start = Utc::now();
+    let out = cli.run(&["--json", "set", "lunch"]);
+    out.code(1);
+    let account = &out.json()["accounts"][0];
+    assert_eq!(account["ok"], false);
+    assert_eq!(account["kind"], "rate_limited");
+    let retry_at: DateTime<Utc> = account["retry_at"]
+        .as_str()
+        .expect("retry_at")
+        .parse()
+        .expect("RFC 3339");
+    assert!(retry_at >= start + chrono::Duration::seconds(119));
+}
+
+/// Alice on a fake with `timeout_seconds = 2`, then `set lunch` with `fault` pending.
+fn set_with_fault(name: &str, fault: Fault) -> (Out, presently_fakes::zulip::FakeZulip, usize) {
+    let zulip = fake();
+    let cli = Cli::new(name);
+    cli.add_alice(&zulip);
+    cli.set_timeout(2);
+    let before = zulip.requests().len();
+    zulip.inject(fault);
+    let out = cli.run(&["set", "lunch"]);
+    (out, zulip, before)
+}
+
+#[test]
+fn a_hanging_server_times_out() {
+    let (out, zulip, _) = set_with_fault("fault-hang", Fault::Hang);
+    out.code(1)
+        .says("Zulip (alice): no answer within 2 s")
+        .says("Lunch set on 0 of 1 account");
+    assert!(
+        out.elapsed < std::time::Duration::from_secs(8),
+        "{:?}",
+        out.elapsed
+    );
+    assert_eq!(zulip.status_of(ALICE_ID).status_text, "");
+}
+
+#[test]
+fn a_non_json_answer_is_reported() {
+    let (out, zulip, _) = set_with_fault("fault-garbage", Fault::Garbage);
+    out.code(1)
+        .says("unexpected answer from the server")
+        .says("not Zulip's JSON")
+        .says("<html>not json");
+    assert_eq!(zulip.status_of(ALICE_ID).status_text, "");
+}
+
+#[test]
+fn a_huge_answer_is_cut_off() {
+    let (out, _zulip, _) = set_with_fault("fault-huge", Fault::Huge);
+    out.code(1).says("the response is larger than 1024 KiB");
+}
+
+#[test]
+fn a_redirect_is_reported_and_not_followed() {
+    let (out, zulip, before) = set_with_fault(
+        "fault-redirect",
+        Fault::Redirect {
+            location: "https://evil.example/".into(),
+        },
+    );
+    out.code(1)
+        .says("the server redirects to https://evil.example/ (HTTP 302)")
+        .says("does not follow redirects");
+    let requests = zulip.requests();
+    assert_eq!(
+        requests.len(),
+        before + 1,
+        "one request, then stop: {requests:#?}"
+    );
+    assert_eq!(requests[before].status, Some(302));
+}
+
+#[test]
+fn a_server_error_is_reported() {
+    let (out, zulip, _) = set_with_fault("fault-500", Fault::ServerError);
+    out.code(1).says("Zulip (alice): server error (HTTP 500)");
+    assert_eq!(zulip.status_of(ALICE_ID).status_text, "");
+}
+
+#[test]
+fn a_server_that_is_down_cannot_be_reached() {
+    let zulip = fake();
+    let cli = Cli::new("server-down");
+    cli.add_alice(&zulip);
+    cli.set_timeout(2);
+    drop(zulip);
+    cli.run(&["set", "lunch"])
+        .code(1)
+        .says("Zulip (alice): could not reach the server");
+    let json = cli.run(&["--json", "set", "lunch"]).json();
+    assert_eq!(json["accounts"][0]["kind"], "unreachable");
+    cli.run(&["status"])
+        .code(1)
+        .says("Zulip (alice): could not reach the server");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Many accounts
+
+#[test]
+fn one_failing_account_never_stops_the_others() {
+    let zulip = fake();
+    let cli = Cli::new("two-accounts");
+    cli.add_alice(&zulip);
+    cli.add_bob(&zulip);
+
+    let out = cli.run(&["set", "lunch"]);
+    out.code(0).says("✓ Zulip (alice)").says("✓ Zulip (bob)");
+    assert_eq!(out.first_line(), "Lunch set on 2 of 2 accounts");
+    assert_eq!(zulip.status_of(ALICE_ID).status_text, "Lunch");
+    assert_eq!(zulip.status_of(BOB_ID).status_text, "Lunch");
+
+    // Bob's key is revoked: alice still gets her status.
+    cli.store_secret("bob", WRONG_KEY);
+    let out = cli.run(&["set", "meeting"]);
+    out.code(1)
+        .says("✓ Zulip (alice)")
+        .says("✗ Zulip (bob): credentials rejected: Invalid API key");
+    assert_eq!(out.first_line(), "In a meeting set on 1 of 2 accounts");
+    assert_eq!(zulip.status_of(ALICE_ID).status_text, "In a meeting");
+    assert_eq!(zulip.status_of(BOB_ID).status_text, "Lunch");
+    let json = cli.run(&["--json", "set", "meeting"]);
+    json.code(1);
+    let json = json.json();
+    assert_eq!(json["ok"], false);
+    assert_eq!(json["summary"], "In a meeting set on 1 of 2 accounts");
+    let bob = json["accounts"]
+        .as_array()
+        .expect("accounts")
+        .iter()
+        .find(|a| a["account"] == "bob")
+        .expect("bob's outcome")
+        .clone();
+    assert_eq!(bob["ok"], false);
+    assert_eq!(bob["kind"], "auth_rejected");
+
+    // Only alice's account is asked for.
+    cli.store_secret("bob", BOB_KEY);
+    cli.run(&["clear", "--account", "alice"])
+        .code(0)
+        .says("Status cleared on 1 of 1 account");
+    assert_eq!(zulip.status_of(ALICE_ID).status_text, "");
+    assert_eq!(zulip.status_of(BOB_ID).status_text, "Lunch");
+}
+
+#[test]
+fn a_preset_override_can_skip_an_account() {
+    let zulip = fake();
+    let cli = Cli::new("override-skip");
+    cli.add_alice(&zulip);
+    cli.add_bob(&zulip);
+    // As the config header describes: a [presets.overrides.<id>] table under the preset.
+    cli.edit_config(
+        "[[presets]]\nid = \"focus\"",
+        "[presets.overrides.bob]\nskip = true\n\n[[presets]]\nid = \"focus\"",
+    );
+    let bob_requests = || {
+        zulip
+            .requests()
+            .iter()
+            .filter(|r| r.auth_email.as_deref() == Some(BOB_EMAIL))
+            .count()
+    };
+    let bob_before = bob_requests();
+
+    let out = cli.run(&["set", "lunch"]);
+    out.code(0).says("– bob: skipped by the preset");
+    assert_eq!(out.first_line(), "Lunch set on 1 of 1 account");
+    assert_eq!(zulip.status_of(ALICE_ID).status_text, "Lunch");
+    assert_eq!(zulip.status_of(BOB_ID).status_text, "");
+    assert_eq!(bob_requests(), bob_before, "bob's account is left alone");
+    let json = cli.run(&["--json", "set", "lunch"]).json();
+    assert_eq!(json["skipped"][0], "bob");
+
+    // Other presets still reach bob.
+    cli.run(&["set", "meeting"])
+        .code(0)
+        .says("set on 2 of 2 accounts");
+    assert_eq!(zulip.status_of(BOB_ID).status_text, "In a meeting");
+
+    // Removing bob removes his override too, and the config stays valid.
+    cli.run(&["account", "remove", "bob"]).code(0);
+    let config = cli.config_text();
+    assert!(!config.contains("[presets.overrides.bob]"), "{config}");
+    assert!(!config.contains("\nskip = true"), "{config}");
+    cli.run(&["set", "lunch"])
+        .code(0)
+        .says("Lunch set on 1 of 1 account");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Config and keyring trouble
+
+#[test]
+fn a_corrupt_config_is_reported_kept_and_never_overwritten() {
+    let zulip = fake();
+    let cli = Cli::new("corrupt-config");
+    cli.add_alice(&zulip);
+    let broken = "[settings]\ntimeout_seconds = 10\n[[accounts]\nid = \"alice\"\n";
+    std::fs::write(cli.config_path(), broken).expect("write config");
+    let path = cli.config_path().display().to_string();
+
+    for args in [
+        &["set", "lunch"][..],
+        &["account", "list"],
+        &["status"],
+        &["preset", "list"],
+        &["clear"],
+    ] {
+        cli.run(args)
+            .code(2)
+            .says(&format!("config file {path} is not valid: line 3"))
+            .says("a copy is kept at")
+            .says("Presently will not overwrite it");
+    }
+    assert_eq!(cli.config_text(), broken);
+    let backups: Vec<_> = std::fs::read_dir(cli.dir())
+        .expect("list config dir")
+        .flatten()
+        .filter(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .starts_with("config.toml.broken-")
+        })
+        .collect();
+    assert_eq!(backups.len(), 1, "one copy per distinct content");
+    assert_eq!(
+        std::fs::read_to_string(backups[0].path()).expect("read backup"),
+        broken
+    );
+    assert!(requests_to(&zulip, "POST", OWN_STATUS).is_empty());
+
+    let json = cli.run(&["--json", "account", "list"]);
+    json.code(2);
+    assert_eq!(json.json()["kind"], "usage");
+}
+
+#[test]
+fn plain_http_is_refused_except_on_loopback() {
+    let cli = Cli::new("https-only");
+    let out = cli.run_with_stdin(
+        &[
+            "account",
+            "add",
+            "zulip",
+            "alice",
+            "--site",
+            "http://chat.example.org",
+            "--email",
+            ALICE_EMAIL,
+        ],
+        ALICE_KEY,
+    );
+    out.code(2)
+        .says("http://chat.example.org uses plain http")
+        .says("only over https");
+    assert!(cli.account_ids().is_empty());
+    assert_eq!(cli.secret("alice"), None);
+}
+
+#[test]
+fn without_a_keyring_nothing_is_stored_in_plain_text() {
+    let zulip = fake();
+    let cli = Cli::new("no-keyring");
+    let no_bus = |args: &[&str], stdin: Option<&str>| {
+        let mut command = cli.command(args);
+        command.env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent");
+        if stdin.is_some() {
+            command.stdin(std::process::Stdio::piped());
+        }
+        run(command, stdin)
+    };
+
+    let out = no_bus(
+        &[
+            "account",
+            "add",
+            "zulip",
+            "alice",
+            "--site",
+            &zulip.url(),
+            "--email",
+            ALICE_EMAIL,
+        ],
+        Some(ALICE_KEY),
+    );
+    assert_ne!(out.code, 0, "{out:?}");
+    out.says("no usable OS keyring")
+        .says("will not fall back to a file")
+        .never_says(ALICE_KEY);
+    assert!(cli.files_containing(ALICE_KEY).is_empty());
+    assert!(cli.account_ids().is_empty());
+
+    // An account added with the keyring up is not usable while it is gone.
+    cli.add_alice(&zulip);
+    let out = no_bus(&["set", "lunch"], None);
+    assert_ne!(out.code, 0, "{out:?}");
+    out.says("no usable OS keyring");
+    assert!(requests_to(&zulip, "POST", OWN_STATUS).is_empty());
+    assert!(cli.files_containing(ALICE_KEY).is_empty());
+}
