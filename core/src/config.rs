@@ -191,6 +191,13 @@ impl ConfigFile {
         &self.path
     }
 
+    /// The file's modification time, to notice edits made elsewhere.
+    pub fn modified(&self) -> Option<std::time::SystemTime> {
+        std::fs::metadata(&self.path)
+            .and_then(|m| m.modified())
+            .ok()
+    }
+
     /// Loads the config; on first run writes the defaults so the user can edit them.
     pub fn load_or_create(&self) -> Result<Config> {
         match std::fs::read_to_string(&self.path) {

@@ -208,6 +208,9 @@ pub fn default_presets() -> Vec<Preset> {
     ]
 }
 
+/// Longest duration a status may have; longer ones are surely typos.
+pub const MAX_DURATION: Duration = Duration::from_secs(366 * 24 * 3600);
+
 /// Parses "30m", "1h", "1h 30m", "90s" into a duration of at least one minute.
 pub fn parse_duration(input: &str) -> Result<Duration> {
     let duration = humantime::parse_duration(input.trim()).map_err(|e| {
@@ -215,6 +218,11 @@ pub fn parse_duration(input: &str) -> Result<Duration> {
             "cannot read duration {input:?} ({e}); write it like 30m, 1h or 1h 30m"
         ))
     })?;
+    if duration > MAX_DURATION {
+        return Err(Error::invalid(format!(
+            "duration {input:?} is longer than a year; leave it out for a status that stays"
+        )));
+    }
     if duration < Duration::from_secs(60) {
         return Err(Error::invalid(format!(
             "duration {input:?} is shorter than a minute"
@@ -330,6 +338,7 @@ mod tests {
         );
         assert!(parse_duration("soon").is_err());
         assert!(parse_duration("10s").is_err());
+        assert!(parse_duration("300000y").is_err());
         assert_eq!(format_duration(Duration::from_secs(3600)), "1h");
     }
 }

@@ -176,7 +176,7 @@ mod tests {
 
     /// Runs against the real Secret Service; CI runs it inside a D-Bus session with gnome-keyring.
     #[test]
-    #[ignore = "needs an unlocked Secret Service (run by tests/run-all.sh)"]
+    #[ignore = "needs an unlocked Secret Service (run by scripts/test.sh)"]
     fn real_keyring_stores_reads_and_deletes() {
         let store = KeyringStore::open_service("presently-test").expect("keyring");
         let key = SecretKey::new("keyring-test", "api_key");

@@ -15,8 +15,8 @@ use crate::error::{AccountLabel, Error, ProviderError, Result};
 use crate::expiry::{Active, Entry, StateFile};
 use crate::preset::{Availability, Status};
 use crate::preview::{preview, Preview};
-use crate::providers::{self, AccountSettings, Identity, Provider, ShownStatus, Target};
-use crate::secrets::{SecretKey, SecretStore};
+use crate::providers::{self, Identity, Provider, ShownStatus, Target};
+use crate::secrets::{MemoryStore, SecretKey, SecretStore};
 
 /// What the user asked to show. Fields set here override the preset's.
 #[derive(Debug, Clone, Default)]
@@ -66,6 +66,10 @@ pub struct Session {
     secrets: Arc<dyn SecretStore>,
     http: reqwest::Client,
     clock: Arc<dyn Clock>,
+    /// One change at a time: an expiry must not clear what a click just set.
+    changing: tokio::sync::Mutex<()>,
+    /// When the config was read, to notice edits made by hand or by the CLI.
+    config_modified: Option<std::time::SystemTime>,
 }
 
 impl Session {
@@ -74,13 +78,49 @@ impl Session {
         let config = config_file.load_or_create()?;
         let timeout = Duration::from_secs(config.settings.timeout_seconds);
         Ok(Session {
+            config_modified: config_file.modified(),
             config_file,
             config,
             state_file: StateFile::in_dir(dir),
             secrets,
             http: crate::http::client(timeout)?,
             clock,
+            changing: tokio::sync::Mutex::new(()),
         })
+    }
+
+    /// Re-reads the config when the file changed since it was read (an account added
+    /// with the CLI, a preset edited by hand). Returns whether it changed.
+    pub fn reload_if_changed(&mut self) -> Result<bool> {
+        let modified = self.config_file.modified();
+        if modified == self.config_modified {
+            return Ok(false);
+        }
+        self.config = self.config_file.load_or_create()?;
+        self.config_modified = modified;
+        Ok(true)
+    }
+
+    /// Runs a provider call within the per-account deadline.
+    async fn within_deadline<T>(
+        &self,
+        call: impl std::future::Future<Output = Result<T, ProviderError>>,
+    ) -> Result<T, ProviderError> {
+        tokio::time::timeout(self.timeout(), call)
+            .await
+            .unwrap_or(Err(ProviderError::Timeout {
+                seconds: self.timeout().as_secs(),
+            }))
+    }
+
+    /// Another user's id means something different on each server, so it needs one account.
+    fn check_target(&self, target: &Target, accounts: &[String]) -> Result<()> {
+        if matches!(target, Target::User(_)) && accounts.len() != 1 {
+            return Err(Error::invalid(
+                "--user needs exactly one --account: user ids differ from server to server",
+            ));
+        }
+        Ok(())
     }
 
     pub fn config(&self) -> &Config {
@@ -190,7 +230,20 @@ impl Session {
 
     /// Shows the requested status on every selected account at once.
     pub async fn apply(&self, request: &Request) -> Result<Report> {
+        let _one_at_a_time = self.changing.lock().await;
+        self.apply_now(request).await
+    }
+
+    async fn apply_now(&self, request: &Request) -> Result<Report> {
         self.require_accounts()?;
+        self.check_target(&request.target, &request.accounts)?;
+        if matches!(request.target, Target::User(_)) && request.duration.is_some() {
+            return Err(Error::invalid(
+                "--for cannot be used with --user: Presently only ends your own statuses",
+            ));
+        }
+        // Read the state first: a broken state file must stop us before anything is sent.
+        self.state_file.load()?;
         let (label, statuses) = self.statuses_for(request)?;
         let duration = statuses.iter().find_map(|(_, s)| s.as_ref()?.duration);
         let preset_id = request
@@ -207,7 +260,14 @@ impl Session {
 
     /// Clears text and emoji and makes the user available again.
     pub async fn clear(&self, accounts: &[String], target: &Target) -> Result<Report> {
+        let _one_at_a_time = self.changing.lock().await;
+        self.clear_now(accounts, target).await
+    }
+
+    async fn clear_now(&self, accounts: &[String], target: &Target) -> Result<Report> {
         self.require_accounts()?;
+        self.check_target(target, accounts)?;
+        self.state_file.load()?;
         let statuses = self
             .selected(accounts)?
             .into_iter()
@@ -293,6 +353,7 @@ impl Session {
     /// Ends the statuses whose time has come: restores the user's default preset on those
     /// accounts, or clears them. Accounts that fail stay due and are tried again.
     pub async fn expire_if_due(&self) -> Result<Option<Report>> {
+        let _one_at_a_time = self.changing.lock().await;
         let mut state = self.state_file.load()?;
         let (due, removed): (Vec<String>, Vec<String>) = state
             .due(self.clock.now())
@@ -306,18 +367,26 @@ impl Session {
         if due.is_empty() {
             return Ok(None);
         }
-        // apply() and clear() record the accounts that succeed; failed ones stay due.
-        let report = match self.config.settings.restore_preset.clone() {
+        // apply and clear record the accounts that succeed; failed ones stay due.
+        let mut report = match self.config.settings.restore_preset.clone() {
             Some(preset) => {
                 let request = Request {
                     preset: Some(preset),
                     accounts: due,
                     ..Request::default()
                 };
-                self.apply(&request).await?
+                self.apply_now(&request).await?
             }
-            None => self.clear(&due, &Target::Me).await?,
+            None => self.clear_now(&due, &Target::Me).await?,
         };
+        // The restore preset may skip an account; its ended status is cleared instead,
+        // or it would stay due forever.
+        if !report.skipped.is_empty() {
+            let skipped = std::mem::take(&mut report.skipped);
+            let cleared = self.clear_now(&skipped, &Target::Me).await?;
+            report.outcomes.extend(cleared.outcomes);
+            report.summary = summarize(&report.label, "set", &report.outcomes);
+        }
         Ok(Some(report))
     }
 
@@ -327,18 +396,13 @@ impl Session {
         accounts: &[String],
         target: &Target,
     ) -> Result<Vec<(AccountLabel, Result<ShownStatus, ProviderError>)>> {
+        self.check_target(target, accounts)?;
         let reads = self
             .selected(accounts)?
             .into_iter()
             .map(|account| async move {
                 let result = match self.provider(account) {
-                    Ok(provider) => {
-                        tokio::time::timeout(self.timeout(), provider.read_status(target))
-                            .await
-                            .unwrap_or(Err(ProviderError::Timeout {
-                                seconds: self.timeout().as_secs(),
-                            }))
-                    }
+                    Ok(provider) => self.within_deadline(provider.read_status(target)).await,
                     Err(e) => Err(e),
                 };
                 (account.label(), result)
@@ -361,11 +425,7 @@ impl Session {
             let status = status?;
             Some(async move {
                 let caps = match self.provider(account) {
-                    Ok(provider) => tokio::time::timeout(self.timeout(), provider.capabilities())
-                        .await
-                        .unwrap_or(Err(ProviderError::Timeout {
-                            seconds: self.timeout().as_secs(),
-                        })),
+                    Ok(provider) => self.within_deadline(provider.capabilities()).await,
                     Err(e) => Err(e),
                 };
                 (
@@ -383,11 +443,8 @@ impl Session {
         let provider = self
             .provider(account)
             .map_err(|e| e.for_account(account.label()))?;
-        tokio::time::timeout(self.timeout(), provider.verify())
+        self.within_deadline(provider.verify())
             .await
-            .unwrap_or(Err(ProviderError::Timeout {
-                seconds: self.timeout().as_secs(),
-            }))
             .map_err(|e| e.for_account(account.label()))
     }
 
@@ -408,34 +465,30 @@ impl Session {
         next.accounts.push(account.clone());
         next.validate()?;
         let label = account.label();
-        let identity = match &account.settings {
-            AccountSettings::Zulip(settings) => {
-                let key = secrets
-                    .iter()
-                    .find(|(name, _)| *name == providers::zulip::API_KEY)
-                    .map(|(_, v)| v.clone())
-                    .ok_or_else(|| Error::invalid("a Zulip account needs an API key"))?;
-                let provider = providers::zulip::Zulip::with_key(
-                    &account.id,
-                    settings,
-                    key,
-                    self.http.clone(),
-                    self.timeout(),
-                )
-                .map_err(|e| e.for_account(label.clone()))?;
-                tokio::time::timeout(self.timeout(), provider.verify())
-                    .await
-                    .unwrap_or(Err(ProviderError::Timeout {
-                        seconds: self.timeout().as_secs(),
-                    }))
-                    .map_err(|e| e.for_account(label.clone()))?
-            }
-        };
+        // Verify through the same provider code that will use the secrets later, reading
+        // them from a staging store so nothing reaches the keyring before the server agrees.
+        let staged = MemoryStore::default();
+        for (name, value) in &secrets {
+            staged.set(&SecretKey::new(&account.id, name), value)?;
+        }
+        let provider = providers::connect(&account, &staged, self.http.clone(), self.timeout())
+            .map_err(|e| e.for_account(label.clone()))?;
+        let identity = self
+            .within_deadline(provider.verify())
+            .await
+            .map_err(|e| e.for_account(label.clone()))?;
         for (name, value) in &secrets {
             self.secrets
                 .set(&SecretKey::new(&account.id, name), value)?;
         }
-        self.config_file.save(&next)?;
+        if let Err(e) = self.config_file.save(&next) {
+            // Leave no orphaned secret behind an account the config does not list.
+            for (name, _) in &secrets {
+                let _ = self.secrets.delete(&SecretKey::new(&account.id, name));
+            }
+            return Err(e);
+        }
+        self.config_modified = self.config_file.modified();
         self.config = next;
         Ok(identity)
     }
@@ -443,16 +496,18 @@ impl Session {
     /// Removes the account from the config and deletes its keyring entries.
     pub fn remove_account(&mut self, id: &str) -> Result<()> {
         let account = self.selected(&[id.to_owned()])?[0].clone();
-        for name in account.settings.secret_names() {
-            self.secrets.delete(&SecretKey::new(id, name))?;
-        }
         let mut next = self.config.clone();
         next.accounts.retain(|a| a.id != id);
         for preset in &mut next.presets {
             preset.overrides.remove(id);
         }
+        // Config first: if it cannot be saved, the account keeps its working credentials.
         self.config_file.save(&next)?;
+        self.config_modified = self.config_file.modified();
         self.config = next;
+        for name in account.settings.secret_names() {
+            self.secrets.delete(&SecretKey::new(id, name))?;
+        }
         Ok(())
     }
 }

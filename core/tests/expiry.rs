@@ -375,10 +375,26 @@ async fn setting_someone_elses_status_leaves_the_own_expiry_alone() {
 
     let for_bob = Request {
         text: Some("Out sick".into()),
-        duration: Some(Duration::from_secs(10 * 60)),
+        accounts: vec!["alice".into()],
         target: Target::User(BOB.2.to_string()),
         ..Request::default()
     };
+    // A user id means a different person on each server, and Presently does not end
+    // other users' statuses: both are refused before anything is sent.
+    let everywhere = Request {
+        accounts: vec![],
+        ..for_bob.clone()
+    };
+    let err = session.apply(&everywhere).await.expect_err("needs one account");
+    assert!(err.to_string().contains("exactly one --account"), "{err}");
+    let timed = Request {
+        duration: Some(Duration::from_secs(10 * 60)),
+        ..for_bob.clone()
+    };
+    let err = session.apply(&timed).await.expect_err("no --for with --user");
+    assert!(err.to_string().contains("--for cannot be used with --user"), "{err}");
+    assert_eq!(zulip.status_of(BOB.2).status_text, "");
+
     let report = session.apply(&for_bob).await.expect("apply");
     assert!(report.all_succeeded(), "{:?}", report.summary);
     assert_eq!(zulip.status_of(BOB.2).status_text, "Out sick");

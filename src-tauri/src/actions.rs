@@ -17,6 +17,7 @@ pub enum Action {
 
 pub async fn run(app: &AppHandle, action: Action, source: &str) -> Summary {
     let state = app.state::<AppState>();
+    reload_config(app).await;
     let result = {
         let session = state.session.read().await;
         match &action {
@@ -48,6 +49,32 @@ pub async fn run(app: &AppHandle, action: Action, source: &str) -> Summary {
     state.expiry_changed.notify_one();
     crate::tray::refresh(app).await;
     summary
+}
+
+/// Picks up edits to the config (an account added with the CLI, a preset changed by
+/// hand); when it changed, the tray and the hotkeys are rebuilt from it.
+pub async fn reload_config(app: &AppHandle) {
+    let state = app.state::<AppState>();
+    let reloaded = state.session.write().await.reload_if_changed();
+    match reloaded {
+        Ok(false) => {}
+        Ok(true) => {
+            events::log("config:reloaded");
+            crate::hotkeys::register_all(app).await;
+            crate::tray::refresh(app).await;
+        }
+        Err(e) => {
+            events::log(&format!("config-error:{e}"));
+            notify(
+                app,
+                &Summary {
+                    title: "Presently keeps the settings it had".into(),
+                    body: e.to_string(),
+                    all_succeeded: false,
+                },
+            );
+        }
+    }
 }
 
 pub fn log_report(source: &str, report: &Report) {

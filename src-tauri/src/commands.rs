@@ -85,7 +85,8 @@ pub struct AccountPreview {
 /// Accounts, presets and the status in effect.
 #[tauri::command]
 #[specta::specta]
-async fn overview(state: State<'_, AppState>) -> Result<Overview, CommandError> {
+async fn overview(app: AppHandle, state: State<'_, AppState>) -> Result<Overview, CommandError> {
+    actions::reload_config(&app).await;
     let session = state.session.read().await;
     let config = session.config();
     Ok(Overview {

@@ -31,6 +31,7 @@ pub fn spawn(app: AppHandle) {
             }
             let ended = state.session.read().await.expire_if_due().await;
             match ended {
+                Ok(Some(report)) if report.outcomes.is_empty() => {}
                 Ok(Some(report)) => {
                     actions::log_report("expiry", &report);
                     actions::notify(&app, &report.summary);

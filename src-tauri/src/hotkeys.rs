@@ -32,9 +32,10 @@ pub fn plugin() -> TauriPlugin<Wry> {
         .build()
 }
 
-pub fn register_all(app: &AppHandle) {
+/// Registers the presets' shortcuts, replacing any registered before.
+pub async fn register_all(app: &AppHandle) {
     let state = app.state::<AppState>();
-    let presets: Vec<(String, String, String)> = tauri::async_runtime::block_on(async {
+    let presets: Vec<(String, String, String)> = {
         let session = state.session.read().await;
         session
             .config()
@@ -42,7 +43,13 @@ pub fn register_all(app: &AppHandle) {
             .iter()
             .filter_map(|p| Some((p.id.clone(), p.name.clone(), p.hotkey.clone()?)))
             .collect()
-    });
+    };
+    if let Err(e) = app.global_shortcut().unregister_all() {
+        events::log(&format!("hotkey-error:unregistering:{e}"));
+    }
+    if let Ok(mut map) = state.hotkeys.lock() {
+        map.clear();
+    }
     let mut problems = Vec::new();
     for (id, name, hotkey) in presets {
         let registered = hotkey

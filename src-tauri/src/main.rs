@@ -40,6 +40,7 @@ fn main() -> ExitCode {
         Err(e) => {
             eprintln!("presently-tray: {e}");
             events::log(&format!("startup-error:{e}"));
+            report_startup_error(&e.to_string());
             return ExitCode::from(2);
         }
     };
@@ -52,7 +53,7 @@ fn main() -> ExitCode {
         .manage(state)
         .setup(move |app| {
             tray::create(app.handle())?;
-            hotkeys::register_all(app.handle());
+            tauri::async_runtime::block_on(hotkeys::register_all(app.handle()));
             expiry::spawn(app.handle().clone());
             if open_settings {
                 tray::show_settings(app.handle());
@@ -63,7 +64,9 @@ fn main() -> ExitCode {
                 window.on_window_event(move |event| {
                     if let tauri::WindowEvent::CloseRequested { api, .. } = event {
                         api.prevent_close();
-                        let _ = handle.hide();
+                        if let Err(e) = handle.hide() {
+                            events::log(&format!("settings-error:{e}"));
+                        }
                     }
                 });
             }
@@ -77,6 +80,33 @@ fn main() -> ExitCode {
             eprintln!("presently-tray: {e}");
             ExitCode::from(1)
         }
+    }
+}
+
+/// Started from a desktop launcher there is no terminal to read stderr, so a broken config
+/// or a missing keyring is also shown as a notification before the app gives up.
+fn report_startup_error(message: &str) {
+    use tauri_plugin_notification::NotificationExt;
+    let message = message.to_owned();
+    let shown = tauri::Builder::default()
+        .plugin(tauri_plugin_notification::init())
+        .setup(move |app| {
+            let body = format!("{message}\nPresently did not start.");
+            if let Err(e) = app
+                .notification()
+                .builder()
+                .title("Presently cannot start")
+                .body(body)
+                .show()
+            {
+                eprintln!("presently-tray: cannot show a notification: {e}");
+            }
+            app.handle().exit(2);
+            Ok(())
+        })
+        .run(tauri::generate_context!());
+    if let Err(e) = shown {
+        eprintln!("presently-tray: {e}");
     }
 }
 

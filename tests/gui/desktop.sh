@@ -16,11 +16,13 @@ export XDG_RUNTIME_DIR=$RUN_DIR/xdg XDG_DATA_HOME=$RUN_DIR/data
 pids=()
 trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done' EXIT
 
-display=${PRESENTLY_DISPLAY:-:99}
-Xvfb "$display" -screen 0 1280x800x24 -nolisten tcp >"$RUN_DIR/xvfb.log" 2>&1 & pids+=($!)
-export DISPLAY=$display
-for _ in $(seq 100); do xdpyinfo >/dev/null 2>&1 && break; sleep 0.05; done
-xdpyinfo >/dev/null 2>&1 || { echo "Xvfb did not start on $display" >&2; exit 1; }
+# Xvfb picks a free display number and writes it to fd 3 once it accepts connections.
+exec 3> "$RUN_DIR/display"
+Xvfb -displayfd 3 -screen 0 1280x800x24 -nolisten tcp >"$RUN_DIR/xvfb.log" 2>&1 & pids+=($!)
+exec 3>&-
+for _ in $(seq 200); do [ -s "$RUN_DIR/display" ] && break; sleep 0.05; done
+[ -s "$RUN_DIR/display" ] || { echo "Xvfb did not start" >&2; cat "$RUN_DIR/xvfb.log" >&2; exit 1; }
+export DISPLAY=:$(head -n1 "$RUN_DIR/display")
 
 printf 'presently-test' | gnome-keyring-daemon --unlock --components=secrets >/dev/null
 

@@ -102,13 +102,17 @@ function renderPresets(overview: Overview): void {
     apply.addEventListener("click", async () => {
       const result = await commands.applyPreset(preset.id);
       showError(result.status === "error" ? result.error.message : null);
-      await refresh();
+      await refresh(true);
     });
     actions.append(preview, " ", apply);
   }
 }
 
-async function refresh(): Promise<void> {
+let lastActive: string | null = null;
+
+// Reads what each account shows from its server; only when something may have changed,
+// so an open window does not spend the servers' rate limits.
+async function refresh(force = false): Promise<void> {
   const overview = await commands.overview();
   if (overview.status === "error") {
     showError(overview.error.message);
@@ -119,13 +123,17 @@ async function refresh(): Promise<void> {
   $("demo-banner").hidden = !data.demo;
   $("config-path").textContent = data.config_path;
   renderPresets(data);
+  const active = JSON.stringify(data.active);
+  if (!force && active === lastActive) return;
+  lastActive = active;
   renderAccounts(data, []);
   const statuses = await commands.shownStatuses();
   renderAccounts(data, statuses.status === "ok" ? statuses.data : []);
   document.body.dataset.loaded = "true";
 }
 
-window.addEventListener("focus", () => void refresh());
-void refresh();
-// Statuses change from the tray and hotkeys too; keep what the window shows current.
-setInterval(() => void refresh(), 5000);
+window.addEventListener("focus", () => void refresh(true));
+void refresh(true);
+// The tray, hotkeys and the expiry timer change the status too; the overview is local
+// and cheap, and a change in it triggers one read from the servers.
+setInterval(() => void refresh(), 2000);

@@ -132,21 +132,12 @@ impl ZulipClient {
         Ok(response.status)
     }
 
-    /// `PATCH /settings` (`/settings/notifications` before feature level 80).
-    pub async fn set_presence_enabled(
-        &self,
-        enabled: bool,
-        feature_level: u32,
-    ) -> Result<(), ProviderError> {
-        let path = if feature_level >= 80 {
-            "settings"
-        } else {
-            "settings/notifications"
-        };
+    /// `PATCH /settings` (feature level 80 and later; Presently only uses it from 148 on).
+    pub async fn set_presence_enabled(&self, enabled: bool) -> Result<(), ProviderError> {
         let _: serde_json::Value = self
             .call(
                 Method::PATCH,
-                path,
+                "settings",
                 &[("presence_enabled", enabled.to_string())],
                 true,
             )

@@ -46,7 +46,7 @@ pub struct Zulip {
     label: AccountLabel,
     client: ZulipClient,
     server: OnceCell<ServerSettings>,
-    own_user_id: OnceCell<u64>,
+    own_user: OnceCell<client::OwnUser>,
 }
 
 impl Zulip {
@@ -81,7 +81,7 @@ impl Zulip {
             },
             client: ZulipClient::new(http, &site, settings.email.clone(), api_key, timeout)?,
             server: OnceCell::new(),
-            own_user_id: OnceCell::new(),
+            own_user: OnceCell::new(),
         })
     }
 
@@ -93,11 +93,10 @@ impl Zulip {
         Ok(server.zulip_feature_level)
     }
 
-    async fn own_user_id(&self) -> Result<u64, ProviderError> {
-        self.own_user_id
-            .get_or_try_init(|| async { Ok(self.client.own_user().await?.user_id) })
+    async fn own_user(&self) -> Result<&client::OwnUser, ProviderError> {
+        self.own_user
+            .get_or_try_init(|| self.client.own_user())
             .await
-            .copied()
     }
 
     fn other_user_id(user: &str) -> Result<u64, ProviderError> {
@@ -108,22 +107,30 @@ impl Zulip {
         })
     }
 
-    fn emoji_fields(emoji: Option<&Emoji>) -> Vec<(&'static str, String)> {
-        match emoji {
+    fn emoji_fields(emoji: Option<&Emoji>) -> Result<Vec<(&'static str, String)>, ProviderError> {
+        Ok(match emoji {
             None => vec![("emoji_name", String::new())],
             // A name is resolved by the server itself: custom emoji first, then its Unicode names.
             Some(Emoji::Named(name)) => vec![("emoji_name", name.clone())],
             Some(unicode @ Emoji::Unicode(glyph)) => {
                 let code = unicode.code_points_hex().unwrap_or_default();
                 let shortcode = emojis::get(glyph).and_then(|e| e.shortcode());
-                let name = emoji_names::zulip_name(&code, shortcode).unwrap_or_default();
+                // An empty name would clear the emoji while reporting success.
+                let name = emoji_names::zulip_name(&code, shortcode)
+                    .filter(|name| !name.is_empty())
+                    .ok_or_else(|| {
+                        ProviderError::InvalidStatus(format!(
+                            "Presently does not know Zulip's name for {glyph}; give the name Zulip \
+                             uses instead, e.g. emoji = \":name:\" in an override for this account"
+                        ))
+                    })?;
                 vec![
                     ("emoji_name", name),
                     ("emoji_code", code),
                     ("reaction_type", "unicode_emoji".to_owned()),
                 ]
             }
-        }
+        })
     }
 }
 
@@ -208,7 +215,8 @@ impl Provider for Zulip {
                     .into(),
             });
         }
-        let _ = self.own_user_id.set(user.user_id);
+        let is_admin = user.is_admin;
+        let _ = self.own_user.set(user.clone());
         let version = self
             .server
             .get()
@@ -217,7 +225,7 @@ impl Provider for Zulip {
         Ok(Identity {
             user_id: user.user_id.to_string(),
             name: user.full_name,
-            is_admin: user.is_admin,
+            is_admin,
             server: format!("Zulip {version} (feature level {level})"),
         })
     }
@@ -236,7 +244,7 @@ impl Provider for Zulip {
             .collect();
         let mut form = vec![("status_text", status.text.trim().to_owned())];
         if caps.unicode_emoji {
-            form.extend(Self::emoji_fields(status.emoji.as_ref()));
+            form.extend(Self::emoji_fields(status.emoji.as_ref())?);
         } else if status.emoji.is_some() {
             notes.extend(caps.notes.iter().skip(1).cloned());
         }
@@ -256,6 +264,13 @@ impl Provider for Zulip {
                          {FL_SET_OTHERS_STATUS}); this server is at {level}"
                     )));
                 }
+                // Checked here because the server's refusal is a translated message.
+                if !self.own_user().await?.is_admin {
+                    return Err(ProviderError::Forbidden {
+                        reason: "only organization administrators can set another user's status"
+                            .into(),
+                    });
+                }
                 if status.availability != Availability::Available {
                     notes.push("Zulip cannot change another user's availability; only text and emoji were set".into());
                 }
@@ -267,9 +282,10 @@ impl Provider for Zulip {
             notes.push(format!("the server ignored: {}", ignored.join(", ")));
         }
         if target == &Target::Me && level >= FL_AWAY_MEANS_INVISIBLE {
-            self.client
-                .set_presence_enabled(wants_visible, level)
-                .await?;
+            // The status is already shown; a failed visibility change must not hide that.
+            if let Err(e) = self.client.set_presence_enabled(wants_visible).await {
+                notes.push(format!("status set; visibility unchanged: {e}"));
+            }
         }
         Ok(notes)
     }
@@ -282,7 +298,7 @@ impl Provider for Zulip {
             )));
         }
         let user_id = match target {
-            Target::Me => self.own_user_id().await?,
+            Target::Me => self.own_user().await?.user_id,
             Target::User(user) => Self::other_user_id(user)?,
         };
         let status = self.client.user_status(user_id).await?;
@@ -308,7 +324,7 @@ mod tests {
 
     #[test]
     fn unicode_emoji_use_zulips_names_and_codes() {
-        let fields = Zulip::emoji_fields(Some(&Emoji::Unicode("📅".into())));
+        let fields = Zulip::emoji_fields(Some(&Emoji::Unicode("📅".into()))).expect("known");
         assert_eq!(
             fields,
             vec![
@@ -317,10 +333,11 @@ mod tests {
                 ("reaction_type", "unicode_emoji".to_owned()),
             ]
         );
-        let custom = Zulip::emoji_fields(Some(&Emoji::Named("our_logo".into())));
+        let custom = Zulip::emoji_fields(Some(&Emoji::Named("our_logo".into()))).expect("named");
         assert_eq!(custom, vec![("emoji_name", "our_logo".to_owned())]);
+
         assert_eq!(
-            Zulip::emoji_fields(None),
+            Zulip::emoji_fields(None).expect("none"),
             vec![("emoji_name", String::new())]
         );
     }
