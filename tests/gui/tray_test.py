@@ -159,6 +159,24 @@ async def main():
         notification_titled("Status cleared on 1 of 1 account")
         print("ok: Clear status cleared Zulip")
 
+        # An edit to the config (by hand or by the CLI) reaches the running tray.
+        config_path = os.path.join(info["config_dir"], "config.toml")
+        with open(config_path, "a", encoding="utf-8") as config:
+            config.write('\n[[presets]]\nid = "commute"\nname = "Commuting"\nemoji = "🚗"\n'
+                         'text = "Commuting"\navailability = "away"\n')
+        async def menu_has_commute():
+            deadline = time.monotonic() + 20
+            while time.monotonic() < deadline:
+                if "🚗 Commuting" in [i["label"] for i in await menu.items()]:
+                    return
+                await asyncio.sleep(0.1)
+            raise AssertionError("the tray never showed the preset added to the config")
+        await menu_has_commute()
+        await menu.click("🚗 Commuting")
+        wait_for("Commuting on the Zulip stand-in",
+                 lambda: alice(zulip)["status"]["emoji_name"] == "car")
+        print("ok: a preset added to the config file appeared in the tray and works")
+
         await menu.click("Settings…")
         wait_for("the settings window", lambda: "settings:shown" in lines(EVENTS))
         shot = os.path.join(RUN_DIR, "screen.png")
