@@ -514,6 +514,9 @@ fn status_reads_back_from_the_server() {
 
     // Reading someone else's status.
     cli.run(&["status", "--user", "9"])
+        .code(2)
+        .says("--user needs exactly one --account");
+    cli.run(&["status", "--account", "alice", "--user", "9"])
         .code(0)
         .says("Zulip (alice): no status")
         .never_says("Set by Presently");
@@ -642,11 +645,19 @@ fn setting_another_users_status_needs_feature_level_407() {
     });
     let cli = Cli::new("admin-old-server");
     cli.add_alice(&zulip);
-    cli.run(&["set", "--text", "Out sick", "--user", "9"])
-        .code(1)
-        .says("needs a newer server")
-        .says("feature level 407")
-        .says("this server is at 300");
+    cli.run(&[
+        "set",
+        "--text",
+        "Out sick",
+        "--account",
+        "alice",
+        "--user",
+        "9",
+    ])
+    .code(1)
+    .says("needs a newer server")
+    .says("feature level 407")
+    .says("this server is at 300");
     assert!(requests_to(&zulip, "POST", "/api/v1/users/9/status").is_empty());
     assert_eq!(zulip.status_of(BOB_ID).status_text, "");
 

@@ -385,14 +385,23 @@ async fn setting_someone_elses_status_leaves_the_own_expiry_alone() {
         accounts: vec![],
         ..for_bob.clone()
     };
-    let err = session.apply(&everywhere).await.expect_err("needs one account");
+    let err = session
+        .apply(&everywhere)
+        .await
+        .expect_err("needs one account");
     assert!(err.to_string().contains("exactly one --account"), "{err}");
     let timed = Request {
         duration: Some(Duration::from_secs(10 * 60)),
         ..for_bob.clone()
     };
-    let err = session.apply(&timed).await.expect_err("no --for with --user");
-    assert!(err.to_string().contains("--for cannot be used with --user"), "{err}");
+    let err = session
+        .apply(&timed)
+        .await
+        .expect_err("no --for with --user");
+    assert!(
+        err.to_string().contains("--for cannot be used with --user"),
+        "{err}"
+    );
     assert_eq!(zulip.status_of(BOB.2).status_text, "");
 
     let report = session.apply(&for_bob).await.expect("apply");

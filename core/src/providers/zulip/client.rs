@@ -156,7 +156,13 @@ impl ZulipClient {
             .api
             .join(path)
             .map_err(|e| ProviderError::Protocol(format!("bad API path {path}: {e}")))?;
-        let mut request = self.http.request(method.clone(), url).timeout(self.timeout);
+        // Zulip translates `msg`; asking for English keeps the few messages that share the
+        // code BAD_REQUEST (e.g. "Insufficient permission") recognisable.
+        let mut request = self
+            .http
+            .request(method.clone(), url)
+            .timeout(self.timeout)
+            .header(reqwest::header::ACCEPT_LANGUAGE, "en");
         if authenticated {
             request = request.basic_auth(&self.email, Some(self.api_key.expose_secret()));
         }

@@ -264,13 +264,6 @@ impl Provider for Zulip {
                          {FL_SET_OTHERS_STATUS}); this server is at {level}"
                     )));
                 }
-                // Checked here because the server's refusal is a translated message.
-                if !self.own_user().await?.is_admin {
-                    return Err(ProviderError::Forbidden {
-                        reason: "only organization administrators can set another user's status"
-                            .into(),
-                    });
-                }
                 if status.availability != Availability::Available {
                     notes.push("Zulip cannot change another user's availability; only text and emoji were set".into());
                 }
