@@ -57,24 +57,24 @@ export type AccountView = {
 	description: string,
 };
 
-/**  The status Presently last set on the user's own accounts. */
+/**  The status most recently set, as the tray and the window show it. */
 export type Active = Active_Serialize | Active_Deserialize;
 
-/**  The status Presently last set on the user's own accounts. */
+/**  The status most recently set, as the tray and the window show it. */
 export type Active_Deserialize = {
 	preset_id?: string | null,
 	label: string,
-	/**  The accounts it was set on (and will be ended on). */
+	/**  The accounts it was set on. */
 	accounts: string[],
 	set_at: string,
 	expires_at?: string | null,
 };
 
-/**  The status Presently last set on the user's own accounts. */
+/**  The status most recently set, as the tray and the window show it. */
 export type Active_Serialize = {
 	preset_id: string | null,
 	label: string,
-	/**  The accounts it was set on (and will be ended on). */
+	/**  The accounts it was set on. */
 	accounts: string[],
 	set_at: string,
 	expires_at: string | null,
