@@ -5,7 +5,7 @@ mod common;
 
 use chrono::{DateTime, Utc};
 use common::*;
-use presently_fakes::zulip::{Fault, UserStatus};
+use presently_fakes::zulip::{FakeZulip, Fault, RecordedRequest, UserStatus};
 
 // ---------------------------------------------------------------------------------------------
 // Accounts
@@ -669,42 +669,53 @@ fn setting_another_users_status_needs_feature_level_407() {
 // ---------------------------------------------------------------------------------------------
 // Rate limits and misbehaving servers
 
+// Every run starts with the unauthenticated `GET server_settings`, so each fault is aimed at
+// the authenticated request it is about with `inject_on`, not at "the next request".
+
+/// The recorded statuses of the requests to `method path`, oldest first (`None`: no answer).
+fn statuses_of(zulip: &FakeZulip, method: &str, path: &str) -> Vec<Option<u16>> {
+    requests_to(zulip, method, path)
+        .iter()
+        .map(|r| r.status)
+        .collect()
+}
+
+fn recorded_at(request: &RecordedRequest) -> DateTime<Utc> {
+    request.at.parse().expect("RFC 3339")
+}
+
 #[test]
 fn a_short_rate_limit_is_waited_out_once() {
     let zulip = fake();
     let cli = Cli::new("rate-short");
     cli.add_alice(&zulip);
-    let first_new = zulip.requests().len();
-    zulip.inject(Fault::RateLimit {
-        retry_after_secs: 0.3,
-    });
+    zulip.inject_on(
+        "POST",
+        OWN_STATUS,
+        Fault::RateLimit {
+            retry_after_secs: 0.3,
+        },
+    );
 
     cli.run(&["set", "lunch"])
         .code(0)
         .says("Lunch set on 1 of 1 account");
     assert_eq!(zulip.status_of(ALICE_ID).status_text, "Lunch");
 
-    let requests = &zulip.requests()[first_new..];
-    let limited: Vec<_> = requests.iter().filter(|r| r.status == Some(429)).collect();
-    assert_eq!(limited.len(), 1, "{requests:#?}");
-    // The status POST that went through came after the wait, not before.
-    let at = |r: &presently_fakes::zulip::RecordedRequest| {
-        r.at.parse::<DateTime<Utc>>().expect("RFC 3339")
-    };
-    let limited_at = at(limited[0]);
-    let after: Vec<_> = requests
-        .iter()
-        .filter(|r| at(r) > limited_at && r.status != Some(429))
-        .collect();
-    let retry = after.first().expect("a request after the 429");
-    assert!(
-        at(retry) - limited_at >= chrono::Duration::milliseconds(300),
-        "retried {} ms after the 429",
-        (at(retry) - limited_at).num_milliseconds()
-    );
+    // Exactly two POSTs: the limited one, then one after the wait that went through.
     let posts = requests_to(&zulip, "POST", OWN_STATUS);
-    assert_eq!(posts.len(), 1);
-    assert_eq!(posts[0].status, Some(200));
+    assert_eq!(
+        posts.iter().map(|r| r.status).collect::<Vec<_>>(),
+        [Some(429), Some(200)],
+        "{posts:#?}"
+    );
+    let waited = recorded_at(&posts[1]) - recorded_at(&posts[0]);
+    assert!(
+        waited >= chrono::Duration::milliseconds(300),
+        "retried {} ms after the 429",
+        waited.num_milliseconds()
+    );
+    assert_eq!(statuses_of(&zulip, "PATCH", SETTINGS), [Some(200)]);
 }
 
 #[test]
@@ -712,10 +723,13 @@ fn a_long_rate_limit_fails_with_when_to_try_again() {
     let zulip = fake();
     let cli = Cli::new("rate-long");
     cli.add_alice(&zulip);
-    let before = zulip.requests().len();
-    zulip.inject(Fault::RateLimit {
-        retry_after_secs: 120.0,
-    });
+    zulip.inject_on(
+        "POST",
+        OWN_STATUS,
+        Fault::RateLimit {
+            retry_after_secs: 120.0,
+        },
+    );
 
     let out = cli.run(&["set", "lunch"]);
     out.code(1)
@@ -725,12 +739,24 @@ fn a_long_rate_limit_fails_with_when_to_try_again() {
         out.elapsed < std::time::Duration::from_secs(10),
         "no waiting for 2 minutes"
     );
-    assert_eq!(zulip.requests().len(), before + 1, "not retried");
-    assert!(requests_to(&zulip, "POST", OWN_STATUS).is_empty());
+    assert_eq!(
+        statuses_of(&zulip, "POST", OWN_STATUS),
+        [Some(429)],
+        "the limited POST is not retried"
+    );
+    assert!(
+        requests_to(&zulip, "PATCH", SETTINGS).is_empty(),
+        "no visibility change for a status that was not set"
+    );
+    assert_eq!(zulip.status_of(ALICE_ID).status_text, "");
 
-    zulip.inject(Fault::RateLimit {
-        retry_after_secs: 120.0,
-    });
+    zulip.inject_on(
+        "POST",
+        OWN_STATUS,
+        Fault::RateLimit {
+            retry_after_secs: 120.0,
+        },
+    );
     let start = Utc::now();
     let out = cli.run(&["--json", "set", "lunch"]);
     out.code(1);
@@ -743,75 +769,141 @@ fn a_long_rate_limit_fails_with_when_to_try_again() {
         .parse()
         .expect("RFC 3339");
     assert!(retry_at >= start + chrono::Duration::seconds(119));
+    assert_eq!(
+        statuses_of(&zulip, "POST", OWN_STATUS),
+        [Some(429), Some(429)]
+    );
 }
 
-/// Alice on a fake with `timeout_seconds = 2`, then `set lunch` with `fault` pending.
-fn set_with_fault(name: &str, fault: Fault) -> (Out, presently_fakes::zulip::FakeZulip, usize) {
+/// Alice on a fake with `timeout_seconds = 2`, then `set lunch` with `fault` on the status
+/// POST. Checks the fault hit that POST, the only one, and that nothing followed it.
+fn set_with_fault_on_the_post(name: &str, fault: Fault) -> (Out, FakeZulip) {
     let zulip = fake();
     let cli = Cli::new(name);
     cli.add_alice(&zulip);
     cli.set_timeout(2);
-    let before = zulip.requests().len();
-    zulip.inject(fault);
+    zulip.inject_on("POST", OWN_STATUS, fault);
     let out = cli.run(&["set", "lunch"]);
-    (out, zulip, before)
+    out.code(1).says("Lunch set on 0 of 1 account");
+    let posts = requests_to(&zulip, "POST", OWN_STATUS);
+    assert_eq!(posts.len(), 1, "one POST, no retry: {posts:#?}");
+    assert_eq!(
+        posts[0].auth_email.as_deref(),
+        Some(ALICE_EMAIL),
+        "the faulted request is the authenticated one"
+    );
+    assert!(
+        requests_to(&zulip, "PATCH", SETTINGS).is_empty(),
+        "no visibility change after a failed POST"
+    );
+    assert_eq!(zulip.status_of(ALICE_ID), UserStatus::default());
+    (out, zulip)
 }
 
 #[test]
 fn a_hanging_server_times_out() {
-    let (out, zulip, _) = set_with_fault("fault-hang", Fault::Hang);
-    out.code(1)
-        .says("Zulip (alice): no answer within 2 s")
-        .says("Lunch set on 0 of 1 account");
+    let (out, zulip) = set_with_fault_on_the_post("fault-hang", Fault::Hang);
+    out.says("Zulip (alice): no answer within 2 s");
     assert!(
         out.elapsed < std::time::Duration::from_secs(8),
         "{:?}",
         out.elapsed
     );
-    assert_eq!(zulip.status_of(ALICE_ID).status_text, "");
+    assert_eq!(
+        statuses_of(&zulip, "POST", OWN_STATUS),
+        [None],
+        "the POST never got an answer"
+    );
 }
 
 #[test]
 fn a_non_json_answer_is_reported() {
-    let (out, zulip, _) = set_with_fault("fault-garbage", Fault::Garbage);
-    out.code(1)
-        .says("unexpected answer from the server")
+    let (out, zulip) = set_with_fault_on_the_post("fault-garbage", Fault::Garbage);
+    out.says("unexpected answer from the server")
         .says("not Zulip's JSON")
         .says("<html>not json");
-    assert_eq!(zulip.status_of(ALICE_ID).status_text, "");
+    assert_eq!(statuses_of(&zulip, "POST", OWN_STATUS), [Some(200)]);
 }
 
 #[test]
 fn a_huge_answer_is_cut_off() {
-    let (out, _zulip, _) = set_with_fault("fault-huge", Fault::Huge);
-    out.code(1).says("the response is larger than 1024 KiB");
-}
-
-#[test]
-fn a_redirect_is_reported_and_not_followed() {
-    let (out, zulip, before) = set_with_fault(
-        "fault-redirect",
-        Fault::Redirect {
-            location: "https://evil.example/".into(),
-        },
-    );
-    out.code(1)
-        .says("the server redirects to https://evil.example/ (HTTP 302)")
-        .says("does not follow redirects");
-    let requests = zulip.requests();
-    assert_eq!(
-        requests.len(),
-        before + 1,
-        "one request, then stop: {requests:#?}"
-    );
-    assert_eq!(requests[before].status, Some(302));
+    let (out, zulip) = set_with_fault_on_the_post("fault-huge", Fault::Huge);
+    out.says("the response is larger than 1024 KiB");
+    assert_eq!(statuses_of(&zulip, "POST", OWN_STATUS), [Some(200)]);
 }
 
 #[test]
 fn a_server_error_is_reported() {
-    let (out, zulip, _) = set_with_fault("fault-500", Fault::ServerError);
-    out.code(1).says("Zulip (alice): server error (HTTP 500)");
-    assert_eq!(zulip.status_of(ALICE_ID).status_text, "");
+    let (out, zulip) = set_with_fault_on_the_post("fault-500", Fault::ServerError);
+    out.says("Zulip (alice): server error (HTTP 500)");
+    assert_eq!(statuses_of(&zulip, "POST", OWN_STATUS), [Some(500)]);
+}
+
+#[test]
+fn a_redirect_is_reported_and_not_followed() {
+    // The redirect points at a second, working Zulip that accepts alice's key: following it
+    // would send her credentials there and succeed.
+    let elsewhere = fake();
+    let location = format!("{}{OWN_STATUS}", elsewhere.url());
+    let (out, zulip) = set_with_fault_on_the_post(
+        "fault-redirect",
+        Fault::Redirect {
+            location: location.clone(),
+        },
+    );
+    out.says("✗ Zulip (alice)")
+        .says(&format!("the server redirects to {location} (HTTP 302)"))
+        .says("does not follow redirects");
+    assert_eq!(statuses_of(&zulip, "POST", OWN_STATUS), [Some(302)]);
+    let seen = elsewhere.requests();
+    assert!(
+        seen.is_empty(),
+        "the redirect target got requests (and alice's credentials): {seen:#?}"
+    );
+    assert_eq!(elsewhere.status_of(ALICE_ID), UserStatus::default());
+}
+
+#[test]
+fn a_failed_visibility_change_after_the_status_is_set_is_a_note() {
+    let zulip = fake();
+    let cli = Cli::new("fault-patch");
+    cli.add_alice(&zulip);
+    let set = ["set", "--text", "Heads down", "--availability", "offline"];
+
+    zulip.inject_on("PATCH", SETTINGS, Fault::ServerError);
+    let out = cli.run(&set);
+    out.code(0)
+        .says("set on 1 of 1 account")
+        .says("✓ Zulip (alice)")
+        .says("visibility unchanged")
+        .says("server error (HTTP 500)");
+    assert_eq!(statuses_of(&zulip, "POST", OWN_STATUS), [Some(200)]);
+    assert_eq!(statuses_of(&zulip, "PATCH", SETTINGS), [Some(500)]);
+    assert_eq!(zulip.status_of(ALICE_ID).status_text, "Heads down");
+    assert!(
+        zulip.presence_enabled(ALICE_ID),
+        "the failed PATCH left alice visible"
+    );
+
+    zulip.inject_on("PATCH", SETTINGS, Fault::ServerError);
+    let out = cli.run(&[&["--json"], &set[..]].concat());
+    out.code(0);
+    let json = out.json();
+    assert_eq!(json["ok"], true);
+    let account = &json["accounts"][0];
+    assert_eq!(account["ok"], true);
+    let notes = account["notes"].as_array().expect("notes");
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.as_str().is_some_and(|n| n.contains("visibility"))),
+        "{notes:?}"
+    );
+    assert!(zulip.presence_enabled(ALICE_ID));
+
+    // Without the fault the same command hides her.
+    cli.run(&set).code(0).never_says("visibility unchanged");
+    assert!(!zulip.presence_enabled(ALICE_ID));
 }
 
 #[test]

@@ -28,6 +28,8 @@ pub const BOT_KEY: &str = "botKEY0123456789abcdef0123456789";
 pub const WRONG_KEY: &str = "wrongKEY0123456789abcdef01234567";
 
 pub const OWN_STATUS: &str = "/api/v1/users/me/status";
+/// `PATCH` here changes visibility (`presence_enabled`).
+pub const SETTINGS: &str = "/api/v1/settings";
 
 /// Every account id the tests use; their keyring entries are deleted on drop.
 const ACCOUNT_IDS: &[&str] = &["alice", "bob", "bot", "carol", "rc"];

@@ -151,6 +151,187 @@ fn faults_over_http_control_endpoint() {
     );
 }
 
+const OWN_STATUS: &str = "/api/v1/users/me/status";
+
+#[test]
+fn a_targeted_fault_waits_for_its_method_and_path() {
+    let zulip = start(Default::default());
+    zulip.inject_on(
+        "POST",
+        OWN_STATUS,
+        Fault::RateLimit {
+            retry_after_secs: 0.5,
+        },
+    );
+    zulip.inject_on("POST", OWN_STATUS, Fault::ServerError);
+    zulip.inject_on("PATCH", "/api/v1/settings", Fault::Garbage);
+
+    // Other paths, other methods on the path, and a query string do not match.
+    assert_eq!(
+        call("GET", &zulip, "/api/v1/server_settings").send().status,
+        200
+    );
+    assert_eq!(
+        call("GET", &zulip, "/api/v1/users/me")
+            .auth(ALICE)
+            .send()
+            .status,
+        200
+    );
+    assert_eq!(
+        call("GET", &zulip, "/api/v1/users/8/status")
+            .auth(ALICE)
+            .send()
+            .status,
+        200
+    );
+    let settings = call("PATCH", &zulip, "/api/v1/settings")
+        .auth(ALICE)
+        .form(&[("presence_enabled", "false")]);
+    assert_eq!(
+        (settings.status, settings.body.as_str()),
+        (200, "<html>not json")
+    );
+    assert!(
+        zulip.presence_enabled(8),
+        "the faulted PATCH changed nothing"
+    );
+
+    // The two POST faults apply in order, one per matching request.
+    let limited = set_status(&zulip, ALICE, &[("status_text", "one")]);
+    assert_eq!(limited.status, 429);
+    assert_eq!(limited.header("Retry-After"), Some("0.5"));
+    assert_eq!(limited.json()["code"], "RATE_LIMIT_HIT");
+    let error = set_status(&zulip, ALICE, &[("status_text", "two")]);
+    assert_eq!(error.status, 500);
+    assert_eq!(zulip.status_of(8), UserStatus::default());
+    let ok = set_status(&zulip, ALICE, &[("status_text", "three")]);
+    assert_eq!(ok.status, 200);
+    assert_eq!(zulip.status_of(8).status_text, "three");
+
+    let statuses: Vec<(String, String, Option<u16>)> = zulip
+        .requests()
+        .into_iter()
+        .map(|r| (r.method, r.path, r.status))
+        .collect();
+    let expected = [
+        ("GET", "/api/v1/server_settings", 200),
+        ("GET", "/api/v1/users/me", 200),
+        ("GET", "/api/v1/users/8/status", 200),
+        ("PATCH", "/api/v1/settings", 200),
+        ("POST", OWN_STATUS, 429),
+        ("POST", OWN_STATUS, 500),
+        ("POST", OWN_STATUS, 200),
+    ]
+    .map(|(m, p, s)| (m.to_owned(), p.to_owned(), Some(s)));
+    assert_eq!(statuses, expected);
+}
+
+#[test]
+fn a_targeted_fault_can_hit_a_path_outside_the_api_and_hang() {
+    let zulip = start(Default::default());
+    zulip.inject_on("GET", "/", Fault::Hang);
+    // Untargeted faults never touch non-API paths; a targeted one does.
+    let hung = call_with_timeout("GET", &zulip, "/", Duration::from_millis(300)).raw();
+    assert!(hung.is_err(), "the targeted hang must not answer");
+    assert_eq!(call("GET", &zulip, "/").send().status, 404);
+}
+
+#[test]
+fn a_pending_untargeted_fault_is_for_the_very_next_request() {
+    let zulip = start(Default::default());
+    zulip.inject_on("POST", OWN_STATUS, Fault::ServerError);
+    zulip.inject(Fault::Garbage);
+    // The untargeted fault takes the next API request, even one the targeted fault matches;
+    // the targeted one waits for the following match.
+    let first = set_status(&zulip, ALICE, &[("status_text", "x")]);
+    assert_eq!((first.status, first.body.as_str()), (200, "<html>not json"));
+    let second = set_status(&zulip, ALICE, &[("status_text", "x")]);
+    assert_eq!(second.status, 500);
+    let third = set_status(&zulip, ALICE, &[("status_text", "x")]);
+    assert_eq!(third.status, 200);
+}
+
+#[test]
+#[should_panic(expected = "must be an absolute path without query")]
+fn a_targeted_fault_that_could_never_fire_is_refused() {
+    let zulip = start(Default::default());
+    zulip.inject_on("POST", "api/v1/users/me/status", Fault::Hang);
+}
+
+#[test]
+fn targeted_faults_over_http_control_endpoint() {
+    let zulip = start(Default::default());
+    let fault = |body: serde_json::Value| call("POST", &zulip, "/__fake/fault").send_json(&body);
+    let reply = fault(serde_json::json!({
+        "kind": "rate_limit", "retry_after": 2, "method": "POST", "path": OWN_STATUS,
+    }));
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    let reply = fault(serde_json::json!({
+        "kind": "redirect", "location": "http://127.0.0.1:1/",
+        "method": "PATCH", "path": "/api/v1/settings",
+    }));
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    let reply =
+        fault(serde_json::json!({"kind": "hang", "method": "GET", "path": "/api/v1/users/me"}));
+    assert_eq!(reply.status, 200, "{}", reply.body);
+
+    for (body, why) in [
+        (
+            serde_json::json!({"kind": "hang", "method": "POST"}),
+            "give both \"method\" and \"path\", or neither",
+        ),
+        (
+            serde_json::json!({"kind": "hang", "path": OWN_STATUS}),
+            "give both \"method\" and \"path\", or neither",
+        ),
+        (
+            serde_json::json!({"kind": "hang", "method": "post", "path": OWN_STATUS}),
+            "upper-case HTTP method",
+        ),
+        (
+            serde_json::json!({"kind": "hang", "method": "POST", "path": "/api/v1/x?y=1"}),
+            "without query",
+        ),
+        (
+            serde_json::json!({"kind": "nope", "method": "POST", "path": OWN_STATUS}),
+            "bad fault",
+        ),
+    ] {
+        let reply = fault(body.clone());
+        assert_eq!(reply.status, 400, "{body}");
+        let msg = reply.json()["msg"].as_str().unwrap_or_default().to_owned();
+        assert!(msg.contains(why), "{body}: {msg}");
+    }
+
+    let state = call("GET", &zulip, "/__fake/state").send().json();
+    assert_eq!(state["pending_faults"], serde_json::json!([]));
+    assert_eq!(
+        state["pending_targeted_faults"],
+        serde_json::json!([
+            {"method": "POST", "path": OWN_STATUS, "kind": "rate_limit", "retry_after": 2.0},
+            {"method": "PATCH", "path": "/api/v1/settings", "kind": "redirect",
+             "location": "http://127.0.0.1:1/"},
+            {"method": "GET", "path": "/api/v1/users/me", "kind": "hang"},
+        ])
+    );
+
+    let limited = set_status(&zulip, ALICE, &[("status_text", "x")]);
+    assert_eq!(limited.status, 429);
+    assert_eq!(limited.header("Retry-After"), Some("2.0"));
+    let redirect = call("PATCH", &zulip, "/api/v1/settings")
+        .auth(ALICE)
+        .form(&[("presence_enabled", "false")]);
+    assert_eq!(redirect.status, 302);
+    assert_eq!(redirect.header("Location"), Some("http://127.0.0.1:1/"));
+    let state = call("GET", &zulip, "/__fake/state").send().json();
+    assert_eq!(
+        state["pending_targeted_faults"].as_array().map(Vec::len),
+        Some(1),
+        "applied faults are gone"
+    );
+}
+
 #[test]
 fn state_endpoint_and_recorded_requests() {
     let zulip = start(Default::default());

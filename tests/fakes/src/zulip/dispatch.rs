@@ -1,4 +1,5 @@
-//! Request pipeline for everything outside `/__fake`: record, faults, routing (404/405 before
+//! Request pipeline for everything outside `/__fake`: record, faults (untargeted ones only
+//! under `/api/v1`, targeted ones wherever they point), routing (404/405 before
 //! auth, like Zulip's `rest_dispatch`), authentication, rate limit, endpoint, and the
 //! `X-RateLimit-*` headers.
 
@@ -112,33 +113,34 @@ pub(crate) async fn any_request(
     let params = Params::parse(&headers, uri.query(), &body);
     let index = record(&shared, &method, &uri, &headers, &params);
     let path = uri.path();
-    let resp = if !path.starts_with(API_PREFIX) {
-        (StatusCode::NOT_FOUND, "Not Found").into_response()
-    } else {
-        let (pending, limit) = {
-            let mut state = shared.lock();
-            (state.faults.pop_front(), state.config.rate_limit_per_minute)
-        };
-        match pending {
-            Some(fault) => {
-                // An injected 429 looks like a real one, headers included.
-                let rate = match &fault {
-                    Fault::RateLimit { retry_after_secs } => Some(RateInfo {
-                        limit,
-                        remaining: 0,
-                        secs_to_freedom: *retry_after_secs,
-                        over_limit: true,
-                    }),
-                    _ => None,
-                };
-                let mut resp = fault::respond(fault, shared.shutdown.clone()).await;
-                if let Some(rate) = rate {
-                    rate.apply(resp.headers_mut());
-                }
-                resp
+    let is_api = path.starts_with(API_PREFIX);
+    let (pending, limit) = {
+        let mut state = shared.lock();
+        (
+            state.take_fault(method.as_str(), path, is_api),
+            state.config.rate_limit_per_minute,
+        )
+    };
+    let resp = match pending {
+        Some(fault) => {
+            // An injected 429 looks like a real one, headers included.
+            let rate = match &fault {
+                Fault::RateLimit { retry_after_secs } => Some(RateInfo {
+                    limit,
+                    remaining: 0,
+                    secs_to_freedom: *retry_after_secs,
+                    over_limit: true,
+                }),
+                _ => None,
+            };
+            let mut resp = fault::respond(fault, shared.shutdown.clone()).await;
+            if let Some(rate) = rate {
+                rate.apply(resp.headers_mut());
             }
-            None => handle(&shared, &method, path, &headers, &params),
+            resp
         }
+        None if !is_api => (StatusCode::NOT_FOUND, "Not Found").into_response(),
+        None => handle(&shared, &method, path, &headers, &params),
     };
     if let Some(entry) = shared.lock().requests.get_mut(index) {
         entry.status = Some(resp.status().as_u16());

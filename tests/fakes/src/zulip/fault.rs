@@ -1,5 +1,6 @@
-//! Injectable faults: each applies once, to the next request under `/api/v1`, before routing
-//! and authentication, as a misbehaving proxy or server would.
+//! Injectable faults: each applies once, before routing and authentication, as a misbehaving
+//! proxy or server would. An untargeted fault hits the next request under `/api/v1`; a
+//! [`TargetedFault`] waits for the next request with its exact method and path.
 
 use axum::body::{Body, Bytes};
 use axum::http::{header, HeaderValue, StatusCode};
@@ -33,6 +34,44 @@ pub enum Fault {
     Redirect { location: String },
     /// 500 `text/html` `<html><body>Internal Server Error</body></html>`.
     ServerError,
+}
+
+/// A fault waiting for the next request whose method and path are exactly these, e.g.
+/// `POST` `/api/v1/users/me/status` (the path without query string). In `GET /__fake/state`
+/// it shows as `{"method":"POST","path":"/api/v1/users/me/status","kind":"hang"}`.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub(crate) struct TargetedFault {
+    pub method: String,
+    pub path: String,
+    #[serde(flatten)]
+    pub fault: Fault,
+}
+
+impl TargetedFault {
+    /// Checks the target is one a request can have, so a typo fails loudly instead of the
+    /// fault silently never firing.
+    pub(crate) fn new(method: &str, path: &str, fault: Fault) -> Result<Self, String> {
+        if method.is_empty() || !method.bytes().all(|b| b.is_ascii_uppercase()) {
+            return Err(format!(
+                "fault method {method:?} must be an upper-case HTTP method such as \"POST\""
+            ));
+        }
+        if !path.starts_with('/') || path.contains(['?', '#']) {
+            return Err(format!(
+                "fault path {path:?} must be an absolute path without query, such as \
+                 \"/api/v1/users/me/status\""
+            ));
+        }
+        Ok(TargetedFault {
+            method: method.to_owned(),
+            path: path.to_owned(),
+            fault,
+        })
+    }
+
+    pub(crate) fn matches(&self, method: &str, path: &str) -> bool {
+        self.method == method && self.path == path
+    }
 }
 
 fn html(status: StatusCode, body: &'static str) -> Response {

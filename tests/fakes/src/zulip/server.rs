@@ -14,7 +14,7 @@ use tokio::sync::watch;
 use super::config::{UserStatus, ZulipFakeConfig};
 use super::control;
 use super::dispatch;
-use super::fault::Fault;
+use super::fault::{Fault, TargetedFault};
 use super::recorded::RecordedRequest;
 use super::state::{Shared, State};
 
@@ -95,6 +95,19 @@ impl FakeZulip {
     /// Queues `fault` for the next request under `/api/v1` (one fault per request, in order).
     pub fn inject(&self, fault: Fault) {
         self.shared.lock().faults.push_back(fault);
+    }
+
+    /// Queues `fault` for the next request whose method and path are exactly `method` and
+    /// `path`, e.g. `("POST", "/api/v1/users/me/status")`; other requests pass untouched.
+    /// Several faults on one target apply one per matching request, in order. A fault from
+    /// [`FakeZulip::inject`] still pending takes precedence: it is for the very next request.
+    ///
+    /// # Panics
+    /// If `method` is not upper case (`"POST"`) or `path` is not an absolute path without a
+    /// query string: such a fault could never fire.
+    pub fn inject_on(&self, method: &str, path: &str, fault: Fault) {
+        let targeted = TargetedFault::new(method, path, fault).unwrap_or_else(|e| panic!("{e}"));
+        self.shared.lock().targeted_faults.push(targeted);
     }
 
     /// Replaces a user's status (test setup); `away` sets `presence_enabled = !away` on

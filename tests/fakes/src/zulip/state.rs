@@ -7,7 +7,7 @@ use std::sync::{Mutex, MutexGuard};
 use tokio::sync::watch;
 
 use super::config::{UserStatus, ZulipFakeConfig, ZulipUser};
-use super::fault::Fault;
+use super::fault::{Fault, TargetedFault};
 use super::rate_limit::RateLimiter;
 use super::recorded::RecordedRequest;
 use super::status_rules::StatusChange;
@@ -21,7 +21,10 @@ pub(crate) struct State {
     statuses: HashMap<u64, UserStatus>,
     presence_enabled: HashMap<u64, bool>,
     pub requests: Vec<RecordedRequest>,
+    /// For the next request under `/api/v1`, oldest first.
     pub faults: VecDeque<Fault>,
+    /// Each for the next request with its method and path, oldest first.
+    pub targeted_faults: Vec<TargetedFault>,
     pub limiter: RateLimiter,
 }
 
@@ -34,8 +37,25 @@ impl State {
             presence_enabled,
             requests: Vec::new(),
             faults: VecDeque::new(),
+            targeted_faults: Vec::new(),
             limiter: RateLimiter::default(),
         }
+    }
+
+    /// The fault for a request, removed from its queue: the next untargeted one if the
+    /// request is under `/api/v1` (it is "the next request"), else the oldest one targeted at
+    /// exactly this method and path.
+    pub(crate) fn take_fault(&mut self, method: &str, path: &str, is_api: bool) -> Option<Fault> {
+        if is_api {
+            if let Some(fault) = self.faults.pop_front() {
+                return Some(fault);
+            }
+        }
+        let index = self
+            .targeted_faults
+            .iter()
+            .position(|t| t.matches(method, path))?;
+        Some(self.targeted_faults.remove(index).fault)
     }
 
     pub(crate) fn user(&self, user_id: u64) -> Option<&ZulipUser> {
