@@ -9,13 +9,17 @@ use serde_json::json;
 use std::io::{IsTerminal, Read};
 use std::process::ExitCode;
 
-use crate::args::{AccountCommand, AddAccount, AddZulip};
+use crate::args::{AccountCommand, AddAccount, AddRocketChat, AddZulip};
 use crate::output::print_json;
 use crate::{config_file, open_session};
+use presently_core::error::{AccountLabel, ProviderError};
+use presently_core::providers::rocketchat::{self, Credentials, Login, RocketChatSettings};
+use presently_core::providers::Service;
 
 pub async fn run(command: AccountCommand, json: bool) -> Result<ExitCode, Error> {
     match command {
         AccountCommand::Add(AddAccount::Zulip(args)) => add_zulip(args, json).await,
+        AccountCommand::Add(AddAccount::RocketChat(args)) => add_rocketchat(args, json).await,
         AccountCommand::List => list(json),
         AccountCommand::Test { id } => {
             let identity = open_session()?.test_account(&id).await?;
@@ -23,11 +27,14 @@ pub async fn run(command: AccountCommand, json: bool) -> Result<ExitCode, Error>
             Ok(ExitCode::SUCCESS)
         }
         AccountCommand::Remove { id } => {
-            open_session()?.remove_account(&id)?;
+            let notes = open_session()?.remove_account(&id).await?;
             if json {
-                print_json(&json!({ "ok": true, "removed": id }));
+                print_json(&json!({ "ok": true, "removed": id, "notes": notes }));
             } else {
                 println!("Removed account {id} and its keyring entries.");
+                for note in notes {
+                    println!("  {note}");
+                }
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -63,6 +70,90 @@ async fn add_zulip(args: AddZulip, json: bool) -> Result<ExitCode, Error> {
         .await?;
     print_identity(&args.id, &identity, "added", json);
     Ok(ExitCode::SUCCESS)
+}
+
+async fn add_rocketchat(args: AddRocketChat, json: bool) -> Result<ExitCode, Error> {
+    let mut session = open_session()?;
+    let (credentials, user, signed_in) = match (&args.user_id, args.token_stdin) {
+        (Some(user_id), true) => {
+            let token = read_secret("Personal access token: ")?;
+            let credentials = Credentials {
+                auth_token: token,
+                user_id: user_id.clone(),
+            };
+            (
+                credentials,
+                args.user.clone().unwrap_or_else(|| user_id.clone()),
+                false,
+            )
+        }
+        _ => {
+            let user = args.user.clone().ok_or_else(|| {
+                Error::invalid(
+                    "give --user NAME (password on stdin), or --user-id UID --token-stdin",
+                )
+            })?;
+            let password = read_secret(&format!("Rocket.Chat password for {user}: "))?;
+            let http = presently_core::http::client(session.timeout())?;
+            let client = rocketchat::client_for(&args.server, http, session.timeout())
+                .map_err(|e| Error::invalid(e.to_string()))?;
+            let label = AccountLabel {
+                service: Service::RocketChat,
+                id: args.id.clone(),
+            };
+            let signed_in = client.login(&user, &password, args.code.as_deref()).await;
+            let credentials = match signed_in.map_err(|e| e.for_account(label.clone()))? {
+                Login::SignedIn(credentials) => credentials,
+                Login::NeedsCode { method } => {
+                    let code = ask_code(&method, args.code.is_some())?;
+                    match client
+                        .login(&user, &password, Some(&code))
+                        .await
+                        .map_err(|e| e.for_account(label.clone()))?
+                    {
+                        Login::SignedIn(credentials) => credentials,
+                        Login::NeedsCode { .. } => {
+                            return Err(ProviderError::AuthRejected {
+                                reason: "the second-factor code was not accepted".into(),
+                            }
+                            .for_account(label))
+                        }
+                    }
+                }
+            };
+            (credentials, user, true)
+        }
+    };
+    let account = Account {
+        id: args.id.clone(),
+        settings: AccountSettings::RocketChat(RocketChatSettings {
+            server: args.server.clone(),
+            user,
+            signed_in,
+        }),
+    };
+    let identity = session
+        .add_account(account, rocketchat::secrets_of(&credentials))
+        .await?;
+    print_identity(&args.id, &identity, "added", json);
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Asks for the second factor on a terminal; elsewhere says how to give it.
+fn ask_code(method: &str, already_given: bool) -> Result<String, Error> {
+    let source = if method == "email" {
+        "the code Rocket.Chat just sent by e-mail"
+    } else {
+        "the code from your authenticator app"
+    };
+    if already_given || !std::io::stdin().is_terminal() {
+        return Err(Error::invalid(format!(
+            "the server asks for a second factor ({method}); run again with --code and {source}"
+        )));
+    }
+    let code = rpassword::prompt_password(format!("Enter {source}: "))
+        .map_err(|e| Error::invalid(format!("cannot read the code: {e}")))?;
+    Ok(code.trim().to_owned())
 }
 
 /// Reads a secret: without echo on a terminal, else the first line of stdin.

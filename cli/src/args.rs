@@ -62,6 +62,31 @@ pub enum AccountCommand {
 pub enum AddAccount {
     /// A Zulip account: the API key is read from stdin, or taken from --zuliprc.
     Zulip(AddZulip),
+    /// A Rocket.Chat account: sign in with a password (read from stdin or prompted), or
+    /// give a personal access token with --user-id and --token-stdin.
+    #[command(name = "rocketchat")]
+    RocketChat(AddRocketChat),
+}
+
+#[derive(Debug, Args)]
+pub struct AddRocketChat {
+    /// A short name for the account, e.g. "team".
+    pub id: String,
+    /// The workspace URL, e.g. https://chat.example.com.
+    #[arg(long)]
+    pub server: String,
+    /// User name or e-mail to sign in with.
+    #[arg(long)]
+    pub user: Option<String>,
+    /// The second-factor code (authenticator app or e-mail), when the server asks for one.
+    #[arg(long)]
+    pub code: Option<String>,
+    /// With --token-stdin: the user id shown beside the personal access token.
+    #[arg(long = "user-id", requires = "token_stdin")]
+    pub user_id: Option<String>,
+    /// Read a personal access token from stdin instead of signing in.
+    #[arg(long = "token-stdin", requires = "user_id")]
+    pub token_stdin: bool,
 }
 
 #[derive(Debug, Args)]

@@ -78,7 +78,7 @@ pub async fn run(json: bool) -> Result<ExitCode> {
     }
 
     let outcome = run_tray(dir.path()).await;
-    let cleanup = session.remove_account("demo-zulip");
+    let cleanup = session.remove_account("demo-zulip").await;
     drop(zulip);
     let code = outcome?;
     cleanup?;

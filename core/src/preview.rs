@@ -23,15 +23,31 @@ pub struct Preview {
     pub problem: Option<String>,
 }
 
+/// The text the service will store: with the emoji in front where the service has no
+/// emoji field of its own.
+pub fn composed_text(status: &Status, caps: &Capabilities) -> String {
+    match &status.emoji {
+        Some(emoji) if caps.emoji_in_text => {
+            let emoji = emoji
+                .glyph()
+                .map(str::to_owned)
+                .unwrap_or_else(|| emoji.to_string());
+            format!("{emoji} {}", status.text.trim())
+        }
+        _ => status.text.clone(),
+    }
+}
+
 /// Text as the service will count it, or why it does not fit.
 pub fn check_text(status: &Status, caps: &Capabilities) -> Result<String, ProviderError> {
     let Some(limit) = caps.text_limit else {
         return Ok(String::new());
     };
+    let composed = composed_text(status, caps);
     let text = if limit.trims_whitespace {
-        status.text.trim()
+        composed.trim()
     } else {
-        status.text.as_str()
+        composed.as_str()
     };
     let length = limit.unit.count(text);
     if length > limit.max as usize {
@@ -49,7 +65,7 @@ pub fn preview(status: &Status, caps: &Capabilities, now: DateTime<Utc>) -> Prev
     let mut notes = Vec::new();
     let (text, problem) = match check_text(status, caps) {
         Ok(text) => (text, None),
-        Err(e) => (status.text.clone(), Some(e.to_string())),
+        Err(e) => (composed_text(status, caps), Some(e.to_string())),
     };
     if caps.text_limit.is_none() && !status.text.trim().is_empty() {
         notes.push(format!(
@@ -58,6 +74,7 @@ pub fn preview(status: &Status, caps: &Capabilities, now: DateTime<Utc>) -> Prev
         ));
     }
     let emoji_shown = match &status.emoji {
+        Some(_) if caps.emoji_in_text => None,
         Some(emoji) if caps.unicode_emoji || caps.custom_emoji => Some(emoji.to_string()),
         Some(_) => {
             notes.push(format!(

@@ -15,7 +15,7 @@ use crate::error::{AccountLabel, Error, ProviderError, Result};
 use crate::expiry::{Active, Entry, StateFile};
 use crate::preset::{Availability, Status};
 use crate::preview::{preview, Preview};
-use crate::providers::{self, Identity, Provider, ShownStatus, Target};
+use crate::providers::{self, AccountSettings, Identity, Provider, ShownStatus, Target};
 use crate::secrets::{MemoryStore, SecretKey, SecretStore};
 
 /// What the user asked to show. Fields set here override the preset's.
@@ -493,9 +493,32 @@ impl Session {
         Ok(identity)
     }
 
-    /// Removes the account from the config and deletes its keyring entries.
-    pub fn remove_account(&mut self, id: &str) -> Result<()> {
+    /// Removes the account from the config and deletes its keyring entries; a token that
+    /// came from signing in is signed out first. Returns notes on what could not be done.
+    pub async fn remove_account(&mut self, id: &str) -> Result<Vec<String>> {
         let account = self.selected(&[id.to_owned()])?[0].clone();
+        let mut notes = Vec::new();
+        if let AccountSettings::RocketChat(settings) = &account.settings {
+            if settings.signed_in {
+                let signed_out = match providers::rocketchat::RocketChat::connect(
+                    id,
+                    settings,
+                    self.secrets.as_ref(),
+                    self.http.clone(),
+                    self.timeout(),
+                ) {
+                    Ok(provider) => self.within_deadline(provider.sign_out()).await,
+                    Err(e) => Err(e),
+                };
+                match signed_out {
+                    // Already signed out on the server: nothing left to revoke.
+                    Ok(()) | Err(ProviderError::AuthRejected { .. }) => {}
+                    Err(e) => notes.push(format!(
+                        "could not sign the token out on the server ({e}); it is deleted here"
+                    )),
+                }
+            }
+        }
         let mut next = self.config.clone();
         next.accounts.retain(|a| a.id != id);
         for preset in &mut next.presets {
@@ -508,6 +531,6 @@ impl Session {
         for name in account.settings.secret_names() {
             self.secrets.delete(&SecretKey::new(id, name))?;
         }
-        Ok(())
+        Ok(notes)
     }
 }

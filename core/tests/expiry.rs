@@ -443,7 +443,7 @@ async fn an_ending_status_leaves_other_accounts_alone() {
 
     // The account it was set on is removed before it ends: nothing else may be cleared.
     session.apply(&alice_only).await.expect("apply");
-    session.remove_account("alice").expect("remove");
+    session.remove_account("alice").await.expect("remove");
     world.advance(minutes(61));
     let ended = session.expire_if_due().await.expect("expire");
     assert!(

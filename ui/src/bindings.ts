@@ -168,7 +168,7 @@ export type Preview_Serialize = {
 	problem: string | null,
 };
 
-export type Service = "zulip";
+export type Service = "zulip" | "rocketchat";
 
 /**  A status as the service shows it, read back from the server. */
 export type ShownStatus = ShownStatus_Serialize | ShownStatus_Deserialize;

@@ -3,6 +3,7 @@
 //! A provider does only what the service alone can do: check credentials, show a status,
 //! read it back. Mapping checks, previews, dispatch and expiry are written once elsewhere.
 
+pub mod rocketchat;
 pub mod zulip;
 
 use async_trait::async_trait;
@@ -18,18 +19,22 @@ use crate::secrets::SecretStore;
 #[serde(rename_all = "lowercase")]
 pub enum Service {
     Zulip,
+    #[serde(rename = "rocketchat")]
+    RocketChat,
 }
 
 impl Service {
     pub fn display_name(self) -> &'static str {
         match self {
             Service::Zulip => "Zulip",
+            Service::RocketChat => "Rocket.Chat",
         }
     }
 
     pub fn key(self) -> &'static str {
         match self {
             Service::Zulip => "zulip",
+            Service::RocketChat => "rocketchat",
         }
     }
 }
@@ -40,18 +45,22 @@ impl Service {
 #[serde(tag = "service", rename_all = "lowercase")]
 pub enum AccountSettings {
     Zulip(zulip::ZulipSettings),
+    #[serde(rename = "rocketchat")]
+    RocketChat(rocketchat::RocketChatSettings),
 }
 
 impl AccountSettings {
     pub fn service(&self) -> Service {
         match self {
             AccountSettings::Zulip(_) => Service::Zulip,
+            AccountSettings::RocketChat(_) => Service::RocketChat,
         }
     }
 
     pub fn validate(&self, account_id: &str) -> Result<()> {
         match self {
             AccountSettings::Zulip(settings) => settings.validate(account_id),
+            AccountSettings::RocketChat(settings) => settings.validate(account_id),
         }
     }
 
@@ -59,6 +68,7 @@ impl AccountSettings {
     pub fn describe(&self) -> String {
         match self {
             AccountSettings::Zulip(z) => format!("{} on {}", z.email, z.site),
+            AccountSettings::RocketChat(r) => format!("{} on {}", r.user, r.server),
         }
     }
 
@@ -66,6 +76,7 @@ impl AccountSettings {
     pub fn secret_names(&self) -> &'static [&'static str] {
         match self {
             AccountSettings::Zulip(_) => zulip::SECRET_NAMES,
+            AccountSettings::RocketChat(_) => rocketchat::SECRET_NAMES,
         }
     }
 }
@@ -134,6 +145,9 @@ pub struct Capabilities {
     pub text_limit: Option<TextLimit>,
     pub unicode_emoji: bool,
     pub custom_emoji: bool,
+    /// The service has no emoji field: the emoji is written at the start of the text
+    /// and counts towards its limit.
+    pub emoji_in_text: bool,
     pub availabilities: Vec<AvailabilityMapping>,
     /// The server clears the status itself; otherwise Presently does.
     pub native_expiry: bool,
@@ -199,6 +213,13 @@ pub fn connect(
 ) -> Result<Arc<dyn Provider>, ProviderError> {
     match &account.settings {
         AccountSettings::Zulip(settings) => Ok(Arc::new(zulip::Zulip::connect(
+            &account.id,
+            settings,
+            secrets,
+            http,
+            timeout,
+        )?)),
+        AccountSettings::RocketChat(settings) => Ok(Arc::new(rocketchat::RocketChat::connect(
             &account.id,
             settings,
             secrets,

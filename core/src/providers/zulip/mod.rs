@@ -176,6 +176,7 @@ pub fn capabilities_at(feature_level: u32) -> Capabilities {
         text_limit: Some(TEXT_LIMIT),
         unicode_emoji: emoji,
         custom_emoji: emoji,
+        emoji_in_text: false,
         availabilities,
         native_expiry: false,
         notes,

@@ -1,0 +1,303 @@
+//! HTTP calls to one Rocket.Chat server, with shapes named as in its REST API.
+
+use chrono::{TimeZone, Utc};
+use reqwest::{Method, StatusCode};
+use secrecy::{ExposeSecret, SecretString};
+use serde::Deserialize;
+use serde_json::{json, Value};
+use std::time::Duration;
+use url::Url;
+
+use crate::error::ProviderError;
+use crate::http::{read_capped, redirect_error, send_error, snippet};
+
+/// Credentials for every authenticated call: `X-Auth-Token` and `X-User-Id`.
+#[derive(Debug, Clone)]
+pub struct Credentials {
+    pub auth_token: SecretString,
+    pub user_id: String,
+}
+
+#[derive(Debug)]
+pub struct RocketChatClient {
+    http: reqwest::Client,
+    api: Url,
+    timeout: Duration,
+}
+
+/// What `POST /api/v1/login` answered.
+#[derive(Debug)]
+pub enum Login {
+    SignedIn(Credentials),
+    /// The server wants a second factor: "totp" (an authenticator app) or "email".
+    NeedsCode {
+        method: String,
+    },
+}
+
+/// `GET /api/v1/me`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Me {
+    #[serde(rename = "_id")]
+    pub id: String,
+    #[serde(default)]
+    pub username: String,
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub roles: Vec<String>,
+}
+
+/// `GET /api/v1/users.getStatus`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct UserStatus {
+    #[serde(default)]
+    pub status: String,
+}
+
+#[derive(Debug, Deserialize)]
+struct UserInfo {
+    user: UserInfoUser,
+}
+
+#[derive(Debug, Deserialize)]
+struct UserInfoUser {
+    #[serde(rename = "statusText", default)]
+    status_text: String,
+}
+
+impl RocketChatClient {
+    pub fn new(
+        http: reqwest::Client,
+        server: &Url,
+        timeout: Duration,
+    ) -> Result<Self, ProviderError> {
+        let base = server.as_str().trim_end_matches('/');
+        let api = Url::parse(&format!("{base}/api/v1/"))
+            .map_err(|e| ProviderError::Protocol(format!("bad server URL: {e}")))?;
+        Ok(RocketChatClient { http, api, timeout })
+    }
+
+    /// Signs in with a password (and a second-factor code when the server asked for one).
+    pub async fn login(
+        &self,
+        user: &str,
+        password: &SecretString,
+        code: Option<&str>,
+    ) -> Result<Login, ProviderError> {
+        let mut body = json!({ "user": user, "password": password.expose_secret() });
+        if let Some(code) = code {
+            body["code"] = json!(code);
+        }
+        let (status, value) = self.send(Method::POST, "login", Some(body), None).await?;
+        if status.is_success() {
+            let data = &value["data"];
+            let token = data["authToken"].as_str();
+            let user_id = data["userId"].as_str();
+            return match (token, user_id) {
+                (Some(token), Some(user_id)) => Ok(Login::SignedIn(Credentials {
+                    auth_token: SecretString::from(token.to_owned()),
+                    user_id: user_id.to_owned(),
+                })),
+                _ => Err(ProviderError::Protocol(
+                    "the login answer has no authToken or userId".into(),
+                )),
+            };
+        }
+        match value["error"].as_str() {
+            Some("totp-required") => Ok(Login::NeedsCode {
+                method: value["details"]["method"]
+                    .as_str()
+                    .unwrap_or("totp")
+                    .to_owned(),
+            }),
+            Some("totp-invalid") => Err(ProviderError::AuthRejected {
+                reason: "the second-factor code was not accepted; try a fresh one".into(),
+            }),
+            _ if status == StatusCode::UNAUTHORIZED => Err(ProviderError::AuthRejected {
+                reason: "wrong user name or password".into(),
+            }),
+            _ => Err(error_for(status, &value)),
+        }
+    }
+
+    pub async fn logout(&self, credentials: &Credentials) -> Result<(), ProviderError> {
+        self.call(Method::POST, "logout", Some(json!({})), credentials)
+            .await
+            .map(|_| ())
+    }
+
+    pub async fn server_version(&self) -> Result<String, ProviderError> {
+        let (status, value) = self.send(Method::GET, "info", None, None).await?;
+        if !status.is_success() {
+            return Err(error_for(status, &value));
+        }
+        Ok(value["info"]["version"]
+            .as_str()
+            .or(value["version"].as_str())
+            .unwrap_or("")
+            .to_owned())
+    }
+
+    pub async fn me(&self, credentials: &Credentials) -> Result<Me, ProviderError> {
+        let value = self.call(Method::GET, "me", None, credentials).await?;
+        serde_json::from_value(value).map_err(|e| ProviderError::Protocol(format!("GET me: {e}")))
+    }
+
+    /// `POST /api/v1/users.setStatus`; `user_id` sets someone else's status.
+    pub async fn set_status(
+        &self,
+        credentials: &Credentials,
+        message: &str,
+        status: &str,
+        user_id: Option<&str>,
+    ) -> Result<(), ProviderError> {
+        let mut body = json!({ "message": message, "status": status });
+        if let Some(user_id) = user_id {
+            body["userId"] = json!(user_id);
+        }
+        self.call(Method::POST, "users.setStatus", Some(body), credentials)
+            .await
+            .map(|_| ())
+    }
+
+    pub async fn status_of(
+        &self,
+        credentials: &Credentials,
+        user_id: &str,
+    ) -> Result<(String, String), ProviderError> {
+        let status: UserStatus = serde_json::from_value(
+            self.call(
+                Method::GET,
+                &format!("users.getStatus?userId={user_id}"),
+                None,
+                credentials,
+            )
+            .await?,
+        )
+        .map_err(|e| ProviderError::Protocol(format!("GET users.getStatus: {e}")))?;
+        let info: UserInfo = serde_json::from_value(
+            self.call(
+                Method::GET,
+                &format!("users.info?userId={user_id}"),
+                None,
+                credentials,
+            )
+            .await?,
+        )
+        .map_err(|e| ProviderError::Protocol(format!("GET users.info: {e}")))?;
+        Ok((info.user.status_text, status.status))
+    }
+
+    async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+        credentials: &Credentials,
+    ) -> Result<Value, ProviderError> {
+        let (status, value) = self.send(method, path, body, Some(credentials)).await?;
+        if status.is_success() {
+            Ok(value)
+        } else {
+            Err(error_for(status, &value))
+        }
+    }
+
+    async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+        credentials: Option<&Credentials>,
+    ) -> Result<(StatusCode, Value), ProviderError> {
+        let url = self
+            .api
+            .join(path)
+            .map_err(|e| ProviderError::Protocol(format!("bad API path {path}: {e}")))?;
+        let mut request = self.http.request(method, url).timeout(self.timeout);
+        if let Some(credentials) = credentials {
+            let mut token =
+                reqwest::header::HeaderValue::from_str(credentials.auth_token.expose_secret())
+                    .map_err(|_| ProviderError::AuthRejected {
+                        reason: "the stored token is not valid header text".into(),
+                    })?;
+            token.set_sensitive(true);
+            request = request
+                .header("X-Auth-Token", token)
+                .header("X-User-Id", &credentials.user_id);
+        }
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request
+            .send()
+            .await
+            .map_err(|e| send_error(e, self.timeout))?;
+        let status = response.status();
+        if status.is_redirection() {
+            return Err(redirect_error(&response));
+        }
+        if status == StatusCode::TOO_MANY_REQUESTS {
+            return Err(rate_limited(&response));
+        }
+        if status.is_server_error() {
+            return Err(ProviderError::ServerError {
+                status: status.as_u16(),
+            });
+        }
+        let bytes = read_capped(response, self.timeout).await?;
+        // Some servers answer logout with an empty body.
+        if bytes.iter().all(u8::is_ascii_whitespace) && status.is_success() {
+            return Ok((status, Value::Null));
+        }
+        let value: Value = serde_json::from_slice(&bytes).map_err(|_| {
+            ProviderError::Protocol(format!(
+                "HTTP {} but the body is not Rocket.Chat's JSON: {}; is the URL a Rocket.Chat server?",
+                status.as_u16(),
+                snippet(&bytes)
+            ))
+        })?;
+        Ok((status, value))
+    }
+}
+
+/// `X-RateLimit-Reset` is epoch milliseconds; there is no `Retry-After`.
+fn rate_limited(response: &reqwest::Response) -> ProviderError {
+    let reset = response
+        .headers()
+        .get("x-ratelimit-reset")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<i64>().ok())
+        .and_then(|ms| Utc.timestamp_millis_opt(ms).single());
+    ProviderError::RateLimited {
+        retry_at: reset.unwrap_or_else(|| Utc::now() + chrono::Duration::seconds(60)),
+    }
+}
+
+/// Maps Rocket.Chat's two error shapes: `{"status":"error","message"}` for sign-in
+/// problems and Meteor errors `{"success":false,"error","errorType"}`.
+fn error_for(status: StatusCode, value: &Value) -> ProviderError {
+    let message = value["message"].as_str().unwrap_or_default();
+    let error = value["error"].as_str().unwrap_or_default();
+    let error_type = value["errorType"].as_str().unwrap_or_default();
+    let reason = if error.is_empty() { message } else { error }.to_owned();
+    match (status.as_u16(), error_type, error) {
+        (401, _, "unauthorized") => ProviderError::Forbidden {
+            reason: "not allowed to change other users' statuses (needs the permission edit-other-user-info)".into(),
+        },
+        (401, _, _) => ProviderError::AuthRejected {
+            reason: format!("signed out ({message}); sign in again with `presently account add rocketchat`"),
+        },
+        (403, _, _) => ProviderError::Forbidden { reason },
+        (404, _, _) => ProviderError::NotFound { reason },
+        (_, "error-not-allowed", _) => ProviderError::Forbidden {
+            reason: format!("{reason}: this server does not let users change their status message"),
+        },
+        (_, "totp-required", _) => ProviderError::AuthRejected {
+            reason: "the server asks for a second factor for this call; use a personal access token".into(),
+        },
+        (_, _, _) if reason.is_empty() => ProviderError::Protocol(format!("HTTP {} without a reason", status.as_u16())),
+        _ => ProviderError::Rejected { reason },
+    }
+}

@@ -1,0 +1,243 @@
+//! Rocket.Chat: a status message (with any emoji written into it) and an availability
+//! (online, away, busy, offline = invisible). Expiry is kept by Presently.
+
+mod client;
+mod config;
+
+use async_trait::async_trait;
+use secrecy::SecretString;
+use std::time::Duration;
+use tokio::sync::OnceCell;
+
+pub use client::{Credentials, Login, RocketChatClient};
+pub use config::RocketChatSettings;
+
+use super::{
+    AvailabilityMapping, Capabilities, Identity, Provider, Service, ShownStatus, Target, TextLimit,
+    TextUnit,
+};
+use crate::error::{AccountLabel, ProviderError};
+use crate::preset::{Availability, Status};
+use crate::preview::check_text;
+use crate::secrets::{SecretKey, SecretStore};
+
+pub const AUTH_TOKEN: &str = "auth_token";
+pub const USER_ID: &str = "user_id";
+pub const SECRET_NAMES: &[&str] = &[AUTH_TOKEN, USER_ID];
+
+/// The server cuts longer messages without a word, so Presently checks first.
+pub const TEXT_LIMIT: TextLimit = TextLimit {
+    max: 120,
+    unit: TextUnit::Utf16Units,
+    trims_whitespace: true,
+};
+
+#[derive(Debug)]
+pub struct RocketChat {
+    label: AccountLabel,
+    client: RocketChatClient,
+    credentials: Credentials,
+    version: OnceCell<String>,
+}
+
+/// The service's word for an availability, and a note when it is not an exact match.
+fn status_word(availability: Availability) -> (&'static str, Option<&'static str>) {
+    match availability {
+        Availability::Available => ("online", None),
+        Availability::Away => ("away", None),
+        Availability::Busy => ("busy", None),
+        Availability::DoNotDisturb => (
+            "busy",
+            Some("Rocket.Chat has no do-not-disturb; shown as busy"),
+        ),
+        Availability::AppearOffline => ("offline", None),
+    }
+}
+
+pub fn capabilities() -> Capabilities {
+    Capabilities {
+        service: Service::RocketChat,
+        text_limit: Some(TEXT_LIMIT),
+        unicode_emoji: true,
+        custom_emoji: true,
+        emoji_in_text: true,
+        availabilities: Availability::ALL
+            .into_iter()
+            .map(|wanted| {
+                let (shown, note) = status_word(wanted);
+                AvailabilityMapping {
+                    wanted,
+                    shown: if wanted == Availability::AppearOffline {
+                        "offline (invisible)".to_owned()
+                    } else {
+                        shown.to_owned()
+                    },
+                    note: note.map(str::to_owned),
+                }
+            })
+            .collect(),
+        native_expiry: false,
+        notes: vec![
+            "Rocket.Chat has no emoji field; the emoji leads the status message".to_owned(),
+            "Presently ends timed statuses itself".to_owned(),
+        ],
+    }
+}
+
+impl RocketChat {
+    pub fn connect(
+        account_id: &str,
+        settings: &RocketChatSettings,
+        secrets: &dyn SecretStore,
+        http: reqwest::Client,
+        timeout: Duration,
+    ) -> Result<Self, ProviderError> {
+        let read = |name| {
+            secrets
+                .get(&SecretKey::new(account_id, name))
+                .map_err(ProviderError::Secret)?
+                .ok_or(ProviderError::MissingSecret)
+        };
+        let credentials = Credentials {
+            auth_token: read(AUTH_TOKEN)?,
+            user_id: secrecy::ExposeSecret::expose_secret(&read(USER_ID)?).to_owned(),
+        };
+        Ok(RocketChat {
+            label: AccountLabel {
+                service: Service::RocketChat,
+                id: account_id.to_owned(),
+            },
+            client: client_for(&settings.server, http, timeout)?,
+            credentials,
+            version: OnceCell::new(),
+        })
+    }
+
+    /// Signs out a token that came from signing in, so it stops working on the server.
+    pub async fn sign_out(&self) -> Result<(), ProviderError> {
+        self.client.logout(&self.credentials).await
+    }
+}
+
+pub fn client_for(
+    server: &str,
+    http: reqwest::Client,
+    timeout: Duration,
+) -> Result<RocketChatClient, ProviderError> {
+    let url =
+        crate::http::server_url(server).map_err(|e| ProviderError::InvalidStatus(e.to_string()))?;
+    RocketChatClient::new(http, &url, timeout)
+}
+
+/// The user id and token as keyring entries.
+pub fn secrets_of(credentials: &Credentials) -> Vec<(&'static str, SecretString)> {
+    vec![
+        (AUTH_TOKEN, credentials.auth_token.clone()),
+        (USER_ID, SecretString::from(credentials.user_id.clone())),
+    ]
+}
+
+#[async_trait]
+impl Provider for RocketChat {
+    fn label(&self) -> &AccountLabel {
+        &self.label
+    }
+
+    async fn capabilities(&self) -> Result<Capabilities, ProviderError> {
+        Ok(capabilities())
+    }
+
+    async fn verify(&self) -> Result<Identity, ProviderError> {
+        let me = self.client.me(&self.credentials).await?;
+        let version = self
+            .version
+            .get_or_try_init(|| self.client.server_version())
+            .await?;
+        Ok(Identity {
+            user_id: me.id,
+            name: if me.name.is_empty() {
+                me.username
+            } else {
+                me.name
+            },
+            is_admin: me.roles.iter().any(|r| r == "admin"),
+            server: format!("Rocket.Chat {version}"),
+        })
+    }
+
+    async fn set_status(
+        &self,
+        status: &Status,
+        target: &Target,
+    ) -> Result<Vec<String>, ProviderError> {
+        let caps = capabilities();
+        let message = check_text(status, &caps)?;
+        let (word, note) = status_word(status.availability);
+        let user = match target {
+            Target::Me => None,
+            Target::User(user) => Some(user.as_str()),
+        };
+        self.client
+            .set_status(&self.credentials, &message, word, user)
+            .await?;
+        Ok(note.map(str::to_owned).into_iter().collect())
+    }
+
+    async fn read_status(&self, target: &Target) -> Result<ShownStatus, ProviderError> {
+        let user = match target {
+            Target::Me => self.credentials.user_id.as_str(),
+            Target::User(user) => user.as_str(),
+        };
+        let (text, status) = self.client.status_of(&self.credentials, user).await?;
+        Ok(ShownStatus {
+            text,
+            emoji: None,
+            availability: Some(status),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::emoji::Emoji;
+    use crate::preview::check_text;
+
+    #[test]
+    fn the_emoji_leads_the_message_and_counts_in_utf16_units() {
+        let caps = capabilities();
+        let status = Status {
+            emoji: Some(Emoji::Unicode("🍔".into())),
+            text: "Lunch".into(),
+            ..Status::cleared()
+        };
+        assert_eq!(check_text(&status, &caps).ok().as_deref(), Some("🍔 Lunch"));
+        // "🍔 " is 3 UTF-16 units, so 117 more fit and 118 do not.
+        let fits = Status {
+            text: "x".repeat(117),
+            ..status.clone()
+        };
+        assert!(check_text(&fits, &caps).is_ok());
+        let too_long = Status {
+            text: "x".repeat(118),
+            ..status
+        };
+        let err = check_text(&too_long, &caps).expect_err("121 units");
+        assert!(
+            err.to_string()
+                .contains("Rocket.Chat allows 120 (UTF-16 code units)"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn do_not_disturb_is_busy_with_a_note() {
+        let caps = capabilities();
+        let dnd = caps
+            .availability(Availability::DoNotDisturb)
+            .expect("mapped");
+        assert_eq!(dnd.shown, "busy");
+        assert!(dnd.note.is_some());
+        assert_eq!(status_word(Availability::AppearOffline).0, "offline");
+    }
+}
