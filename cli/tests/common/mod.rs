@@ -32,7 +32,7 @@ pub const OWN_STATUS: &str = "/api/v1/users/me/status";
 pub const SETTINGS: &str = "/api/v1/settings";
 
 /// Every account id the tests use; their keyring entries are deleted on drop.
-const ACCOUNT_IDS: &[&str] = &["alice", "bob", "bot", "carol", "rc"];
+const ACCOUNT_IDS: &[&str] = &["alice", "bob", "bot", "carol", "rc", "team", "pat"];
 
 /// A command longer than this is a hang in the product, reported as a failure.
 const WATCHDOG: Duration = Duration::from_secs(30);
@@ -287,9 +287,19 @@ impl Cli {
         found
     }
 
+    /// One named keyring entry of an account (e.g. Rocket.Chat's "auth_token").
+    pub fn secret_named(&self, account: &str, name: &'static str) -> Option<String> {
+        self.keyring
+            .get(&SecretKey::new(account, name))
+            .expect("keyring readable")
+            .map(|s| s.expose_secret().to_owned())
+    }
+
     fn forget_secrets(&self) {
         for id in ACCOUNT_IDS {
-            let _ = self.keyring.delete(&SecretKey::new(id, "api_key"));
+            for name in ["api_key", "auth_token", "user_id"] {
+                let _ = self.keyring.delete(&SecretKey::new(id, name));
+            }
         }
     }
 }

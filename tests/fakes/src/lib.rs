@@ -5,6 +5,7 @@
 //! contracts in `shared/vendor-api/CONTRACTS.md` exactly, including the vendor's rejections:
 //! a fake that accepts what the vendor rejects is a bug.
 //!
-//! Only Zulip exists so far: see [`zulip`].
+//! See [`zulip`] and [`rocketchat`].
 
+pub mod rocketchat;
 pub mod zulip;

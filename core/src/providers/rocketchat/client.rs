@@ -127,8 +127,9 @@ impl RocketChatClient {
             .map(|_| ())
     }
 
+    /// `GET /api/info` (outside `/api/v1`): public, answers the server's version.
     pub async fn server_version(&self) -> Result<String, ProviderError> {
-        let (status, value) = self.send(Method::GET, "info", None, None).await?;
+        let (status, value) = self.send(Method::GET, "../info", None, None).await?;
         if !status.is_success() {
             return Err(error_for(status, &value));
         }

@@ -1,39 +1,56 @@
-//! `presently-fakes`: runs a fake Zulip (default config) for Python GUI tests and demo mode.
+//! `presently-fakes`: runs a fake Zulip and a fake Rocket.Chat (default configs) for Python
+//! GUI tests and demo mode.
 //!
-//! Prints one JSON line to stdout, `{"zulip": "http://127.0.0.1:PORT", "zulip_users": [..]}`,
-//! then serves until stdin closes, SIGTERM or SIGINT.
+//! Prints one JSON line to stdout, `{"zulip": "http://127.0.0.1:PORT", "zulip_users": [..],
+//! "rocketchat": "http://127.0.0.1:PORT", "rocketchat_users": [..]}`, then serves until stdin
+//! closes, SIGTERM or SIGINT.
 //!
-//! Flags: `--zulip-port N` (default 0: a free port), `--ignore-stdin` (keep running when
-//! stdin closes, e.g. when started detached).
+//! Flags: `--zulip-port N`, `--rocketchat-port N` (default 0: a free port),
+//! `--rocketchat-rate-limit N` (calls per route and IP per minute; default 10 like the server,
+//! 0 turns the limiter off), `--ignore-stdin` (keep running when stdin closes, e.g. when
+//! started detached).
 
 use std::io::{Read, Write};
 use std::process::ExitCode;
 
+use presently_fakes::rocketchat::{FakeRocketChat, RcFakeConfig};
 use presently_fakes::zulip::{FakeZulip, ZulipFakeConfig};
+
+const USAGE: &str = "usage: presently-fakes [--zulip-port N] [--rocketchat-port N] \
+                     [--rocketchat-rate-limit N] [--ignore-stdin]";
 
 struct Args {
     zulip_port: u16,
+    rocketchat_port: u16,
+    rocketchat_rate_limit: u32,
     ignore_stdin: bool,
+}
+
+fn value<T: std::str::FromStr>(
+    it: &mut impl Iterator<Item = String>,
+    flag: &str,
+) -> Result<T, String> {
+    let value = it.next().ok_or(format!("{flag} needs a value"))?;
+    value.parse().map_err(|_| format!("bad {flag}: {value}"))
 }
 
 fn parse_args() -> Result<Args, String> {
     let mut args = Args {
         zulip_port: 0,
+        rocketchat_port: 0,
+        rocketchat_rate_limit: RcFakeConfig::default().rate_limit_per_minute,
         ignore_stdin: false,
     };
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
         match arg.as_str() {
-            "--zulip-port" => {
-                let value = it.next().ok_or("--zulip-port needs a value")?;
-                args.zulip_port = value
-                    .parse()
-                    .map_err(|_| format!("bad --zulip-port: {value}"))?;
+            "--zulip-port" => args.zulip_port = value(&mut it, "--zulip-port")?,
+            "--rocketchat-port" => args.rocketchat_port = value(&mut it, "--rocketchat-port")?,
+            "--rocketchat-rate-limit" => {
+                args.rocketchat_rate_limit = value(&mut it, "--rocketchat-rate-limit")?;
             }
             "--ignore-stdin" => args.ignore_stdin = true,
-            "-h" | "--help" => {
-                return Err("usage: presently-fakes [--zulip-port N] [--ignore-stdin]".to_owned());
-            }
+            "-h" | "--help" => return Err(USAGE.to_owned()),
             other => return Err(format!("unknown argument: {other}")),
         }
     }
@@ -92,8 +109,25 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    let rocketchat_config = RcFakeConfig {
+        rate_limit_per_minute: args.rocketchat_rate_limit,
+        ..RcFakeConfig::default()
+    };
+    let rocketchat = match FakeRocketChat::start_on_port(rocketchat_config, args.rocketchat_port) {
+        Ok(rocketchat) => rocketchat,
+        Err(err) => {
+            eprintln!("presently-fakes: cannot start the fake Rocket.Chat: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let mut line = zulip.describe();
+    if let (Some(all), serde_json::Value::Object(rc)) =
+        (line.as_object_mut(), rocketchat.describe())
+    {
+        all.extend(rc);
+    }
     let mut stdout = std::io::stdout().lock();
-    if writeln!(stdout, "{}", zulip.describe())
+    if writeln!(stdout, "{line}")
         .and_then(|()| stdout.flush())
         .is_err()
     {
@@ -116,6 +150,7 @@ fn main() -> ExitCode {
             _ = terminated() => {}
         }
     });
+    drop(rocketchat);
     drop(zulip);
     ExitCode::SUCCESS
 }

@@ -19,7 +19,9 @@ pub(crate) const HUGE_BODY_BYTES: usize = 50 * 1024 * 1024;
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Fault {
-    /// 429 `RATE_LIMIT_HIT` exactly as Zulip sends it, with this `retry-after`.
+    /// A 429 exactly as the vendor sends it, with this `retry-after`: for Zulip
+    /// `RATE_LIMIT_HIT` with `Retry-After`; for Rocket.Chat `error-too-many-requests` with
+    /// `X-RateLimit-Reset` this far ahead.
     RateLimit {
         #[serde(rename = "retry_after")]
         retry_after_secs: f64,
@@ -84,11 +86,22 @@ fn html(status: StatusCode, body: &'static str) -> Response {
 }
 
 /// The response for `fault`. `shutdown` ends a hang when the fake stops.
-pub(crate) async fn respond(fault: Fault, mut shutdown: watch::Receiver<bool>) -> Response {
+pub(crate) async fn respond(fault: Fault, shutdown: watch::Receiver<bool>) -> Response {
+    respond_with(fault, shutdown, |retry_after_secs| {
+        ApiError::rate_limited(retry_after_secs).into_response()
+    })
+    .await
+}
+
+/// The response for `fault`, with the vendor's own 429 from `rate_limited(retry_after_secs)`;
+/// every other kind looks the same whatever the vendor (shared with the other fakes).
+pub(crate) async fn respond_with(
+    fault: Fault,
+    mut shutdown: watch::Receiver<bool>,
+    rate_limited: impl FnOnce(f64) -> Response,
+) -> Response {
     match fault {
-        Fault::RateLimit { retry_after_secs } => {
-            ApiError::rate_limited(retry_after_secs).into_response()
-        }
+        Fault::RateLimit { retry_after_secs } => rate_limited(retry_after_secs),
         Fault::Hang => {
             // Either the fake shuts down or the sender is gone: both mean "stop hanging".
             let _ = shutdown.wait_for(|stopping| *stopping).await;

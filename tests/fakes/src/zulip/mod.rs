@@ -12,7 +12,7 @@ mod emoji;
 mod emoji_table;
 mod endpoints;
 mod error;
-mod fault;
+pub(crate) mod fault;
 mod json;
 mod params;
 mod rate_limit;

@@ -1,0 +1,290 @@
+//! The `presently` binary against the fake Rocket.Chat and the real keyring: signing in
+//! (password, second factor by app or e-mail, personal access token), setting, reading and
+//! clearing the status, the server's errors, and signing out on removal.
+
+mod common;
+
+use common::{Cli, ALICE_EMAIL, ALICE_KEY};
+use presently_fakes::rocketchat::{FakeRocketChat, RcFakeConfig};
+use presently_fakes::zulip::{FakeZulip, ZulipFakeConfig};
+
+const ALICE: &str = "aliceid0000000001";
+const BOB: &str = "bobid000000000002";
+const ALICE_PAT: &str = "alice-pat-0123456789";
+
+fn fake() -> FakeRocketChat {
+    FakeRocketChat::start(RcFakeConfig::default()).expect("fake Rocket.Chat starts")
+}
+
+fn requests(fake: &FakeRocketChat, method: &str, path: &str) -> usize {
+    fake.requests()
+        .iter()
+        .filter(|r| r.method == method && r.path == path)
+        .count()
+}
+
+fn sign_in(
+    cli: &Cli,
+    fake: &FakeRocketChat,
+    id: &str,
+    user: &str,
+    password: &str,
+    code: Option<&str>,
+) -> common::Out {
+    let url = fake.url();
+    let mut args = vec![
+        "account",
+        "add",
+        "rocketchat",
+        id,
+        "--server",
+        &url,
+        "--user",
+        user,
+    ];
+    if let Some(code) = code {
+        args.extend(["--code", code]);
+    }
+    cli.run_with_stdin(&args, &format!("{password}\n"))
+}
+
+#[test]
+fn password_sign_in_keeps_only_the_token_and_sets_the_status() {
+    let rc = fake();
+    let cli = Cli::new("rc-sign-in");
+    sign_in(&cli, &rc, "team", "alice", "alice-password", None)
+        .code(0)
+        .says("Account team added: signed in as Alice Admin")
+        .says("on Rocket.Chat 7.4.");
+    let token = cli
+        .secret_named("team", "auth_token")
+        .expect("token in the keyring");
+    assert_eq!(cli.secret_named("team", "user_id").as_deref(), Some(ALICE));
+    assert!(
+        cli.files_containing("alice-password").is_empty(),
+        "the password was written down"
+    );
+    assert!(
+        cli.files_containing(&token).is_empty(),
+        "the token was written to a file"
+    );
+    assert!(cli.config_text().contains("signed_in = true"));
+
+    let out = cli.run(&["--json", "set", "lunch"]);
+    out.code(0);
+    assert!(!out.stdout.contains(&token));
+    assert_eq!(out.json()["summary"], "Lunch set on 1 of 1 account");
+    let shown = rc.status_of(ALICE);
+    assert_eq!(
+        (shown.message.as_str(), shown.status.as_str()),
+        ("🍔 Lunch", "away")
+    );
+
+    cli.run(&["status"])
+        .code(0)
+        .says("Rocket.Chat (team): 🍔 Lunch (away)");
+}
+
+#[test]
+fn wrong_password_stores_nothing() {
+    let rc = fake();
+    let cli = Cli::new("rc-wrong-password");
+    sign_in(&cli, &rc, "team", "alice", "not-her-password", None)
+        .code(1)
+        .says("Rocket.Chat (team): credentials rejected: wrong user name or password");
+    assert!(cli.account_ids().is_empty());
+    assert_eq!(cli.secret_named("team", "auth_token"), None);
+}
+
+#[test]
+fn an_authenticator_code_is_asked_for_and_checked() {
+    let rc = fake();
+    let cli = Cli::new("rc-totp");
+    sign_in(&cli, &rc, "team", "bob", "bob-password", None)
+        .code(2)
+        .says("the server asks for a second factor (totp); run again with --code")
+        .says("authenticator app");
+    assert!(cli.account_ids().is_empty());
+    sign_in(&cli, &rc, "team", "bob", "bob-password", Some("000000"))
+        .code(1)
+        .says("not accepted");
+    sign_in(&cli, &rc, "team", "bob", "bob-password", Some("123456"))
+        .code(0)
+        .says("signed in as Bob Member");
+    assert_eq!(cli.secret_named("team", "user_id").as_deref(), Some(BOB));
+}
+
+#[test]
+fn an_email_code_is_taken_on_the_second_run() {
+    let rc = fake();
+    let cli = Cli::new("rc-email-code");
+    sign_in(&cli, &rc, "team", "carol", "carol-password", None)
+        .code(2)
+        .says("second factor (email)")
+        .says("sent by e-mail");
+    sign_in(&cli, &rc, "team", "carol", "carol-password", Some("654321"))
+        .code(0)
+        .says("signed in as Carol Member");
+}
+
+#[test]
+fn a_personal_access_token_is_verified_and_never_signed_out() {
+    let rc = fake();
+    let cli = Cli::new("rc-pat");
+    let url = rc.url();
+    cli.run_with_stdin(
+        &[
+            "account",
+            "add",
+            "rocketchat",
+            "pat",
+            "--server",
+            &url,
+            "--user-id",
+            ALICE,
+            "--token-stdin",
+        ],
+        &format!("{ALICE_PAT}\n"),
+    )
+    .code(0)
+    .says("signed in as Alice Admin");
+    assert_eq!(
+        cli.secret_named("pat", "auth_token").as_deref(),
+        Some(ALICE_PAT)
+    );
+    assert!(!cli.config_text().contains("signed_in"));
+
+    cli.run(&["account", "remove", "pat"]).code(0);
+    assert_eq!(
+        requests(&rc, "POST", "/api/v1/logout"),
+        0,
+        "a PAT must not be signed out"
+    );
+    assert_eq!(cli.secret_named("pat", "auth_token"), None);
+
+    cli.run_with_stdin(
+        &[
+            "account",
+            "add",
+            "rocketchat",
+            "pat",
+            "--server",
+            &url,
+            "--user-id",
+            ALICE,
+            "--token-stdin",
+        ],
+        "not-a-token\n",
+    )
+    .code(1)
+    .says("You must be logged in to do this.");
+}
+
+#[test]
+fn removing_a_signed_in_account_signs_its_token_out() {
+    let rc = fake();
+    let cli = Cli::new("rc-remove");
+    sign_in(&cli, &rc, "team", "alice", "alice-password", None).code(0);
+    cli.run(&["account", "remove", "team"])
+        .code(0)
+        .says("Removed account team");
+    assert_eq!(requests(&rc, "POST", "/api/v1/logout"), 1);
+    assert_eq!(cli.secret_named("team", "auth_token"), None);
+    assert_eq!(cli.secret_named("team", "user_id"), None);
+}
+
+#[test]
+fn an_expired_token_says_sign_in_again() {
+    let rc = fake();
+    let cli = Cli::new("rc-expired");
+    sign_in(&cli, &rc, "team", "alice", "alice-password", None).code(0);
+    rc.revoke_tokens(ALICE);
+    cli.run(&["set", "lunch"])
+        .code(1)
+        .says("Rocket.Chat (team): credentials rejected: signed out (You must be logged in to do this.)")
+        .says("sign in again");
+    cli.run(&["account", "test", "team"])
+        .code(1)
+        .says("signed out");
+}
+
+#[test]
+fn text_over_120_utf16_units_is_refused_before_the_server_cuts_it() {
+    let rc = fake();
+    let cli = Cli::new("rc-too-long");
+    sign_in(&cli, &rc, "team", "alice", "alice-password", None).code(0);
+    // "🍔 " is three UTF-16 units: 117 letters fit, 118 do not.
+    let fits = "x".repeat(117);
+    cli.run(&["set", "--emoji", "🍔", "--text", &fits]).code(0);
+    assert_eq!(rc.status_of(ALICE).message, format!("🍔 {fits}"));
+    let posts = requests(&rc, "POST", "/api/v1/users.setStatus");
+    cli.run(&["set", "--emoji", "🍔", "--text", &"x".repeat(118)])
+        .code(1)
+        .says("status text is 121 characters long; Rocket.Chat allows 120 (UTF-16 code units)");
+    assert_eq!(
+        requests(&rc, "POST", "/api/v1/users.setStatus"),
+        posts,
+        "nothing may be sent"
+    );
+}
+
+#[test]
+fn availabilities_map_and_clear_goes_back_online() {
+    let rc = fake();
+    let cli = Cli::new("rc-availability");
+    sign_in(&cli, &rc, "team", "alice", "alice-password", None).code(0);
+    cli.run(&["set", "focus"])
+        .code(0)
+        .says("Rocket.Chat has no do-not-disturb; shown as busy");
+    assert_eq!(rc.status_of(ALICE).status, "busy");
+    assert_eq!(rc.status_of(ALICE).message, "🎧 Focus");
+    cli.run(&["set", "--text", "Heads down", "--availability", "offline"])
+        .code(0);
+    assert_eq!(rc.status_of(ALICE).status, "offline");
+    cli.run(&["clear"])
+        .code(0)
+        .says("Status cleared on 1 of 1 account");
+    let shown = rc.status_of(ALICE);
+    assert_eq!(
+        (shown.message.as_str(), shown.status.as_str()),
+        ("", "online")
+    );
+}
+
+#[test]
+fn other_users_need_the_edit_permission() {
+    let rc = fake();
+    let cli = Cli::new("rc-others");
+    sign_in(&cli, &rc, "team", "alice", "alice-password", None).code(0);
+    sign_in(&cli, &rc, "bob", "bob", "bob-password", Some("123456")).code(0);
+    cli.run(&[
+        "set",
+        "--text",
+        "Out sick",
+        "--account",
+        "team",
+        "--user",
+        BOB,
+    ])
+    .code(0);
+    assert_eq!(rc.status_of(BOB).message, "Out sick");
+    cli.run(&["set", "--text", "Hi", "--account", "bob", "--user", ALICE])
+        .code(1)
+        .says("not allowed")
+        .says("edit-other-user-info");
+    assert_eq!(rc.status_of(ALICE).message, "");
+}
+
+#[test]
+fn one_preset_lands_on_zulip_and_rocket_chat_at_once() {
+    let rc = fake();
+    let zulip = FakeZulip::start(ZulipFakeConfig::default()).expect("fake Zulip starts");
+    let cli = Cli::new("rc-and-zulip");
+    cli.add(&zulip, "alice", ALICE_EMAIL, ALICE_KEY).code(0);
+    sign_in(&cli, &rc, "team", "alice", "alice-password", None).code(0);
+    let out = cli.run(&["set", "brb"]);
+    out.code(0);
+    assert_eq!(out.first_line(), "Be right back set on 2 of 2 accounts");
+    assert_eq!(zulip.status_of(8).status_text, "Be right back");
+    assert_eq!(rc.status_of(ALICE).message, "☕ Be right back");
+}
