@@ -7,11 +7,13 @@
 use presently_core::clock::SystemClock;
 use presently_core::config::{Account, ConfigFile};
 use presently_core::paths::CONFIG_DIR_ENV;
+use presently_core::providers::rocketchat::{self, Login, RocketChatSettings};
 use presently_core::providers::zulip::{ZulipSettings, API_KEY};
 use presently_core::providers::AccountSettings;
 use presently_core::secrets::{KeyringStore, SecretStore, SERVICE_ENV};
 use presently_core::session::Session;
 use presently_core::{Error, Result};
+use presently_fakes::rocketchat::{FakeRocketChat, RcFakeConfig};
 use presently_fakes::zulip::{FakeZulip, ZulipFakeConfig};
 use secrecy::SecretString;
 use std::process::ExitCode;
@@ -55,33 +57,84 @@ pub async fn run(json: bool) -> Result<ExitCode> {
         )
         .await?;
 
+    // Rocket.Chat: signed in with a password, exactly as a user would.
+    let rc_config = RcFakeConfig::default();
+    let rc_user = rc_config
+        .users
+        .first()
+        .cloned()
+        .ok_or_else(|| Error::invalid("the Rocket.Chat stand-in has no users"))?;
+    let rocketchat = FakeRocketChat::start(rc_config)
+        .map_err(|e| Error::invalid(format!("cannot start the Rocket.Chat stand-in: {e}")))?;
+    let client = rocketchat::client_for(
+        &rocketchat.url(),
+        presently_core::http::client(session.timeout())?,
+        session.timeout(),
+    )
+    .map_err(|e| Error::invalid(e.to_string()))?;
+    let password = SecretString::from(rc_user.password.clone());
+    let credentials = match client.login(&rc_user.username, &password, None).await {
+        Ok(Login::SignedIn(credentials)) => credentials,
+        Ok(Login::NeedsCode { .. }) => {
+            return Err(Error::invalid(
+                "the Rocket.Chat stand-in asked for a second factor",
+            ))
+        }
+        Err(e) => {
+            return Err(Error::invalid(format!(
+                "cannot sign in to the Rocket.Chat stand-in: {e}"
+            )))
+        }
+    };
+    let account = Account {
+        id: "demo-rocketchat".into(),
+        settings: AccountSettings::RocketChat(RocketChatSettings {
+            server: rocketchat.url(),
+            user: rc_user.username.clone(),
+            signed_in: true,
+        }),
+    };
+    session
+        .add_account(account, rocketchat::secrets_of(&credentials))
+        .await?;
+
     let description = serde_json::json!({
         "demo": {
             "config_dir": dir.path(),
             "keyring_service": DEMO_KEYRING_SERVICE,
             "zulip": zulip.url(),
             "zulip_user": demo_user.email,
+            "rocketchat": rocketchat.url(),
+            "rocketchat_user": rc_user.user_id,
         }
     });
     if json {
         println!("{description}");
     } else {
         println!(
-            "Presently demo: a Zulip stand-in runs at {} (signed in as {}).\n\
+            "Presently demo: a Zulip stand-in runs at {} (signed in as {}) and a Rocket.Chat \
+             stand-in at {}.\n\
              Config for this demo: {}\n\
              Hotkeys: Ctrl+Alt+1 Lunch, Ctrl+Alt+2 Focus, Ctrl+Alt+3 In a meeting.\n\
              Quit from the tray menu or press Ctrl+C; the demo accounts are removed then.",
             zulip.url(),
             demo_user.email,
+            rocketchat.url(),
             dir.path().display()
         );
     }
 
     let outcome = run_tray(dir.path()).await;
-    let cleanup = session.remove_account("demo-zulip").await;
+    let mut cleanup = Vec::new();
+    for id in ["demo-zulip", "demo-rocketchat"] {
+        cleanup.push(session.remove_account(id).await);
+    }
     drop(zulip);
+    drop(rocketchat);
     let code = outcome?;
-    cleanup?;
+    for removed in cleanup {
+        removed?;
+    }
     Ok(code)
 }
 

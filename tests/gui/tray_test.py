@@ -56,6 +56,12 @@ def notification_titled(title):
                                   if n["summary"] == title), None))
 
 
+def rc_alice(rc_url):
+    with urllib.request.urlopen(f"{rc_url}/__fake/state", timeout=5) as response:
+        state = json.load(response)
+    return next(u for u in state["users"] if u["username"] == "alice")
+
+
 def alice(zulip_url):
     with urllib.request.urlopen(f"{zulip_url}/__fake/state", timeout=5) as response:
         state = json.load(response)
@@ -125,6 +131,7 @@ async def main():
     try:
         info = json.loads(demo.stdout.readline())["demo"]
         zulip = info["zulip"]
+        rc = info["rocketchat"]
         wait_for("the app to be ready", lambda: "ready" in lines(EVENTS))
         registration = json.loads(wait_for("the tray item to register", lambda: lines(TRAY))[-1])
         bus = await MessageBus().connect()
@@ -140,24 +147,31 @@ async def main():
         wait_for("Lunch on the Zulip stand-in", lambda: alice(zulip)["status"]["status_text"] == "Lunch")
         status = alice(zulip)["status"]
         assert (status["emoji_name"], status["emoji_code"]) == ("hamburger", "1f354"), status
-        notification_titled("Lunch set on 1 of 1 account")
+        wait_for("Lunch on the Rocket.Chat stand-in",
+                 lambda: rc_alice(rc)["status"] == {"message": "🍔 Lunch", "status": "away"})
+        notification_titled("Lunch set on 2 of 2 accounts")
         await wait_checked(menu, "🍔 Lunch")
-        print("ok: tray click set Lunch on Zulip and notified")
+        print("ok: tray click set Lunch on Zulip and Rocket.Chat and notified")
 
         # A real key press of a preset's hotkey does the same.
         subprocess.run(["xdotool", "key", "ctrl+alt+2"], check=True)
         wait_for("Focus on the Zulip stand-in", lambda: alice(zulip)["status"]["status_text"] == "Focus")
         assert alice(zulip)["status"]["emoji_name"] == "headphones"
-        focus = notification_titled("Focus set on 1 of 1 account")
-        assert "do-not-disturb" in focus["body"], focus  # says plainly what Zulip cannot show
+        wait_for("Focus on the Rocket.Chat stand-in",
+                 lambda: rc_alice(rc)["status"] == {"message": "🎧 Focus", "status": "busy"})
+        focus = notification_titled("Focus set on 2 of 2 accounts")
+        # Says plainly what each service cannot show.
+        assert "do-not-disturb" in focus["body"] and "shown as busy" in focus["body"], focus
         await wait_checked(menu, "🎧 Focus")
-        print("ok: Ctrl+Alt+2 set Focus on Zulip and notified")
+        print("ok: Ctrl+Alt+2 set Focus on Zulip and Rocket.Chat and notified")
 
         await menu.click("Clear status")
         wait_for("a cleared status", lambda: alice(zulip)["status"]["status_text"] == ""
                  and alice(zulip)["status"]["emoji_name"] == "")
-        notification_titled("Status cleared on 1 of 1 account")
-        print("ok: Clear status cleared Zulip")
+        wait_for("a cleared Rocket.Chat status",
+                 lambda: rc_alice(rc)["status"] == {"message": "", "status": "online"})
+        notification_titled("Status cleared on 2 of 2 accounts")
+        print("ok: Clear status cleared Zulip and Rocket.Chat")
 
         # An edit to the config (by hand or by the CLI) reaches the running tray.
         config_path = os.path.join(info["config_dir"], "config.toml")
