@@ -130,6 +130,7 @@ async fn add_rocketchat(args: AddRocketChat, json: bool) -> Result<ExitCode, Err
             server: args.server.clone(),
             user,
             signed_in,
+            custom_statuses: Default::default(),
         }),
     };
     let identity = session
@@ -137,6 +138,37 @@ async fn add_rocketchat(args: AddRocketChat, json: bool) -> Result<ExitCode, Err
         .await?;
     print_identity(&args.id, &identity, "added", json);
     Ok(ExitCode::SUCCESS)
+}
+
+/// `presently sync rocketchat ID [--dry-run]`: one line per change.
+pub async fn sync(id: &str, dry_run: bool, json: bool) -> Result<ExitCode, Error> {
+    let results = open_session()?.sync_custom_statuses(id, dry_run).await?;
+    let all_ok = results.iter().all(|(_, r)| r.is_ok());
+    if json {
+        let changes: Vec<_> = results
+            .iter()
+            .map(|(change, result)| {
+                let mut value = json!(change);
+                value["ok"] = json!(result.is_ok());
+                if let Err(e) = result {
+                    value["error"] = json!(e.to_string());
+                }
+                value
+            })
+            .collect();
+        print_json(&json!({ "ok": all_ok, "dry_run": dry_run, "changes": changes }));
+    } else if results.is_empty() {
+        println!("Custom statuses on {id} already match the presets; nothing to change.");
+    } else {
+        for (change, result) in &results {
+            match result {
+                Ok(()) if dry_run => println!("would {change}"),
+                Ok(()) => println!("{change}"),
+                Err(e) => println!("✗ {change}: {e}"),
+            }
+        }
+    }
+    Ok(crate::exit_for(all_ok))
 }
 
 /// Asks for the second factor on a terminal; elsewhere says how to give it.

@@ -36,6 +36,9 @@ pub enum Command {
     Status(TargetArgs),
     /// Show how a preset will look on each account, without sending anything.
     Preview { preset: String },
+    /// Publish the presets as a Rocket.Chat server's custom statuses (admins).
+    #[command(subcommand)]
+    Sync(SyncCommand),
     /// Start the tray app.
     Tray,
     /// Start the tray app against local stand-ins of every service, with throwaway accounts.
@@ -101,6 +104,18 @@ pub struct AddZulip {
     /// Read site, e-mail and API key from a zuliprc file (Zulip: "Download zuliprc").
     #[arg(long)]
     pub zuliprc: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SyncCommand {
+    /// Create, update and delete the custom statuses Presently manages on this server.
+    #[command(name = "rocketchat")]
+    RocketChat {
+        id: String,
+        /// Only print what would change.
+        #[arg(long)]
+        dry_run: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -92,6 +92,7 @@ pub async fn run(json: bool) -> Result<ExitCode> {
             server: rocketchat.url(),
             user: rc_user.username.clone(),
             signed_in: true,
+            custom_statuses: Default::default(),
         }),
     };
     session

@@ -60,6 +60,9 @@ async fn run(cli: Cli) -> Result<ExitCode, Error> {
         Command::Clear(target) => status::clear(target, json).await,
         Command::Status(target) => status::show(target, json).await,
         Command::Preview { preset } => status::preview(&preset, json).await,
+        Command::Sync(args::SyncCommand::RocketChat { id, dry_run }) => {
+            accounts::sync(&id, dry_run, json).await
+        }
         Command::Tray => launch::tray(),
         Command::Demo => demo::run(json).await,
     }

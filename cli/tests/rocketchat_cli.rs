@@ -288,3 +288,146 @@ fn one_preset_lands_on_zulip_and_rocket_chat_at_once() {
     assert_eq!(zulip.status_of(8).status_text, "Be right back");
     assert_eq!(rc.status_of(ALICE).message, "☕ Be right back");
 }
+
+fn custom_changes(fake: &FakeRocketChat) -> usize {
+    ["create", "update", "delete"]
+        .iter()
+        .map(|op| requests(fake, "POST", &format!("/api/v1/custom-user-status.{op}")))
+        .sum()
+}
+
+#[test]
+fn sync_publishes_the_presets_once_and_then_changes_nothing() {
+    let rc = fake();
+    let cli = Cli::new("rc-sync");
+    sign_in(&cli, &rc, "team", "alice", "alice-password", None).code(0);
+
+    cli.run(&["sync", "rocketchat", "team", "--dry-run"])
+        .code(0)
+        .says("would create \"Lunch\" (away)");
+    assert_eq!(custom_changes(&rc), 0, "a dry run sends nothing");
+    assert!(rc.custom_statuses().is_empty());
+
+    cli.run(&["sync", "rocketchat", "team"])
+        .code(0)
+        .says("create \"Focus\" (busy)")
+        .says("create \"In a meeting\" (busy)");
+    let on_server = rc.custom_statuses();
+    assert_eq!(on_server.len(), 7);
+    let lunch = on_server
+        .iter()
+        .find(|s| s.name == "Lunch")
+        .expect("Lunch published");
+    assert_eq!(lunch.status_type, "away");
+    // The server's ids are remembered, not just the names.
+    assert!(cli
+        .config_text()
+        .contains(&format!("lunch = \"{}\"", lunch.id)));
+
+    let before = custom_changes(&rc);
+    cli.run(&["sync", "rocketchat", "team"])
+        .code(0)
+        .says("already match the presets; nothing to change");
+    assert_eq!(
+        custom_changes(&rc),
+        before,
+        "a second run sends no create, update or delete"
+    );
+}
+
+#[test]
+fn sync_updates_renamed_presets_and_deletes_only_its_own() {
+    let rc = fake();
+    let foreign = rc.add_custom_status("Commuting", "away");
+    let cli = Cli::new("rc-sync-changes");
+    sign_in(&cli, &rc, "team", "alice", "alice-password", None).code(0);
+    cli.edit_config("name = \"Be right back\"", "name = \"Commuting\"");
+    cli.run(&["sync", "rocketchat", "team"])
+        .code(0)
+        .says("leave \"Commuting\" alone: it exists on the server but Presently did not create it");
+
+    cli.edit_config("name = \"Lunch\"", "name = \"Lunch break\"");
+    cli.edit_config(
+        "id = \"focus\"\nname = \"Focus\"\nemoji = \"🎧\"\ntext = \"Focus\"\navailability = \"dnd\"",
+        "id = \"focus\"\nname = \"Focus\"\nemoji = \"🎧\"\ntext = \"Focus\"\navailability = \"away\"",
+    );
+    cli.edit_config("id = \"vacation\"", "id = \"holiday\"");
+    let out = cli.run(&["sync", "rocketchat", "team"]);
+    out.code(0)
+        .says("update \"Lunch break\" (away)")
+        .says("update \"Focus\" (away)")
+        .says("update \"Vacation\" (away)")
+        .never_says("delete");
+    // The renamed preset now owns the status; nothing is left to do.
+    cli.run(&["sync", "rocketchat", "team"])
+        .code(0)
+        .never_says("create \"")
+        .never_says("update \"");
+    let names: Vec<String> = rc.custom_statuses().into_iter().map(|s| s.name).collect();
+    assert!(names.contains(&"Lunch break".to_owned()) && !names.contains(&"Lunch".to_owned()));
+    assert!(
+        rc.custom_statuses().iter().any(|s| s.id == foreign),
+        "someone else's status stays"
+    );
+}
+
+#[test]
+fn sync_reports_each_server_refusal_in_words() {
+    // Several syncs in a row; the rate limit has its own test.
+    let rc = FakeRocketChat::start(RcFakeConfig {
+        rate_limit_per_minute: 0,
+        ..RcFakeConfig::default()
+    })
+    .expect("fake Rocket.Chat starts");
+    let cli = Cli::new("rc-sync-errors");
+    sign_in(&cli, &rc, "team", "alice", "alice-password", None).code(0);
+    sign_in(&cli, &rc, "bob", "bob", "bob-password", Some("123456")).code(0);
+
+    cli.run(&["sync", "rocketchat", "bob"])
+        .code(1)
+        .says("manage-user-status");
+    assert!(rc.custom_statuses().is_empty());
+
+    cli.edit_config("name = \"Done for the day\"", "name = \"Bob's day off\"");
+    cli.edit_config("name = \"Vacation\"", "name = \" \"");
+    cli.run(&["sync", "rocketchat", "team"])
+        .code(1)
+        .says("✗ create \"Bob's day off\" (away): the server refused it: Bob's day off is not a valid name [error-input-is-not-a-valid-field]")
+        .says("The field Name is required [error-the-field-is-required]")
+        .says("create \"Lunch\" (away)");
+
+    // Two presets that would share a name: the server keeps names unique.
+    cli.edit_config("name = \"Be right back\"", "name = \"Lunch\"");
+    cli.run(&["sync", "rocketchat", "team"])
+        .code(1)
+        .says("The custom user status name is already in use [Custom_User_Status_Error_Name_Already_In_Use]");
+
+    cli.run(&["sync", "rocketchat", "nobody"]).code(2);
+    rc.revoke_tokens(ALICE);
+    cli.run(&["sync", "rocketchat", "team"])
+        .code(1)
+        .says("signed out (You must be logged in to do this.)");
+}
+
+#[test]
+fn sync_waits_out_a_short_rate_limit() {
+    let rc = fake();
+    let cli = Cli::new("rc-sync-rate-limit");
+    sign_in(&cli, &rc, "team", "alice", "alice-password", None).code(0);
+    rc.inject_on(
+        "POST",
+        "/api/v1/custom-user-status.create",
+        presently_fakes::rocketchat::Fault::RateLimit {
+            retry_after_secs: 0.4,
+        },
+    );
+    cli.run(&["sync", "rocketchat", "team"])
+        .code(0)
+        .never_says("✗");
+    assert_eq!(rc.custom_statuses().len(), 7);
+    assert_eq!(
+        requests(&rc, "POST", "/api/v1/custom-user-status.create"),
+        8,
+        "one 429, then 7 creates"
+    );
+}

@@ -18,6 +18,8 @@ use crate::preview::{preview, Preview};
 use crate::providers::{self, AccountSettings, Identity, Provider, ShownStatus, Target};
 use crate::secrets::{MemoryStore, SecretKey, SecretStore};
 
+pub use crate::providers::rocketchat::sync::Change as SyncChange;
+
 /// What the user asked to show. Fields set here override the preset's.
 #[derive(Debug, Clone, Default)]
 pub struct Request {
@@ -39,6 +41,18 @@ pub struct Report {
     /// Accounts the preset leaves alone (`skip = true`).
     pub skipped: Vec<String>,
     pub summary: Summary,
+}
+
+/// The server id a successful sync change leaves behind for its preset.
+fn change_id(
+    change: &SyncChange,
+    result: &Result<Option<String>, ProviderError>,
+) -> Option<String> {
+    match (change, result) {
+        (SyncChange::Create { .. }, Ok(Some(created))) => Some(created.clone()),
+        (SyncChange::Update { id, .. }, Ok(_)) => Some(id.clone()),
+        _ => None,
+    }
 }
 
 fn succeeded_accounts(report: &Report) -> Vec<String> {
@@ -491,6 +505,129 @@ impl Session {
         self.config_modified = self.config_file.modified();
         self.config = next;
         Ok(identity)
+    }
+
+    /// Publishes the presets as the Rocket.Chat server's custom statuses (see
+    /// [`providers::rocketchat::sync`]). With `dry_run`, only plans. The ids of statuses
+    /// Presently creates are remembered in the config.
+    pub async fn sync_custom_statuses(
+        &mut self,
+        id: &str,
+        dry_run: bool,
+    ) -> Result<Vec<(SyncChange, Result<(), ProviderError>)>> {
+        use providers::rocketchat::{sync, RocketChat};
+        let account = self.selected(&[id.to_owned()])?[0].clone();
+        let AccountSettings::RocketChat(settings) = &account.settings else {
+            return Err(Error::invalid(format!(
+                "{} is a {} account; custom statuses are a Rocket.Chat feature",
+                id,
+                account.service().display_name()
+            )));
+        };
+        let label = account.label();
+        let provider = RocketChat::connect(
+            id,
+            settings,
+            self.secrets.as_ref(),
+            self.http.clone(),
+            self.timeout(),
+        )
+        .map_err(|e| e.for_account(label.clone()))?;
+        let (client, credentials) = (provider.client(), provider.credentials());
+        let server = self
+            .within_deadline(client.custom_statuses(credentials))
+            .await
+            .map_err(|e| e.for_account(label.clone()))?;
+        let changes = sync::plan(&self.config.presets, &settings.custom_statuses, &server);
+        if dry_run {
+            return Ok(changes.into_iter().map(|c| (c, Ok(()))).collect());
+        }
+        let mut known = settings.custom_statuses.clone();
+        let mut results = Vec::new();
+        for change in changes {
+            let result = self.sync_one(client, credentials, &change).await;
+            if result.is_ok() {
+                match &change {
+                    SyncChange::Create { preset, .. } | SyncChange::Update { preset, .. } => {
+                        if let Some(id) = change_id(&change, &result) {
+                            known.retain(|_, known_id| known_id != &id);
+                            known.insert(preset.clone(), id);
+                        }
+                    }
+                    SyncChange::Delete { preset, .. } => {
+                        known.remove(preset);
+                    }
+                    SyncChange::Foreign { .. } => {}
+                }
+            }
+            results.push((change, result.map(|_| ())));
+        }
+        if known != settings.custom_statuses {
+            let mut next = self.config.clone();
+            if let Some(AccountSettings::RocketChat(saved)) = next
+                .accounts
+                .iter_mut()
+                .find(|a| a.id == id)
+                .map(|a| &mut a.settings)
+            {
+                saved.custom_statuses = known;
+            }
+            self.config_file.save(&next)?;
+            self.config_modified = self.config_file.modified();
+            self.config = next;
+        }
+        Ok(results)
+    }
+
+    /// Sends one sync change; returns the status id a create made. A short rate limit is
+    /// waited out once: an admin's sync is a batch, and Rocket.Chat allows 10 calls a minute.
+    async fn sync_one(
+        &self,
+        client: &providers::rocketchat::RocketChatClient,
+        credentials: &providers::rocketchat::Credentials,
+        change: &SyncChange,
+    ) -> Result<Option<String>, ProviderError> {
+        const LONGEST_WAIT: Duration = Duration::from_secs(65);
+        let send = || async {
+            match change {
+                SyncChange::Create {
+                    name, status_type, ..
+                } => self
+                    .within_deadline(client.create_custom_status(credentials, name, status_type))
+                    .await
+                    .map(Some),
+                SyncChange::Update {
+                    id,
+                    name,
+                    status_type,
+                    ..
+                } => self
+                    .within_deadline(client.update_custom_status(
+                        credentials,
+                        id,
+                        name,
+                        status_type,
+                    ))
+                    .await
+                    .map(|()| None),
+                SyncChange::Delete { id, .. } => self
+                    .within_deadline(client.delete_custom_status(credentials, id))
+                    .await
+                    .map(|()| None),
+                SyncChange::Foreign { .. } => Ok(None),
+            }
+        };
+        match send().await {
+            Err(ProviderError::RateLimited { retry_at }) => {
+                let wait = (retry_at - Utc::now()).to_std().unwrap_or_default();
+                if wait > LONGEST_WAIT {
+                    return Err(ProviderError::RateLimited { retry_at });
+                }
+                tokio::time::sleep(wait).await;
+                send().await
+            }
+            other => other,
+        }
     }
 
     /// Removes the account from the config and deletes its keyring entries; a token that

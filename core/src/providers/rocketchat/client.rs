@@ -55,6 +55,23 @@ pub struct UserStatus {
     pub status: String,
 }
 
+/// One of the admin-defined statuses users can pick in Rocket.Chat's own menu.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct CustomStatus {
+    #[serde(rename = "_id")]
+    pub id: String,
+    pub name: String,
+    #[serde(rename = "statusType")]
+    pub status_type: String,
+}
+
+#[derive(Debug, Deserialize)]
+struct StatusPage {
+    statuses: Vec<CustomStatus>,
+    #[serde(default)]
+    total: usize,
+}
+
 #[derive(Debug, Deserialize)]
 struct UserInfo {
     user: UserInfoUser,
@@ -190,6 +207,89 @@ impl RocketChatClient {
         Ok((info.user.status_text, status.status))
     }
 
+    /// Every custom status on the server (`custom-user-status.list`, page by page).
+    pub async fn custom_statuses(
+        &self,
+        credentials: &Credentials,
+    ) -> Result<Vec<CustomStatus>, ProviderError> {
+        const PAGE: usize = 100;
+        let mut all = Vec::new();
+        loop {
+            let value = self
+                .call(
+                    Method::GET,
+                    &format!("custom-user-status.list?count={PAGE}&offset={}", all.len()),
+                    None,
+                    credentials,
+                )
+                .await?;
+            let page: StatusPage = serde_json::from_value(value).map_err(|e| {
+                ProviderError::Protocol(format!("GET custom-user-status.list: {e}"))
+            })?;
+            let got = page.statuses.len();
+            all.extend(page.statuses);
+            if got == 0 || all.len() >= page.total {
+                return Ok(all);
+            }
+        }
+    }
+
+    /// `custom-user-status.create`; returns the new status's `_id`.
+    pub async fn create_custom_status(
+        &self,
+        credentials: &Credentials,
+        name: &str,
+        status_type: &str,
+    ) -> Result<String, ProviderError> {
+        let body = json!({ "name": name, "statusType": status_type });
+        let value = self
+            .call(
+                Method::POST,
+                "custom-user-status.create",
+                Some(body),
+                credentials,
+            )
+            .await?;
+        value["customUserStatus"]["_id"]
+            .as_str()
+            .map(str::to_owned)
+            .ok_or_else(|| ProviderError::Protocol("the created status has no _id".into()))
+    }
+
+    pub async fn update_custom_status(
+        &self,
+        credentials: &Credentials,
+        id: &str,
+        name: &str,
+        status_type: &str,
+    ) -> Result<(), ProviderError> {
+        let body = json!({ "_id": id, "name": name, "statusType": status_type });
+        self.call(
+            Method::POST,
+            "custom-user-status.update",
+            Some(body),
+            credentials,
+        )
+        .await
+        .map(|_| ())
+    }
+
+    pub async fn delete_custom_status(
+        &self,
+        credentials: &Credentials,
+        id: &str,
+    ) -> Result<(), ProviderError> {
+        let body = json!({ "customUserStatusId": id });
+        self.call(
+            Method::POST,
+            "custom-user-status.delete",
+            Some(body),
+            credentials,
+        )
+        .await
+        .map(|_| ())
+    }
+
     async fn call(
         &self,
         method: Method,
@@ -294,6 +394,9 @@ fn error_for(status: StatusCode, value: &Value) -> ProviderError {
         (404, _, _) => ProviderError::NotFound { reason },
         (_, "error-not-allowed", _) => ProviderError::Forbidden {
             reason: format!("{reason}: this server does not let users change their status message"),
+        },
+        (_, "not_authorized", _) => ProviderError::Forbidden {
+            reason: "not authorized on this server (managing custom statuses needs the permission manage-user-status)".into(),
         },
         (_, "totp-required", _) => ProviderError::AuthRejected {
             reason: "the server asks for a second factor for this call; use a personal access token".into(),

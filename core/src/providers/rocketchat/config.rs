@@ -1,6 +1,7 @@
 //! The non-secret fields of a Rocket.Chat account.
 
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 use crate::error::{Error, Result};
 
@@ -15,6 +16,10 @@ pub struct RocketChatSettings {
     /// The token came from signing in (and is signed out on removal), not a personal access token.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub signed_in: bool,
+    /// Custom statuses Presently created on the server: preset id → the server's `_id`.
+    /// Only these are ever updated or deleted by `presently sync`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub custom_statuses: BTreeMap<String, String>,
 }
 
 impl RocketChatSettings {

@@ -3,13 +3,14 @@
 
 mod client;
 mod config;
+pub mod sync;
 
 use async_trait::async_trait;
 use secrecy::SecretString;
 use std::time::Duration;
 use tokio::sync::OnceCell;
 
-pub use client::{Credentials, Login, RocketChatClient};
+pub use client::{Credentials, CustomStatus, Login, RocketChatClient};
 pub use config::RocketChatSettings;
 
 use super::{
@@ -111,6 +112,14 @@ impl RocketChat {
             credentials,
             version: OnceCell::new(),
         })
+    }
+
+    pub fn client(&self) -> &RocketChatClient {
+        &self.client
+    }
+
+    pub fn credentials(&self) -> &Credentials {
+        &self.credentials
     }
 
     /// Signs out a token that came from signing in, so it stops working on the server.
