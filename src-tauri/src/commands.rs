@@ -175,6 +175,46 @@ async fn clear_status(app: AppHandle) -> Result<Summary, CommandError> {
     Ok(actions::run(&app, Action::Clear, "window").await)
 }
 
+/// One line of a sync: what was (or would be) done, and whether it worked.
+#[derive(Debug, Serialize, Type)]
+pub struct SyncLine {
+    pub text: String,
+    pub ok: bool,
+}
+
+/// Publishes the presets as a Rocket.Chat server's custom statuses (`presently sync`).
+#[tauri::command]
+#[specta::specta]
+async fn sync_custom_statuses(
+    state: State<'_, AppState>,
+    account: String,
+    dry_run: bool,
+) -> Result<Vec<SyncLine>, CommandError> {
+    let results = state
+        .session
+        .write()
+        .await
+        .sync_custom_statuses(&account, dry_run)
+        .await?;
+    Ok(results
+        .into_iter()
+        .map(|(change, result)| match result {
+            Ok(()) if dry_run => SyncLine {
+                text: format!("would {change}"),
+                ok: true,
+            },
+            Ok(()) => SyncLine {
+                text: change.to_string(),
+                ok: true,
+            },
+            Err(e) => SyncLine {
+                text: format!("{change}: {e}"),
+                ok: false,
+            },
+        })
+        .collect())
+}
+
 pub fn builder() -> Builder<tauri::Wry> {
     Builder::<tauri::Wry>::new().commands(collect_commands![
         overview,
@@ -182,6 +222,7 @@ pub fn builder() -> Builder<tauri::Wry> {
         preview_preset,
         apply_preset,
         clear_status,
+        sync_custom_statuses,
     ])
 }
 

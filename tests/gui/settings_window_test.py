@@ -44,8 +44,10 @@ def presently(*args, stdin=None):
 
 
 def rows(driver, table):
-    return [[cell.text for cell in row.find_elements(By.TAG_NAME, "td")]
-            for row in driver.find_elements(By.CSS_SELECTOR, f"#{table} tbody tr")]
+    # One script call reads the table atomically; the window re-renders it as statuses change.
+    return driver.execute_script(
+        "return [...document.querySelectorAll(arguments[0])].map("
+        "r => [...r.cells].map(c => c.innerText.trim()))", f"#{table} tbody tr")
 
 
 def main():
@@ -56,9 +58,12 @@ def main():
     driver_proc = None
     driver = None
     try:
-        zulip = json.loads(fakes.stdout.readline())["zulip"]
+        stand_ins = json.loads(fakes.stdout.readline())
+        zulip, rocketchat = stand_ins["zulip"], stand_ins["rocketchat"]
         presently("account", "add", "zulip", "work", "--site", zulip, "--email", "alice@example.com",
                   stdin=ALICE_KEY + "\n")
+        presently("account", "add", "rocketchat", "team", "--server", rocketchat, "--user", "alice",
+                  stdin="alice-password\n")
         presently("set", "lunch")
         # A shortcut that cannot be registered must be reported, not ignored.
         config_path = os.path.join(config_dir, "config.toml")
@@ -81,9 +86,13 @@ def main():
         wait_for("the window to load", lambda: driver.find_element(By.TAG_NAME, "body")
                  .get_attribute("data-loaded") == "true")
 
-        accounts = wait_for("the account's status read back",
-                            lambda: (r := rows(driver, "accounts")) and r[0][3] == "🍔 Lunch" and r)
-        assert accounts == [["work", "Zulip", f"alice@example.com on {zulip}", "🍔 Lunch"]], accounts
+        accounts = wait_for("both accounts' statuses read back",
+                            lambda: (r := rows(driver, "accounts")) and len(r) == 2
+                            and r[0][3] == r[1][3] == "🍔 Lunch" and r)
+        assert [row[:4] for row in accounts] == [
+            ["work", "Zulip", f"alice@example.com on {zulip}", "🍔 Lunch"],
+            ["team", "Rocket.Chat", f"alice on {rocketchat}", "🍔 Lunch"],
+        ], accounts
         presets = [r[0] for r in rows(driver, "presets")]
         assert presets == ["Available", "🍔 Lunch", "🎧 Focus", "📅 In a meeting", "☕ Be right back",
                            "🌴 Vacation", "🏠 Done for the day"], presets
@@ -91,12 +100,20 @@ def main():
         assert lunch[1:3] == ["away", "1h"], lunch
         assert driver.find_element(By.ID, "active").text.startswith("Now: Lunch, until ")
         assert driver.find_element(By.ID, "demo-banner").is_displayed() is False
-        print("ok: the window lists the account (showing 🍔 Lunch) and the seven presets")
+        print("ok: the window lists both accounts (each showing 🍔 Lunch) and the seven presets")
+
+        team_row = driver.find_element(By.CSS_SELECTOR, "#accounts tr[data-account='team']")
+        team_row.find_element(By.XPATH, ".//button[text()='Sync statuses']").click()
+        synced = wait_for("the sync result", lambda: driver.find_element(By.ID, "sync-list").text)
+        assert 'create "Lunch" (away)' in synced and 'create "Focus" (busy)' in synced, synced
+        assert not driver.find_elements(By.CSS_SELECTOR, "#accounts tr[data-account='work'] button")
+        print("ok: Sync statuses published the presets as Rocket.Chat custom statuses")
 
         focus_row = driver.find_element(By.CSS_SELECTOR, "#presets tr[data-preset='focus']")
         focus_row.find_element(By.XPATH, ".//button[text()='Preview']").click()
         preview = wait_for("the Focus preview", lambda: driver.find_element(By.ID, "preview-list").text)
         assert "Zulip (work): 🎧 Focus [visible]" in preview, preview
+        assert "Rocket.Chat (team): 🎧 Focus [busy]" in preview, preview
         assert "Presently clears it at" in preview and "do-not-disturb" in preview, preview
         print("ok: the preview says what Zulip will show for Focus")
 

@@ -14,6 +14,8 @@ export const commands = {
 	/**  Applies a preset to every account, exactly as a tray click does. */
 	applyPreset: (preset: string) => typedError<Summary, CommandError>(__TAURI_INVOKE("apply_preset", { preset })),
 	clearStatus: () => typedError<Summary, CommandError>(__TAURI_INVOKE("clear_status")),
+	/**  Publishes the presets as a Rocket.Chat server's custom statuses (`presently sync`). */
+	syncCustomStatuses: (account: string, dryRun: boolean) => typedError<SyncLine[], CommandError>(__TAURI_INVOKE("sync_custom_statuses", { account, dryRun })),
 };
 
 /* Types */
@@ -196,6 +198,12 @@ export type Summary = {
 	title: string,
 	body: string,
 	all_succeeded: boolean,
+};
+
+/**  One line of a sync: what was (or would be) done, and whether it worked. */
+export type SyncLine = {
+	text: string,
+	ok: boolean,
 };
 
 /* Tauri Specta runtime */

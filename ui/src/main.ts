@@ -51,8 +51,36 @@ function renderAccounts(overview: Overview, statuses: AccountStatus[]): void {
         : "no status";
       cell(row, text, "shown");
     }
+    const tools = row.insertCell();
+    if (account.service === "rocketchat") {
+      const sync = document.createElement("button");
+      sync.textContent = "Sync statuses";
+      sync.title = "Publish the presets as this server's custom statuses";
+      sync.addEventListener("click", () => void syncStatuses(account.id));
+      tools.append(sync);
+    }
   }
   $("no-accounts").hidden = overview.accounts.length > 0;
+}
+
+async function syncStatuses(account: string): Promise<void> {
+  const result = await commands.syncCustomStatuses(account, false);
+  const list = $("sync-list");
+  list.replaceChildren();
+  $("sync-title").textContent = `Custom statuses on ${account}`;
+  if (result.status === "error") {
+    showError(result.error.message);
+    return;
+  }
+  showError(null);
+  const lines = result.data.length ? result.data : [{ text: "already match the presets; nothing to change", ok: true }];
+  for (const line of lines) {
+    const item = document.createElement("li");
+    item.textContent = line.text;
+    if (!line.ok) item.className = "failed";
+    list.append(item);
+  }
+  $("sync").hidden = false;
 }
 
 async function showPreview(preset: PresetView): Promise<void> {

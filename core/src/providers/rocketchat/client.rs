@@ -405,3 +405,65 @@ fn error_for(status: StatusCode, value: &Value) -> ProviderError {
         _ => ProviderError::Rejected { reason },
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn mapped(status: u16, body: &str) -> String {
+        let value: Value = serde_json::from_str(body).expect("a JSON body");
+        error_for(StatusCode::from_u16(status).expect("status"), &value).to_string()
+    }
+
+    /// The documented errors of `custom-user-status.create` and `.update` (seeds 002, 000).
+    #[test]
+    fn custom_status_errors_read_as_sentences() {
+        assert_eq!(
+            mapped(
+                400,
+                r#"{"success":false,"error":"The field Name is required [error-the-field-is-required]","errorType":"error-the-field-is-required"}"#
+            ),
+            "the server refused it: The field Name is required [error-the-field-is-required]"
+        );
+        assert_eq!(
+            mapped(400, r#"{"success":false,"error":"The custom user status name is already in use [Custom_User_Status_Error_Name_Already_In_Use]","errorType":"Custom_User_Status_Error_Name_Already_In_Use"}"#),
+            "the server refused it: The custom user status name is already in use [Custom_User_Status_Error_Name_Already_In_Use]"
+        );
+        assert_eq!(
+            mapped(400, r#"{"success":false,"error":"Offline is not a valid status type [error-input-is-not-a-valid-field]","errorType":"error-input-is-not-a-valid-field"}"#),
+            "the server refused it: Offline is not a valid status type [error-input-is-not-a-valid-field]"
+        );
+        assert_eq!(
+            mapped(
+                400,
+                r#"{"success":false,"error":"No custom user status found with the id of \"abc\"."}"#
+            ),
+            "the server refused it: No custom user status found with the id of \"abc\"."
+        );
+        assert!(mapped(
+            400,
+            r#"{"success":false,"error":"[not_authorized]","errorType":"not_authorized"}"#
+        )
+        .contains("needs the permission manage-user-status"));
+        assert!(mapped(
+            401,
+            r#"{"status":"error","message":"You must be logged in to do this."}"#
+        )
+        .starts_with("credentials rejected: signed out (You must be logged in to do this.)"));
+        assert!(mapped(401, r#"{"success":false,"error":"unauthorized"}"#)
+            .contains("edit-other-user-info"));
+    }
+
+    #[test]
+    fn set_status_errors_keep_the_servers_words() {
+        assert!(mapped(400, r#"{"success":false,"error":"Change status is not allowed [error-not-allowed]","errorType":"error-not-allowed"}"#)
+            .contains("does not let users change their status message"));
+        assert_eq!(
+            mapped(
+                400,
+                r#"{"success":false,"error":"Invisible status is disabled [error-status-not-allowed]","errorType":"error-status-not-allowed"}"#
+            ),
+            "the server refused it: Invisible status is disabled [error-status-not-allowed]"
+        );
+    }
+}
