@@ -137,6 +137,7 @@ function renderPresets(overview: Overview): void {
 }
 
 let lastActive: string | null = null;
+let lastOverview: string | null = null;
 
 // Reads what each account shows from its server; only when something may have changed,
 // so an open window does not spend the servers' rate limits.
@@ -147,6 +148,10 @@ async function refresh(force = false): Promise<void> {
     return;
   }
   const data = overview.data;
+  // Re-render only what changed, so a button under the pointer is not replaced mid-click.
+  const snapshot = JSON.stringify(data);
+  if (!force && snapshot === lastOverview) return;
+  lastOverview = snapshot;
   $("active").textContent = describeActive(data);
   $("demo-banner").hidden = !data.demo;
   $("config-path").textContent = data.config_path;
