@@ -7,5 +7,8 @@
 //!
 //! See [`zulip`] and [`rocketchat`].
 
+mod faults;
+mod ordered_json;
 pub mod rocketchat;
+mod runtime;
 pub mod zulip;

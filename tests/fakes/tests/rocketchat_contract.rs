@@ -3,9 +3,11 @@
 //! second factors, auth with login tokens and personal access tokens, permissions, the
 //! 120-UTF-16-unit truncation, custom statuses, the per-route-and-IP rate limiter, faults.
 
-use std::io::Read;
+mod common;
+
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use common::Reply;
 use presently_fakes::rocketchat::{FakeRocketChat, Fault, RcFakeConfig, RcStatus};
 use serde_json::{json, Value};
 
@@ -21,25 +23,7 @@ const LOGIN_UNAUTHORIZED: &str =
     "{\"success\":false,\"error\":\"Unauthorized\",\"status\":\"error\",\"message\":\"Unauthorized\"}";
 const SUCCESS: &str = "{\"success\":true}";
 
-struct Reply {
-    status: u16,
-    headers: Vec<(String, String)>,
-    body: String,
-}
-
 impl Reply {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.body)
-            .unwrap_or_else(|e| panic!("not JSON ({e}): {:?}", self.body))
-    }
-
     #[track_caller]
     fn is(&self, status: u16, body: &str) {
         assert_eq!((self.status, self.body.as_str()), (status, body));
@@ -91,21 +75,7 @@ impl Call {
             Ok(resp) | Err(ureq::Error::Status(_, resp)) => resp,
             Err(err) => panic!("transport error: {err}"),
         };
-        let status = resp.status();
-        let headers = resp
-            .headers_names()
-            .into_iter()
-            .filter_map(|n| resp.header(&n).map(|v| (n.clone(), v.to_owned())))
-            .collect();
-        let mut body = String::new();
-        resp.into_reader()
-            .read_to_string(&mut body)
-            .expect("body is UTF-8");
-        Reply {
-            status,
-            headers,
-            body,
-        }
+        Reply::read(resp)
     }
 
     fn send(self) -> Reply {

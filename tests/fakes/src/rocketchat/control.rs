@@ -9,11 +9,10 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use serde::Deserialize;
 use serde_json::json;
 
 use super::state::{self, Shared};
-use crate::zulip::fault::{Fault, TargetedFault};
+use crate::faults;
 
 /// The state document served at `GET /__fake/state` (token values are never shown).
 pub(crate) fn state_json(state: &state::State) -> serde_json::Value {
@@ -55,8 +54,8 @@ pub(crate) fn state_json(state: &state::State) -> serde_json::Value {
         },
         "users": users,
         "custom_statuses": custom,
-        "pending_faults": state.faults,
-        "pending_targeted_faults": state.targeted_faults,
+        "pending_faults": state.faults.pending,
+        "pending_targeted_faults": state.faults.targeted,
         "requests": state.requests,
     })
 }
@@ -66,32 +65,16 @@ pub(crate) async fn get_state(State(shared): State<Arc<Shared>>) -> Response {
     Json(state_json(&shared.lock())).into_response()
 }
 
-/// The body of `POST /__fake/fault`: a [`Fault`] plus, to target it, both `method` and `path`.
-#[derive(Deserialize)]
-struct FaultRequest {
-    method: Option<String>,
-    path: Option<String>,
-    #[serde(flatten)]
-    fault: Fault,
-}
-
-/// `POST /__fake/fault` with a JSON [`Fault`], e.g. `{"kind":"rate_limit","retry_after":2.5}`
-/// for the next API request, or with `"method"` and `"path"` for the next request to exactly
-/// that, e.g. `{"kind":"hang","method":"POST","path":"/api/v1/users.setStatus"}`.
+/// `POST /__fake/fault` with a JSON [`crate::rocketchat::Fault`] (see
+/// [`faults::parse_request`]), e.g. `{"kind":"hang","method":"POST","path":"/api/v1/users.setStatus"}`.
 pub(crate) async fn post_fault(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
-    let request = match serde_json::from_slice::<FaultRequest>(&body) {
-        Ok(request) => request,
-        Err(err) => return bad_fault(format!("bad fault: {err}")),
-    };
-    match (request.method, request.path) {
-        (None, None) => shared.lock().faults.push_back(request.fault),
-        (Some(method), Some(path)) => match TargetedFault::new(&method, &path, request.fault) {
-            Ok(targeted) => shared.lock().targeted_faults.push(targeted),
-            Err(err) => return bad_fault(format!("bad fault: {err}")),
-        },
-        _ => return bad_fault("bad fault: give both \"method\" and \"path\", or neither".into()),
+    match faults::parse_request(&body) {
+        Ok(order) => {
+            shared.lock().faults.queue(order);
+            Json(json!({"success": true})).into_response()
+        }
+        Err(error) => bad_fault(error),
     }
-    Json(json!({"success": true})).into_response()
 }
 
 fn bad_fault(error: String) -> Response {

@@ -22,7 +22,7 @@ use super::rate_limit::RateInfo;
 use super::recorded::RecordedRequest;
 use super::routes::{fall_through, route, Endpoint};
 use super::state::Shared;
-use crate::zulip::fault;
+use crate::faults;
 
 /// The limit shown on an injected 429 when the fake's limiter is off.
 const SHOWN_LIMIT_WHEN_OFF: u32 = 10;
@@ -145,12 +145,12 @@ pub(crate) async fn any_request(
             truncation: None,
         });
         let index = state.requests.len() - 1;
-        let pending = state.take_fault(method.as_str(), path, is_api);
+        let pending = state.faults.take(method.as_str(), path, is_api);
         (index, pending, state.config.rate_limit_per_minute)
     };
     let resp = match pending {
         Some(fault) => {
-            fault::respond_with(fault, shared.shutdown.clone(), |secs| {
+            faults::respond_with(fault, shared.shutdown.clone(), |secs| {
                 injected_rate_limit(limit, secs)
             })
             .await

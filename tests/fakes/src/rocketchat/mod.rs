@@ -28,7 +28,7 @@ mod server;
 mod state;
 mod text;
 
-pub use crate::zulip::Fault;
+pub use crate::faults::Fault;
 pub use config::{
     CustomStatus, RcFakeConfig, RcStatus, RcUser, PERM_CREATE_PERSONAL_ACCESS_TOKENS,
     PERM_EDIT_OTHER_USER_INFO, PERM_MANAGE_USER_STATUS,

@@ -3,19 +3,17 @@
 //! the [`super::FakeRocketChat`] handle.
 
 use std::collections::hash_map::RandomState;
-use std::collections::{HashMap, VecDeque};
+use std::collections::HashMap;
 use std::hash::{BuildHasher, Hasher};
-use std::sync::{Mutex, MutexGuard};
 use std::time::Instant;
 
 use chrono::{DateTime, Utc};
-use tokio::sync::watch;
 
 use super::config::{CustomStatus, RcFakeConfig, RcStatus, RcUser};
 use super::rate_limit::RateLimiter;
 use super::recorded::RecordedRequest;
 use super::reply::js_date;
-use crate::zulip::fault::{Fault, TargetedFault};
+use crate::faults::FaultQueues;
 
 /// `Random.secret()`'s alphabet (login tokens are 43 of these).
 const SECRET_ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
@@ -66,10 +64,8 @@ pub(crate) struct State {
     /// user id → expiry of the emailed 2FA code that is pending.
     pub email_codes: HashMap<String, DateTime<Utc>>,
     pub requests: Vec<RecordedRequest>,
-    /// For the next request under `/api/`, oldest first.
-    pub faults: VecDeque<Fault>,
-    /// Each for the next request with its method and path, oldest first.
-    pub targeted_faults: Vec<TargetedFault>,
+    /// Untargeted ones for the next request under `/api/`.
+    pub faults: FaultQueues,
     pub limiter: RateLimiter,
     random: RandomState,
     counter: u64,
@@ -93,27 +89,11 @@ impl State {
             custom: Vec::new(),
             email_codes: HashMap::new(),
             requests: Vec::new(),
-            faults: VecDeque::new(),
-            targeted_faults: Vec::new(),
+            faults: FaultQueues::default(),
             limiter: RateLimiter::new(created),
             random: RandomState::new(),
             counter: 0,
         }
-    }
-
-    /// The fault for a request, removed from its queue: the next untargeted one if the
-    /// request is under `/api/`, else the oldest one targeted at exactly this method and path.
-    pub(crate) fn take_fault(&mut self, method: &str, path: &str, is_api: bool) -> Option<Fault> {
-        if is_api {
-            if let Some(fault) = self.faults.pop_front() {
-                return Some(fault);
-            }
-        }
-        let index = self
-            .targeted_faults
-            .iter()
-            .position(|t| t.matches(method, path))?;
-        Some(self.targeted_faults.remove(index).fault)
     }
 
     fn next_random(&mut self) -> u64 {
@@ -237,28 +217,4 @@ impl State {
 }
 
 /// Everything the request handlers need.
-#[derive(Debug)]
-pub(crate) struct Shared {
-    state: Mutex<State>,
-    /// Flips to `true` when the fake shuts down (ends hanging requests).
-    pub shutdown: watch::Receiver<bool>,
-    /// `http://127.0.0.1:PORT`.
-    pub base_url: String,
-}
-
-impl Shared {
-    pub(crate) fn new(state: State, shutdown: watch::Receiver<bool>, base_url: String) -> Self {
-        Shared {
-            state: Mutex::new(state),
-            shutdown,
-            base_url,
-        }
-    }
-
-    /// Locks the state; a panic in another holder does not make it unusable.
-    pub(crate) fn lock(&self) -> MutexGuard<'_, State> {
-        self.state
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-    }
-}
+pub(crate) type Shared = crate::runtime::Shared<State>;

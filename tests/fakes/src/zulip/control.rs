@@ -8,11 +8,10 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use serde::Deserialize;
 use serde_json::json;
 
-use super::fault::{Fault, TargetedFault};
 use super::state::{self, Shared};
+use crate::faults;
 
 /// The state document served at `GET /__fake/state`.
 pub(crate) fn state_json(state: &state::State) -> serde_json::Value {
@@ -33,8 +32,8 @@ pub(crate) fn state_json(state: &state::State) -> serde_json::Value {
     json!({
         "zulip_feature_level": state.config.feature_level,
         "users": users,
-        "pending_faults": state.faults,
-        "pending_targeted_faults": state.targeted_faults,
+        "pending_faults": state.faults.pending,
+        "pending_targeted_faults": state.faults.targeted,
         "requests": state.requests,
     })
 }
@@ -44,32 +43,16 @@ pub(crate) async fn get_state(State(shared): State<Arc<Shared>>) -> Response {
     Json(state_json(&shared.lock())).into_response()
 }
 
-/// The body of `POST /__fake/fault`: a [`Fault`] plus, to target it, both `method` and `path`.
-#[derive(Deserialize)]
-struct FaultRequest {
-    method: Option<String>,
-    path: Option<String>,
-    #[serde(flatten)]
-    fault: Fault,
-}
-
-/// `POST /__fake/fault` with a JSON [`Fault`], e.g. `{"kind":"rate_limit","retry_after":2.5}`
-/// for the next API request, or with `"method"` and `"path"` for the next request to exactly
-/// that, e.g. `{"kind":"hang","method":"POST","path":"/api/v1/users/me/status"}`.
+/// `POST /__fake/fault` with a JSON [`crate::zulip::Fault`] (see [`faults::parse_request`]),
+/// e.g. `{"kind":"hang","method":"POST","path":"/api/v1/users/me/status"}`.
 pub(crate) async fn post_fault(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
-    let request = match serde_json::from_slice::<FaultRequest>(&body) {
-        Ok(request) => request,
-        Err(err) => return bad_fault(format!("bad fault: {err}")),
-    };
-    match (request.method, request.path) {
-        (None, None) => shared.lock().faults.push_back(request.fault),
-        (Some(method), Some(path)) => match TargetedFault::new(&method, &path, request.fault) {
-            Ok(targeted) => shared.lock().targeted_faults.push(targeted),
-            Err(err) => return bad_fault(format!("bad fault: {err}")),
-        },
-        _ => return bad_fault("bad fault: give both \"method\" and \"path\", or neither".into()),
+    match faults::parse_request(&body) {
+        Ok(order) => {
+            shared.lock().faults.queue(order);
+            Json(json!({"result": "success"})).into_response()
+        }
+        Err(msg) => bad_fault(msg),
     }
-    Json(json!({"result": "success"})).into_response()
 }
 
 fn bad_fault(msg: String) -> Response {

@@ -14,12 +14,12 @@ use axum::response::{IntoResponse, Response};
 use super::auth;
 use super::endpoints::{self, Endpoint};
 use super::error::ApiError;
-use super::fault::{self, Fault};
 use super::params::Params;
 use super::rate_limit::RateInfo;
 use super::recorded::RecordedRequest;
 use super::routes::{method_not_allowed, not_found, routes};
 use super::state::Shared;
+use crate::faults::{self, Fault};
 
 const API_PREFIX: &str = "/api/v1/";
 
@@ -117,7 +117,7 @@ pub(crate) async fn any_request(
     let (pending, limit) = {
         let mut state = shared.lock();
         (
-            state.take_fault(method.as_str(), path, is_api),
+            state.faults.take(method.as_str(), path, is_api),
             state.config.rate_limit_per_minute,
         )
     };
@@ -133,7 +133,10 @@ pub(crate) async fn any_request(
                 }),
                 _ => None,
             };
-            let mut resp = fault::respond(fault, shared.shutdown.clone()).await;
+            let mut resp = faults::respond_with(fault, shared.shutdown.clone(), |secs| {
+                ApiError::rate_limited(secs).into_response()
+            })
+            .await;
             if let Some(rate) = rate {
                 rate.apply(resp.headers_mut());
             }

@@ -12,7 +12,6 @@ mod emoji;
 mod emoji_table;
 mod endpoints;
 mod error;
-pub(crate) mod fault;
 mod json;
 mod params;
 mod rate_limit;
@@ -23,7 +22,7 @@ mod state;
 mod status;
 mod status_rules;
 
+pub use crate::faults::Fault;
 pub use config::{UserStatus, ZulipFakeConfig, ZulipUser};
-pub use fault::Fault;
 pub use recorded::RecordedRequest;
 pub use server::FakeZulip;

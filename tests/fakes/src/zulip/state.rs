@@ -1,16 +1,13 @@
 //! The fake's mutable state (statuses, presence, recorded requests, pending faults, rate
 //! counters) behind one mutex, shared by the server and the [`super::FakeZulip`] handle.
 
-use std::collections::{HashMap, VecDeque};
-use std::sync::{Mutex, MutexGuard};
-
-use tokio::sync::watch;
+use std::collections::HashMap;
 
 use super::config::{UserStatus, ZulipFakeConfig, ZulipUser};
-use super::fault::{Fault, TargetedFault};
 use super::rate_limit::RateLimiter;
 use super::recorded::RecordedRequest;
 use super::status_rules::StatusChange;
+use crate::faults::FaultQueues;
 
 /// Feature level from which `away` is just `!presence_enabled`.
 pub(crate) const AWAY_IS_PRESENCE_FL: u32 = 148;
@@ -21,10 +18,8 @@ pub(crate) struct State {
     statuses: HashMap<u64, UserStatus>,
     presence_enabled: HashMap<u64, bool>,
     pub requests: Vec<RecordedRequest>,
-    /// For the next request under `/api/v1`, oldest first.
-    pub faults: VecDeque<Fault>,
-    /// Each for the next request with its method and path, oldest first.
-    pub targeted_faults: Vec<TargetedFault>,
+    /// Untargeted ones for the next request under `/api/v1`.
+    pub faults: FaultQueues,
     pub limiter: RateLimiter,
 }
 
@@ -36,26 +31,9 @@ impl State {
             statuses: HashMap::new(),
             presence_enabled,
             requests: Vec::new(),
-            faults: VecDeque::new(),
-            targeted_faults: Vec::new(),
+            faults: FaultQueues::default(),
             limiter: RateLimiter::default(),
         }
-    }
-
-    /// The fault for a request, removed from its queue: the next untargeted one if the
-    /// request is under `/api/v1` (it is "the next request"), else the oldest one targeted at
-    /// exactly this method and path.
-    pub(crate) fn take_fault(&mut self, method: &str, path: &str, is_api: bool) -> Option<Fault> {
-        if is_api {
-            if let Some(fault) = self.faults.pop_front() {
-                return Some(fault);
-            }
-        }
-        let index = self
-            .targeted_faults
-            .iter()
-            .position(|t| t.matches(method, path))?;
-        Some(self.targeted_faults.remove(index).fault)
     }
 
     pub(crate) fn user(&self, user_id: u64) -> Option<&ZulipUser> {
@@ -127,28 +105,4 @@ impl State {
 }
 
 /// Everything the request handlers need.
-#[derive(Debug)]
-pub(crate) struct Shared {
-    state: Mutex<State>,
-    /// Flips to `true` when the fake shuts down (ends hanging requests).
-    pub shutdown: watch::Receiver<bool>,
-    /// `http://127.0.0.1:PORT`.
-    pub base_url: String,
-}
-
-impl Shared {
-    pub(crate) fn new(state: State, shutdown: watch::Receiver<bool>, base_url: String) -> Self {
-        Shared {
-            state: Mutex::new(state),
-            shutdown,
-            base_url,
-        }
-    }
-
-    /// Locks the state; a panic in another holder does not make it unusable.
-    pub(crate) fn lock(&self) -> MutexGuard<'_, State> {
-        self.state
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-    }
-}
+pub(crate) type Shared = crate::runtime::Shared<State>;

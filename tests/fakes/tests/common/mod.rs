@@ -2,35 +2,17 @@
 
 #![allow(dead_code)]
 
-use std::io::Read;
 use std::time::Duration;
 
 use base64::Engine;
 use presently_fakes::zulip::{FakeZulip, ZulipFakeConfig};
 
+mod reply;
+pub use reply::Reply;
+
 pub const ALICE: (&str, &str) = ("alice@example.com", "aliceKEY0123456789abcdef01234567");
 pub const BOB: (&str, &str) = ("bob@example.com", "bobKEY0123456789abcdef0123456789");
 pub const BOT: (&str, &str) = ("bot@example.com", "botKEY0123456789abcdef0123456789");
-
-pub struct Reply {
-    pub status: u16,
-    pub headers: Vec<(String, String)>,
-    pub body: String,
-}
-
-impl Reply {
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-
-    pub fn json(&self) -> serde_json::Value {
-        serde_json::from_str(&self.body)
-            .unwrap_or_else(|e| panic!("not JSON ({e}): {:?}", self.body))
-    }
-}
 
 pub fn start(config: ZulipFakeConfig) -> FakeZulip {
     FakeZulip::start(config).expect("fake Zulip starts")
@@ -86,24 +68,6 @@ impl Call {
         }
     }
 
-    fn reply(resp: ureq::Response) -> Reply {
-        let status = resp.status();
-        let headers = resp
-            .headers_names()
-            .into_iter()
-            .filter_map(|n| resp.header(&n).map(|v| (n.clone(), v.to_owned())))
-            .collect();
-        let mut body = String::new();
-        resp.into_reader()
-            .read_to_string(&mut body)
-            .expect("body is UTF-8");
-        Reply {
-            status,
-            headers,
-            body,
-        }
-    }
-
     /// Sends `form` as `application/x-www-form-urlencoded` (no body for an empty form on GET).
     pub fn form(self, form: &[(&str, &str)]) -> Reply {
         let _keep = &self.agent;
@@ -112,7 +76,7 @@ impl Call {
         } else {
             self.req.send_form(form)
         };
-        Self::reply(Self::finish(result).expect("transport ok"))
+        Reply::read(Self::finish(result).expect("transport ok"))
     }
 
     pub fn send(self) -> Reply {
@@ -124,7 +88,7 @@ impl Call {
             .req
             .set("Content-Type", "application/json")
             .send_string(&body.to_string());
-        Self::reply(Self::finish(result).expect("transport ok"))
+        Reply::read(Self::finish(result).expect("transport ok"))
     }
 
     /// The raw result, for transport-level expectations (timeouts, huge bodies).

@@ -1,14 +1,16 @@
-//! Injectable faults: each applies once, before routing and authentication, as a misbehaving
-//! proxy or server would. An untargeted fault hits the next request under `/api/v1`; a
-//! [`TargetedFault`] waits for the next request with its exact method and path.
+//! Injectable faults, the same for every fake: each applies once, before routing and
+//! authentication, as a misbehaving proxy or server would. An untargeted fault hits the next
+//! API request (under `/api/v1` for Zulip, `/api/` for Rocket.Chat); a [`TargetedFault`] waits
+//! for the next request with its exact method and path. [`FaultQueues`] holds both kinds, and
+//! [`parse_request`] reads the body of `POST /__fake/fault`.
 
 use axum::body::{Body, Bytes};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
+use std::collections::VecDeque;
+
 use serde::{Deserialize, Serialize};
 use tokio::sync::watch;
-
-use super::error::ApiError;
 
 /// Size of the [`Fault::Huge`] body before the final `{}`.
 pub(crate) const HUGE_BODY_BYTES: usize = 50 * 1024 * 1024;
@@ -76,6 +78,81 @@ impl TargetedFault {
     }
 }
 
+/// The faults waiting for requests.
+#[derive(Debug, Default)]
+pub(crate) struct FaultQueues {
+    /// For the next API request, oldest first.
+    pub pending: VecDeque<Fault>,
+    /// Each for the next request with its method and path, oldest first.
+    pub targeted: Vec<TargetedFault>,
+}
+
+impl FaultQueues {
+    /// Queues `fault` for the next API request.
+    pub(crate) fn push(&mut self, fault: Fault) {
+        self.pending.push_back(fault);
+    }
+
+    /// Queues `targeted` for the next request to its method and path.
+    pub(crate) fn push_targeted(&mut self, targeted: TargetedFault) {
+        self.targeted.push(targeted);
+    }
+
+    /// Queues what `POST /__fake/fault` asked for.
+    pub(crate) fn queue(&mut self, order: FaultOrder) {
+        match order {
+            FaultOrder::Next(fault) => self.push(fault),
+            FaultOrder::Targeted(targeted) => self.push_targeted(targeted),
+        }
+    }
+
+    /// The fault for a request, removed from its queue: the next untargeted one if the
+    /// request is an API request (it is "the next request"), else the oldest one targeted at
+    /// exactly this method and path.
+    pub(crate) fn take(&mut self, method: &str, path: &str, is_api: bool) -> Option<Fault> {
+        if is_api {
+            if let Some(fault) = self.pending.pop_front() {
+                return Some(fault);
+            }
+        }
+        let index = self.targeted.iter().position(|t| t.matches(method, path))?;
+        Some(self.targeted.remove(index).fault)
+    }
+}
+
+/// The body of `POST /__fake/fault`: a [`Fault`] plus, to target it, both `method` and `path`.
+#[derive(Deserialize)]
+struct FaultRequest {
+    method: Option<String>,
+    path: Option<String>,
+    #[serde(flatten)]
+    fault: Fault,
+}
+
+/// A fault asked for over `POST /__fake/fault`, and which queue it goes on.
+#[derive(Debug)]
+pub(crate) enum FaultOrder {
+    Next(Fault),
+    Targeted(TargetedFault),
+}
+
+/// Reads the body of `POST /__fake/fault`: a JSON [`Fault`], e.g.
+/// `{"kind":"rate_limit","retry_after":2.5}`, for the next API request, or with `"method"` and
+/// `"path"` for the next request to exactly that, e.g.
+/// `{"kind":"hang","method":"POST","path":"/api/v1/users/me/status"}`. `Err` is the message
+/// for the 400 (`bad fault: ...`).
+pub(crate) fn parse_request(body: &[u8]) -> Result<FaultOrder, String> {
+    let request =
+        serde_json::from_slice::<FaultRequest>(body).map_err(|err| format!("bad fault: {err}"))?;
+    match (request.method, request.path) {
+        (None, None) => Ok(FaultOrder::Next(request.fault)),
+        (Some(method), Some(path)) => TargetedFault::new(&method, &path, request.fault)
+            .map(FaultOrder::Targeted)
+            .map_err(|err| format!("bad fault: {err}")),
+        _ => Err("bad fault: give both \"method\" and \"path\", or neither".into()),
+    }
+}
+
 fn html(status: StatusCode, body: &'static str) -> Response {
     let mut resp = (status, body).into_response();
     resp.headers_mut().insert(
@@ -85,16 +162,9 @@ fn html(status: StatusCode, body: &'static str) -> Response {
     resp
 }
 
-/// The response for `fault`. `shutdown` ends a hang when the fake stops.
-pub(crate) async fn respond(fault: Fault, shutdown: watch::Receiver<bool>) -> Response {
-    respond_with(fault, shutdown, |retry_after_secs| {
-        ApiError::rate_limited(retry_after_secs).into_response()
-    })
-    .await
-}
-
 /// The response for `fault`, with the vendor's own 429 from `rate_limited(retry_after_secs)`;
-/// every other kind looks the same whatever the vendor (shared with the other fakes).
+/// every other kind looks the same whatever the vendor. `shutdown` ends a hang when the fake
+/// stops.
 pub(crate) async fn respond_with(
     fault: Fault,
     mut shutdown: watch::Receiver<bool>,
