@@ -147,12 +147,7 @@ async fn run_tray(config_dir: &std::path::Path) -> Result<ExitCode> {
         .env("PRESENTLY_DEMO", "1")
         .arg("--settings")
         .kill_on_drop(true);
-    let mut child = command.spawn().map_err(|e| {
-        Error::invalid(format!(
-            "cannot start the tray app {} ({e}); build it with `cargo build -p presently-app`",
-            crate::launch::tray_binary().display()
-        ))
-    })?;
+    let mut child = command.spawn().map_err(crate::launch::start_failed)?;
     let stopped = async {
         #[cfg(unix)]
         {

@@ -19,13 +19,16 @@ pub fn tray_command() -> Command {
     Command::new(tray_binary())
 }
 
+/// Why the tray app did not start, and how to get it.
+pub fn start_failed(cause: std::io::Error) -> Error {
+    Error::invalid(format!(
+        "cannot start the tray app {} ({cause}); build it with `cargo build -p presently-app`",
+        tray_binary().display()
+    ))
+}
+
 pub fn tray() -> Result<ExitCode, Error> {
-    let status = tray_command().status().map_err(|e| {
-        Error::invalid(format!(
-            "cannot start the tray app {} ({e}); build it with `cargo build -p presently-app`",
-            tray_binary().display()
-        ))
-    })?;
+    let status = tray_command().status().map_err(start_failed)?;
     Ok(if status.success() {
         ExitCode::SUCCESS
     } else {

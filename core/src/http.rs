@@ -111,6 +111,18 @@ fn too_big() -> ProviderError {
     ))
 }
 
+/// Sends a request, turning a failed send into words and refusing any redirect.
+pub async fn send(
+    request: reqwest::RequestBuilder,
+    timeout: Duration,
+) -> Result<Response, ProviderError> {
+    let response = request.send().await.map_err(|e| send_error(e, timeout))?;
+    if response.status().is_redirection() {
+        return Err(redirect_error(&response));
+    }
+    Ok(response)
+}
+
 /// A redirect is reported, never followed: following could hand credentials to another host.
 pub fn redirect_error(response: &Response) -> ProviderError {
     let to = response

@@ -9,7 +9,7 @@ use std::time::Duration;
 use url::Url;
 
 use crate::error::ProviderError;
-use crate::http::{read_capped, redirect_error, send_error, snippet};
+use crate::http::{read_capped, snippet};
 
 /// Credentials for every authenticated call: `X-Auth-Token` and `X-User-Id`.
 #[derive(Debug, Clone)]
@@ -331,14 +331,8 @@ impl RocketChatClient {
         if let Some(body) = body {
             request = request.json(&body);
         }
-        let response = request
-            .send()
-            .await
-            .map_err(|e| send_error(e, self.timeout))?;
+        let response = crate::http::send(request, self.timeout).await?;
         let status = response.status();
-        if status.is_redirection() {
-            return Err(redirect_error(&response));
-        }
         if status == StatusCode::TOO_MANY_REQUESTS {
             return Err(rate_limited(&response));
         }

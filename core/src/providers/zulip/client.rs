@@ -8,7 +8,7 @@ use std::time::Duration;
 use url::Url;
 
 use crate::error::ProviderError;
-use crate::http::{read_capped, redirect_error, send_error, snippet};
+use crate::http::{read_capped, snippet};
 
 #[derive(Debug)]
 pub struct ZulipClient {
@@ -169,14 +169,8 @@ impl ZulipClient {
         if !form.is_empty() {
             request = request.form(form);
         }
-        let response = request
-            .send()
-            .await
-            .map_err(|e| send_error(e, self.timeout))?;
+        let response = crate::http::send(request, self.timeout).await?;
         let status = response.status();
-        if status.is_redirection() {
-            return Err(redirect_error(&response));
-        }
         let retry_after_header = response
             .headers()
             .get(reqwest::header::RETRY_AFTER)
