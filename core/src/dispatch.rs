@@ -1,12 +1,14 @@
 //! Applies one status to many accounts at once: concurrently, each with its own deadline,
 //! one result per account, and one sentence that sums it up.
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use serde::Serialize;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::error::{AccountLabel, ProviderError};
+use crate::clock::Clock;
+use crate::error::{local_time_precise, AccountLabel, ProviderError};
+use crate::pacing::{Pacing, Turn, Wish};
 use crate::preset::Status;
 use crate::preview::check_text;
 use crate::providers::{Provider, Target};
@@ -16,11 +18,21 @@ use crate::providers::{Provider, Target};
 pub struct Outcome {
     pub account: AccountLabel,
     pub result: Result<Vec<String>, ProviderError>,
+    /// Accepted but waiting for the service's next allowed moment (Zoom: one a minute).
+    pub pending_until: Option<DateTime<Utc>>,
 }
 
 impl Outcome {
     pub fn succeeded(&self) -> bool {
         self.result.is_ok()
+    }
+
+    pub fn failed(account: AccountLabel, cause: ProviderError) -> Self {
+        Outcome {
+            account,
+            result: Err(cause),
+            pending_until: None,
+        }
     }
 }
 
@@ -30,12 +42,75 @@ pub struct Job {
     pub status: Status,
 }
 
+/// What to do with a change that must wait for its turn.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum WhenPaced {
+    /// Keep it as the account's newest wish; something will send it at its turn.
+    #[default]
+    Queue,
+    /// Refuse it, naming when it could be sent.
+    Refuse,
+}
+
+/// The shared book of turns, and what to do when a change must wait.
+pub struct Pacer<'a> {
+    pub pacing: &'a Pacing,
+    pub clock: &'a dyn Clock,
+    pub when_paced: WhenPaced,
+}
+
+impl Pacer<'_> {
+    fn local(e: crate::Error) -> ProviderError {
+        ProviderError::Local(e.to_string())
+    }
+
+    /// Queues or refuses a change that may not go out before `at`.
+    fn wait_for_turn(
+        &self,
+        account: &AccountLabel,
+        target: &Target,
+        status: &Status,
+        at: DateTime<Utc>,
+    ) -> Result<Sent, ProviderError> {
+        match self.when_paced {
+            WhenPaced::Refuse => Err(ProviderError::Paced { at }),
+            WhenPaced::Queue => {
+                let wish = Wish::new(&account.id, target, status, self.clock.now(), at);
+                self.pacing.defer(wish).map_err(Self::local)?;
+                Ok((
+                    vec![format!(
+                        "pending: {} takes one change a minute, so this goes out at {}",
+                        account.service.display_name(),
+                        local_time_precise(&at)
+                    )],
+                    Some(at),
+                ))
+            }
+        }
+    }
+}
+
+/// Notes, and when a change waits for its turn.
+type Sent = (Vec<String>, Option<DateTime<Utc>>);
+
 /// Runs every job at once. A rate limit that lifts before the deadline is waited out once.
-pub async fn apply(jobs: Vec<Job>, target: &Target, timeout: Duration) -> Vec<Outcome> {
+pub async fn apply(
+    jobs: Vec<Job>,
+    target: &Target,
+    timeout: Duration,
+    pacer: &Pacer<'_>,
+) -> Vec<Outcome> {
     let runs = jobs.into_iter().map(|job| async move {
         let account = job.provider.label().clone();
-        let result = apply_one(job, target, timeout).await;
-        Outcome { account, result }
+        let (result, pending_until) = match apply_one(job, target, timeout, pacer).await {
+            Ok((notes, pending)) => (Ok(notes), pending),
+            Err(e) => (Err(e), None),
+        };
+        Outcome {
+            account,
+            result,
+            pending_until,
+        }
     });
     futures::future::join_all(runs).await
 }
@@ -44,31 +119,67 @@ async fn apply_one(
     job: Job,
     target: &Target,
     timeout: Duration,
-) -> Result<Vec<String>, ProviderError> {
+    pacer: &Pacer<'_>,
+) -> Result<Sent, ProviderError> {
     let deadline = tokio::time::Instant::now() + timeout;
-    let attempt = || async {
-        let caps = job.provider.capabilities().await?;
-        check_text(&job.status, &caps)?;
-        job.provider.set_status(&job.status, target).await
-    };
-    let within_deadline = |fut| async move {
-        tokio::time::timeout_at(deadline, fut)
-            .await
-            .unwrap_or(Err(ProviderError::Timeout {
-                seconds: timeout.as_secs().max(1),
-            }))
-    };
-    match within_deadline(attempt()).await {
-        Err(ProviderError::RateLimited { retry_at }) => {
-            let wait = (retry_at - Utc::now()).to_std().unwrap_or_default();
-            if tokio::time::Instant::now() + wait >= deadline {
-                return Err(ProviderError::RateLimited { retry_at });
+    let caps = by_deadline(deadline, timeout, job.provider.capabilities()).await?;
+    let within_deadline = |fut| by_deadline(deadline, timeout, fut);
+    check_text(&job.status, &caps)?;
+    let send = || job.provider.set_status(&job.status, target);
+    let Some(interval) = caps.min_update_interval_seconds else {
+        return match within_deadline(send()).await {
+            Err(ProviderError::RateLimited { retry_at }) => {
+                let wait = (retry_at - Utc::now()).to_std().unwrap_or_default();
+                if tokio::time::Instant::now() + wait >= deadline {
+                    return Err(ProviderError::RateLimited { retry_at });
+                }
+                tokio::time::sleep(wait).await;
+                within_deadline(send()).await.map(|notes| (notes, None))
             }
-            tokio::time::sleep(wait).await;
-            within_deadline(attempt()).await
-        }
-        other => other,
+            other => other.map(|notes| (notes, None)),
+        };
+    };
+    // Paced services: never a second change inside the interval, in any process.
+    let label = job.provider.label().clone();
+    let account = label.id.clone();
+    let interval = Duration::from_secs(interval.into());
+    let now = pacer.clock.now();
+    let turn = pacer
+        .pacing
+        .claim(&account, target, interval, now)
+        .map_err(Pacer::local)?;
+    match turn {
+        Turn::Later { at } => pacer.wait_for_turn(&label, target, &job.status, at),
+        Turn::Now { previous } => match within_deadline(send()).await {
+            Ok(notes) => Ok((notes, None)),
+            // The service counted a change we did not make (another app, the user's own
+            // client): wait a whole interval from now.
+            Err(ProviderError::RateLimited { retry_at }) => {
+                let at =
+                    retry_at.max(now + chrono::Duration::from_std(interval).unwrap_or_default());
+                pacer.wait_for_turn(&label, target, &job.status, at)
+            }
+            Err(e) => {
+                pacer
+                    .pacing
+                    .release(&account, target, now, previous)
+                    .map_err(Pacer::local)?;
+                Err(e)
+            }
+        },
     }
+}
+
+async fn by_deadline<T>(
+    deadline: tokio::time::Instant,
+    timeout: Duration,
+    call: impl std::future::Future<Output = Result<T, ProviderError>>,
+) -> Result<T, ProviderError> {
+    tokio::time::timeout_at(deadline, call)
+        .await
+        .unwrap_or(Err(ProviderError::Timeout {
+            seconds: timeout.as_secs().max(1),
+        }))
 }
 
 /// A summary fit for a desktop notification: "Lunch set on 3 of 3 accounts".
@@ -84,11 +195,18 @@ pub fn summarize(what: &str, verb: &str, outcomes: &[Outcome]) -> Summary {
     let total = outcomes.len();
     let ok = outcomes.iter().filter(|o| o.succeeded()).count();
     let accounts = if total == 1 { "account" } else { "accounts" };
-    let title = if total == 0 {
+    let pending = outcomes
+        .iter()
+        .filter(|o| o.pending_until.is_some())
+        .count();
+    let mut title = if total == 0 {
         format!("{what} {verb} on no account")
     } else {
         format!("{what} {verb} on {ok} of {total} {accounts}")
     };
+    if pending > 0 {
+        title.push_str(&format!(" ({pending} pending)"));
+    }
     let body = outcomes
         .iter()
         .filter_map(|o| match &o.result {

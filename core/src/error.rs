@@ -100,11 +100,24 @@ pub enum ProviderError {
     #[error("unexpected answer from the server: {0}")]
     Protocol(String),
 
+    #[error("sign in again: {reason}")]
+    SignInAgain { reason: String },
+
+    #[error(
+        "takes one change a minute; this one could be sent at {} (not sent)",
+        local_time_precise(at)
+    )]
+    Paced { at: DateTime<Utc> },
+
     #[error("no credentials for this account in the keyring; add the account again")]
     MissingSecret,
 
     #[error("{0}")]
     Secret(SecretError),
+
+    /// Presently's own files, e.g. the shared pacing book.
+    #[error("{0}")]
+    Local(String),
 }
 
 impl ProviderError {
@@ -124,6 +137,11 @@ pub fn local_time(at: &DateTime<Utc>) -> String {
     } else {
         local.format("%Y-%m-%d %H:%M").to_string()
     }
+}
+
+/// Local wall-clock "14:31:05", for waits shorter than a minute.
+pub fn local_time_precise(at: &DateTime<Utc>) -> String {
+    at.with_timezone(&Local).format("%H:%M:%S").to_string()
 }
 
 /// Keyring failures. Never carries a secret value.

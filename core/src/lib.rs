@@ -12,9 +12,12 @@
 //! - [`preview`]: what a preset will look like on one account, before anything is sent.
 //! - [`dispatch`]: apply a status to many accounts at once, one result per account.
 //! - [`expiry`]: remembers when a status runs out and what to do then, across restarts.
+//! - [`pacing`]: one change a minute per user where a service demands it (Zoom), across processes.
+//! - [`app_lock`]: tells the CLI whether the tray app is running.
 //! - [`http`]: the one HTTP client (timeouts, no redirects, size caps, https rules).
 //! - [`error`]: typed errors that name the account, the service and the cause.
 
+pub mod app_lock;
 pub mod clock;
 pub mod config;
 pub mod dispatch;
@@ -22,6 +25,7 @@ pub mod emoji;
 pub mod error;
 pub mod expiry;
 pub mod http;
+pub mod pacing;
 pub mod paths;
 pub mod preset;
 pub mod preview;

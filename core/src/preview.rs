@@ -85,13 +85,22 @@ pub fn preview(status: &Status, caps: &Capabilities, now: DateTime<Utc>) -> Prev
         }
         None => None,
     };
-    let availability = match caps.availability(status.availability) {
+    let mut availability = match caps.availability(status.availability) {
         Some(mapping) => {
             notes.extend(mapping.note.clone());
             mapping.shown.clone()
         }
         None => status.availability.label().to_owned(),
     };
+    if let Some(timed) = caps
+        .timed
+        .as_ref()
+        .filter(|t| t.availabilities.contains(&status.availability))
+    {
+        let (minutes, note) = timed.minutes_for(caps.service, status.duration);
+        availability = format!("{availability} for {minutes} min");
+        notes.extend(note);
+    }
     let expiry = status
         .duration
         .and_then(|d| chrono::Duration::from_std(d).ok())

@@ -9,10 +9,11 @@ use std::time::Duration;
 
 use crate::clock::Clock;
 use crate::config::{Account, Config, ConfigFile};
-use crate::dispatch::{self, summarize, Job, Outcome, Summary};
+use crate::dispatch::{self, summarize, Job, Outcome, Pacer, Summary, WhenPaced};
 use crate::emoji::Emoji;
 use crate::error::{AccountLabel, Error, ProviderError, Result};
 use crate::expiry::{Active, Entry, StateFile};
+use crate::pacing::{Pacing, Wish};
 use crate::preset::{Availability, Status};
 use crate::preview::{preview, Preview};
 use crate::providers::{self, AccountSettings, Identity, Provider, ShownStatus, Target};
@@ -40,6 +41,9 @@ pub struct Report {
     pub outcomes: Vec<Outcome>,
     /// Accounts the preset leaves alone (`skip = true`).
     pub skipped: Vec<String>,
+    /// Accounts left out because the user must sign in again; reported once, when the
+    /// sign-in ended, not on every change.
+    pub needs_sign_in: Vec<AccountLabel>,
     pub summary: Summary,
 }
 
@@ -84,6 +88,10 @@ pub struct Session {
     changing: tokio::sync::Mutex<()>,
     /// When the config was read, to notice edits made by hand or by the CLI.
     config_modified: Option<std::time::SystemTime>,
+    /// Turns for services that take one change a minute, shared with other processes.
+    pacing: Pacing,
+    when_paced: WhenPaced,
+    dir: std::path::PathBuf,
 }
 
 impl Session {
@@ -100,7 +108,53 @@ impl Session {
             http: crate::http::client(timeout)?,
             clock,
             changing: tokio::sync::Mutex::new(()),
+            pacing: Pacing::in_dir(dir),
+            when_paced: WhenPaced::Queue,
+            dir: dir.to_path_buf(),
         })
+    }
+
+    /// The directory holding the config and Presently's state files.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// What to do with a change a paced service cannot take yet (default: queue it).
+    pub fn set_when_paced(&mut self, when_paced: WhenPaced) {
+        self.when_paced = when_paced;
+    }
+
+    /// Changes waiting for their turn on paced services, soonest first.
+    pub fn pending(&self) -> Result<Vec<Wish>> {
+        self.pacing.pending()
+    }
+
+    /// When the next waiting change may go out.
+    pub fn next_pending(&self) -> Result<Option<chrono::DateTime<Utc>>> {
+        self.pacing.next_due()
+    }
+
+    /// Sends the waiting changes whose turn has come, one report per status.
+    pub async fn send_due(&self) -> Result<Vec<Report>> {
+        let _one_at_a_time = self.changing.lock().await;
+        let mut reports = Vec::new();
+        for wish in self.pacing.due(self.clock.now())? {
+            let Some(account) = self.config.account(&wish.account) else {
+                self.pacing.forget_account(&wish.account)?;
+                continue;
+            };
+            let status = wish.status.to_status()?;
+            let report = self
+                .run(
+                    &status.label.clone(),
+                    "set",
+                    vec![(account, Some(status))],
+                    &wish.target(),
+                )
+                .await;
+            reports.push(report);
+        }
+        Ok(reports)
     }
 
     /// Re-reads the config when the file changed since it was read (an account added
@@ -178,12 +232,7 @@ impl Session {
     }
 
     pub fn provider(&self, account: &Account) -> Result<Arc<dyn Provider>, ProviderError> {
-        providers::connect(
-            account,
-            self.secrets.as_ref(),
-            self.http.clone(),
-            self.timeout(),
-        )
+        providers::connect(account, &self.secrets, self.http.clone(), self.timeout())
     }
 
     /// The status each selected account gets for a request, after presets, overrides and
@@ -302,6 +351,7 @@ impl Session {
         target: &Target,
     ) -> Report {
         let mut skipped = Vec::new();
+        let mut needs_sign_in = Vec::new();
         let mut jobs = Vec::new();
         let mut early = Vec::new();
         for (account, status) in statuses {
@@ -310,20 +360,24 @@ impl Session {
                 continue;
             };
             match self.provider(account) {
+                Ok(provider) if provider.sign_in_needed() => needs_sign_in.push(account.label()),
                 Ok(provider) => jobs.push(Job { provider, status }),
-                Err(cause) => early.push(Outcome {
-                    account: account.label(),
-                    result: Err(cause),
-                }),
+                Err(cause) => early.push(Outcome::failed(account.label(), cause)),
             }
         }
-        let mut outcomes = dispatch::apply(jobs, target, self.timeout()).await;
+        let pacer = Pacer {
+            pacing: &self.pacing,
+            clock: self.clock.as_ref(),
+            when_paced: self.when_paced,
+        };
+        let mut outcomes = dispatch::apply(jobs, target, self.timeout(), &pacer).await;
         outcomes.extend(early);
         let summary = summarize(label, verb, &outcomes);
         Report {
             label: label.to_owned(),
             outcomes,
             skipped,
+            needs_sign_in,
             summary,
         }
     }
@@ -481,7 +535,7 @@ impl Session {
         let label = account.label();
         // Verify through the same provider code that will use the secrets later, reading
         // them from a staging store so nothing reaches the keyring before the server agrees.
-        let staged = MemoryStore::default();
+        let staged: Arc<dyn SecretStore> = Arc::new(MemoryStore::default());
         for (name, value) in &secrets {
             staged.set(&SecretKey::new(&account.id, name), value)?;
         }
@@ -504,6 +558,37 @@ impl Session {
         }
         self.config_modified = self.config_file.modified();
         self.config = next;
+        Ok(identity)
+    }
+
+    /// Replaces some of an account's secrets (new tokens after signing in again) once the
+    /// server accepts them; until then the old ones stay.
+    pub async fn replace_secrets(
+        &self,
+        id: &str,
+        secrets: Vec<(&'static str, SecretString)>,
+    ) -> Result<Identity> {
+        let account = self.selected(&[id.to_owned()])?[0];
+        let label = account.label();
+        let staged: Arc<dyn SecretStore> = Arc::new(MemoryStore::default());
+        for name in account.settings.secret_names() {
+            let key = SecretKey::new(id, name);
+            if let Some(value) = self.secrets.get(&key)? {
+                staged.set(&key, &value)?;
+            }
+        }
+        for (name, value) in &secrets {
+            staged.set(&SecretKey::new(id, name), value)?;
+        }
+        let provider = providers::connect(account, &staged, self.http.clone(), self.timeout())
+            .map_err(|e| e.for_account(label.clone()))?;
+        let identity = self
+            .within_deadline(provider.verify())
+            .await
+            .map_err(|e| e.for_account(label.clone()))?;
+        for (name, value) in &secrets {
+            self.secrets.set(&SecretKey::new(id, name), value)?;
+        }
         Ok(identity)
     }
 
@@ -665,6 +750,7 @@ impl Session {
         self.config_file.save(&next)?;
         self.config_modified = self.config_file.modified();
         self.config = next;
+        self.pacing.forget_account(id)?;
         for name in account.settings.secret_names() {
             self.secrets.delete(&SecretKey::new(id, name))?;
         }

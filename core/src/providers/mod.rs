@@ -4,6 +4,7 @@
 //! read it back. Mapping checks, previews, dispatch and expiry are written once elsewhere.
 
 pub mod rocketchat;
+pub mod zoom;
 pub mod zulip;
 
 use async_trait::async_trait;
@@ -21,6 +22,7 @@ pub enum Service {
     Zulip,
     #[serde(rename = "rocketchat")]
     RocketChat,
+    Zoom,
 }
 
 impl Service {
@@ -28,6 +30,7 @@ impl Service {
         match self {
             Service::Zulip => "Zulip",
             Service::RocketChat => "Rocket.Chat",
+            Service::Zoom => "Zoom",
         }
     }
 
@@ -35,6 +38,7 @@ impl Service {
         match self {
             Service::Zulip => "zulip",
             Service::RocketChat => "rocketchat",
+            Service::Zoom => "zoom",
         }
     }
 }
@@ -47,6 +51,7 @@ pub enum AccountSettings {
     Zulip(zulip::ZulipSettings),
     #[serde(rename = "rocketchat")]
     RocketChat(rocketchat::RocketChatSettings),
+    Zoom(zoom::ZoomSettings),
 }
 
 impl AccountSettings {
@@ -54,6 +59,7 @@ impl AccountSettings {
         match self {
             AccountSettings::Zulip(_) => Service::Zulip,
             AccountSettings::RocketChat(_) => Service::RocketChat,
+            AccountSettings::Zoom(_) => Service::Zoom,
         }
     }
 
@@ -61,6 +67,7 @@ impl AccountSettings {
         match self {
             AccountSettings::Zulip(settings) => settings.validate(account_id),
             AccountSettings::RocketChat(settings) => settings.validate(account_id),
+            AccountSettings::Zoom(settings) => settings.validate(account_id),
         }
     }
 
@@ -69,6 +76,15 @@ impl AccountSettings {
         match self {
             AccountSettings::Zulip(z) => format!("{} on {}", z.email, z.site),
             AccountSettings::RocketChat(r) => format!("{} on {}", r.user, r.server),
+            AccountSettings::Zoom(z) => {
+                let who = z.user.as_deref().unwrap_or(&z.email);
+                match z.auth {
+                    zoom::ZoomAuth::User => format!("{who} (signed in)"),
+                    zoom::ZoomAuth::ServerToServer => {
+                        format!("{who} via Server-to-Server app {}", z.client_id)
+                    }
+                }
+            }
         }
     }
 
@@ -77,6 +93,7 @@ impl AccountSettings {
         match self {
             AccountSettings::Zulip(_) => zulip::SECRET_NAMES,
             AccountSettings::RocketChat(_) => rocketchat::SECRET_NAMES,
+            AccountSettings::Zoom(_) => zoom::SECRET_NAMES,
         }
     }
 }
@@ -136,6 +153,49 @@ pub struct AvailabilityMapping {
     pub note: Option<String>,
 }
 
+/// Availabilities the service ends by itself after the minutes sent with them (Zoom's
+/// Do not disturb).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct TimedAvailability {
+    pub availabilities: Vec<Availability>,
+    pub max_minutes: u32,
+}
+
+impl TimedAvailability {
+    /// The minutes to send for a status lasting `duration`, and a note when they are not
+    /// the status's own length: no end means the longest the service allows.
+    pub fn minutes_for(
+        &self,
+        service: Service,
+        duration: Option<std::time::Duration>,
+    ) -> (u32, Option<String>) {
+        let max = self.max_minutes;
+        let name = service.display_name();
+        match duration {
+            None => (
+                max,
+                Some(format!(
+                    "no end is set; {name} ends it after {max} min at most, so {max} is sent"
+                )),
+            ),
+            Some(d) => {
+                let minutes = d.as_secs().div_ceil(60).max(1);
+                if minutes > u64::from(max) {
+                    (
+                        max,
+                        Some(format!(
+                            "it lasts {minutes} min; {name} allows at most {max}, so {max} is sent"
+                        )),
+                    )
+                } else {
+                    (minutes as u32, None)
+                }
+            }
+        }
+    }
+}
+
 /// What a service can show, so the UI can preview each account exactly.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
@@ -151,6 +211,10 @@ pub struct Capabilities {
     pub availabilities: Vec<AvailabilityMapping>,
     /// The server clears the status itself; otherwise Presently does.
     pub native_expiry: bool,
+    /// Availabilities sent with a number of minutes, after which the service ends them.
+    pub timed: Option<TimedAvailability>,
+    /// The service takes one change per user this often; quicker changes wait their turn.
+    pub min_update_interval_seconds: Option<u32>,
     /// Why some of the above is missing, e.g. an old server version.
     pub notes: Vec<String>,
 }
@@ -187,6 +251,12 @@ pub struct ShownStatus {
 pub trait Provider: Send + Sync + std::fmt::Debug {
     fn label(&self) -> &AccountLabel;
 
+    /// The service ended the sign-in and only the user can renew it; known without asking
+    /// the server, so a click does not report the same failure again.
+    fn sign_in_needed(&self) -> bool {
+        false
+    }
+
     /// What this account can show; may sharpen once the server's version is known.
     async fn capabilities(&self) -> Result<Capabilities, ProviderError>;
 
@@ -207,7 +277,7 @@ pub trait Provider: Send + Sync + std::fmt::Debug {
 /// Builds the provider for one configured account, reading its secrets from the keyring.
 pub fn connect(
     account: &crate::config::Account,
-    secrets: &dyn SecretStore,
+    secrets: &Arc<dyn SecretStore>,
     http: reqwest::Client,
     timeout: std::time::Duration,
 ) -> Result<Arc<dyn Provider>, ProviderError> {
@@ -215,11 +285,18 @@ pub fn connect(
         AccountSettings::Zulip(settings) => Ok(Arc::new(zulip::Zulip::connect(
             &account.id,
             settings,
-            secrets,
+            secrets.as_ref(),
             http,
             timeout,
         )?)),
         AccountSettings::RocketChat(settings) => Ok(Arc::new(rocketchat::RocketChat::connect(
+            &account.id,
+            settings,
+            secrets.as_ref(),
+            http,
+            timeout,
+        )?)),
+        AccountSettings::Zoom(settings) => Ok(Arc::new(zoom::Zoom::connect(
             &account.id,
             settings,
             secrets,

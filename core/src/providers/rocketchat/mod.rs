@@ -77,6 +77,8 @@ pub fn capabilities() -> Capabilities {
                 }
             })
             .collect(),
+        timed: None,
+        min_update_interval_seconds: None,
         native_expiry: false,
         notes: vec![
             "Rocket.Chat has no emoji field; the emoji leads the status message".to_owned(),

@@ -178,6 +178,8 @@ pub fn capabilities_at(feature_level: u32) -> Capabilities {
         custom_emoji: emoji,
         emoji_in_text: false,
         availabilities,
+        timed: None,
+        min_update_interval_seconds: None,
         native_expiry: false,
         notes,
     }

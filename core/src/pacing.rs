@@ -1,0 +1,395 @@
+//! Services that take one change per user a minute (Zoom). Every Presently process shares
+//! one book of when each account last sent and the newest change waiting for its turn,
+//! kept in `pacing.json` under an OS file lock, so the CLI and the tray app together never
+//! send faster than the service allows. A newer wish replaces an older one: only the
+//! newest is sent, at the first allowed moment.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::fs::{File, OpenOptions};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use crate::config::write_atomically;
+use crate::emoji::Emoji;
+use crate::error::{Error, Result};
+use crate::preset::{Availability, Status};
+use crate::providers::Target;
+
+pub const FILE_NAME: &str = "pacing.json";
+const LOCK_FILE: &str = "pacing.lock";
+
+/// A status as the book keeps it until its turn.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WishedStatus {
+    pub preset_id: Option<String>,
+    pub label: String,
+    pub emoji: Option<String>,
+    pub text: String,
+    pub availability: Availability,
+    pub duration_seconds: Option<u64>,
+}
+
+impl From<&Status> for WishedStatus {
+    fn from(status: &Status) -> Self {
+        WishedStatus {
+            preset_id: status.preset_id.clone(),
+            label: status.label.clone(),
+            emoji: status.emoji.as_ref().map(Emoji::to_string),
+            text: status.text.clone(),
+            availability: status.availability,
+            duration_seconds: status.duration.map(|d| d.as_secs()),
+        }
+    }
+}
+
+impl WishedStatus {
+    pub fn to_status(&self) -> Result<Status> {
+        Ok(Status {
+            preset_id: self.preset_id.clone(),
+            label: self.label.clone(),
+            emoji: self.emoji.as_deref().map(Emoji::parse).transpose()?,
+            text: self.text.clone(),
+            availability: self.availability,
+            duration: self.duration_seconds.map(Duration::from_secs),
+        })
+    }
+}
+
+/// A change waiting for its turn.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Wish {
+    pub account: String,
+    /// Someone else's id or e-mail; `None` for the account's own user.
+    pub user: Option<String>,
+    pub status: WishedStatus,
+    pub wanted_at: DateTime<Utc>,
+    /// The first moment the service takes it.
+    pub not_before: DateTime<Utc>,
+}
+
+impl Wish {
+    pub fn new(
+        account: &str,
+        target: &Target,
+        status: &Status,
+        now: DateTime<Utc>,
+        not_before: DateTime<Utc>,
+    ) -> Self {
+        Wish {
+            account: account.to_owned(),
+            user: user_of(target),
+            status: status.into(),
+            wanted_at: now,
+            not_before,
+        }
+    }
+
+    pub fn target(&self) -> Target {
+        self.user.clone().map_or(Target::Me, Target::User)
+    }
+}
+
+fn user_of(target: &Target) -> Option<String> {
+    match target {
+        Target::Me => None,
+        Target::User(user) => Some(user.clone()),
+    }
+}
+
+fn slot_key(account: &str, user: Option<&str>) -> String {
+    match user {
+        None => account.to_owned(),
+        Some(user) => format!("{account} as {user}"),
+    }
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+struct Slot {
+    #[serde(default)]
+    last_sent: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pending: Option<Wish>,
+}
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct Book {
+    #[serde(default)]
+    slots: BTreeMap<String, Slot>,
+}
+
+/// Whether a change may go out now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Turn {
+    /// Go; the slot now says "sent at now". `previous` puts it back if the send fails.
+    Now { previous: Option<DateTime<Utc>> },
+    /// Not before `at`.
+    Later { at: DateTime<Utc> },
+}
+
+#[derive(Debug, Clone)]
+pub struct Pacing {
+    dir: PathBuf,
+}
+
+impl Pacing {
+    pub fn in_dir(dir: &Path) -> Self {
+        Pacing {
+            dir: dir.to_path_buf(),
+        }
+    }
+
+    fn path(&self) -> PathBuf {
+        self.dir.join(FILE_NAME)
+    }
+
+    fn io_error(&self, action: &'static str, source: std::io::Error) -> Error {
+        Error::ConfigIo {
+            path: self.path(),
+            action,
+            source,
+        }
+    }
+
+    /// Reads, changes and writes the book while holding the lock, so two processes never
+    /// both see a free slot.
+    fn locked<T>(&self, change: impl FnOnce(&mut Book) -> T) -> Result<T> {
+        std::fs::create_dir_all(&self.dir)
+            .map_err(|e| self.io_error("creating the directory", e))?;
+        let lock: File = OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(self.dir.join(LOCK_FILE))
+            .map_err(|e| self.io_error("opening the lock", e))?;
+        lock.lock().map_err(|e| self.io_error("locking", e))?;
+        let mut book = match std::fs::read(self.path()) {
+            Ok(bytes) => serde_json::from_slice(&bytes).unwrap_or_else(|e| {
+                // Only pacing is lost: the worst outcome is one change the service refuses.
+                tracing::warn!(
+                    "{} is unreadable ({e}); starting afresh",
+                    self.path().display()
+                );
+                Book::default()
+            }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Book::default(),
+            Err(e) => return Err(self.io_error("reading", e)),
+        };
+        let result = change(&mut book);
+        book.slots
+            .retain(|_, slot| slot.last_sent.is_some() || slot.pending.is_some());
+        let bytes = serde_json::to_vec_pretty(&book)
+            .map_err(|e| Error::invalid(format!("pacing cannot be written: {e}")))?;
+        write_atomically(&self.path(), &bytes).map_err(|e| self.io_error("writing", e))?;
+        drop(lock);
+        Ok(result)
+    }
+
+    /// Takes the slot when `interval` has passed since the last send; a waiting wish for
+    /// the same user is dropped, since the change sent now is newer.
+    pub fn claim(
+        &self,
+        account: &str,
+        target: &Target,
+        interval: Duration,
+        now: DateTime<Utc>,
+    ) -> Result<Turn> {
+        let interval = chrono::Duration::from_std(interval).unwrap_or(chrono::Duration::MAX);
+        let key = slot_key(account, user_of(target).as_deref());
+        self.locked(|book| {
+            let slot = book.slots.entry(key).or_default();
+            let free_at = slot.last_sent.map(|last| last + interval);
+            let waiting = slot.pending.as_ref().map(|w| w.not_before);
+            match free_at.into_iter().chain(waiting).max() {
+                Some(at) if at > now => Turn::Later { at },
+                _ => {
+                    let previous = slot.last_sent.replace(now);
+                    slot.pending = None;
+                    Turn::Now { previous }
+                }
+            }
+        })
+    }
+
+    /// A claimed send never reached the service: give the slot back.
+    pub fn release(
+        &self,
+        account: &str,
+        target: &Target,
+        claimed_at: DateTime<Utc>,
+        previous: Option<DateTime<Utc>>,
+    ) -> Result<()> {
+        let key = slot_key(account, user_of(target).as_deref());
+        self.locked(|book| {
+            if let Some(slot) = book.slots.get_mut(&key) {
+                if slot.last_sent == Some(claimed_at) {
+                    slot.last_sent = previous;
+                }
+            }
+        })
+    }
+
+    /// Keeps `wish` for its turn, replacing an older wish for the same user.
+    pub fn defer(&self, wish: Wish) -> Result<()> {
+        let key = slot_key(&wish.account, wish.user.as_deref());
+        self.locked(|book| {
+            book.slots.entry(key).or_default().pending = Some(wish);
+        })
+    }
+
+    /// Drops the waiting wish of an account (e.g. a wait the user gave up), if it is still
+    /// the one made at `wanted_at`.
+    pub fn withdraw(&self, account: &str, target: &Target, wanted_at: DateTime<Utc>) -> Result<()> {
+        let key = slot_key(account, user_of(target).as_deref());
+        self.locked(|book| {
+            if let Some(slot) = book.slots.get_mut(&key) {
+                if slot
+                    .pending
+                    .as_ref()
+                    .is_some_and(|w| w.wanted_at == wanted_at)
+                {
+                    slot.pending = None;
+                }
+            }
+        })
+    }
+
+    /// Drops every entry of an account that no longer exists.
+    pub fn forget_account(&self, account: &str) -> Result<()> {
+        self.locked(|book| {
+            book.slots
+                .retain(|_, slot| slot.pending.as_ref().is_none_or(|w| w.account != account));
+            book.slots
+                .retain(|key, _| key != account && !key.starts_with(&format!("{account} as ")));
+        })
+    }
+
+    /// Every waiting wish, soonest first.
+    pub fn pending(&self) -> Result<Vec<Wish>> {
+        let mut wishes: Vec<Wish> = self.locked(|book| {
+            book.slots
+                .values()
+                .filter_map(|s| s.pending.clone())
+                .collect()
+        })?;
+        wishes.sort_by_key(|w| w.not_before);
+        Ok(wishes)
+    }
+
+    /// The wishes whose turn has come.
+    pub fn due(&self, now: DateTime<Utc>) -> Result<Vec<Wish>> {
+        Ok(self
+            .pending()?
+            .into_iter()
+            .filter(|w| w.not_before <= now)
+            .collect())
+    }
+
+    pub fn next_due(&self) -> Result<Option<DateTime<Utc>>> {
+        Ok(self.pending()?.first().map(|w| w.not_before))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MINUTE: Duration = Duration::from_secs(60);
+
+    fn at(seconds: i64) -> DateTime<Utc> {
+        DateTime::from_timestamp(1_800_000_000 + seconds, 0).expect("time")
+    }
+
+    fn status(label: &str) -> Status {
+        Status {
+            label: label.into(),
+            ..Status::cleared()
+        }
+    }
+
+    #[test]
+    fn one_send_a_minute_and_the_newest_wish_waits() {
+        let dir = tempfile::tempdir().expect("dir");
+        let pacing = Pacing::in_dir(dir.path());
+        let me = Target::Me;
+        assert_eq!(
+            pacing.claim("z", &me, MINUTE, at(0)).expect("claim"),
+            Turn::Now { previous: None }
+        );
+        assert_eq!(
+            pacing.claim("z", &me, MINUTE, at(10)).expect("claim"),
+            Turn::Later { at: at(60) }
+        );
+        pacing
+            .defer(Wish::new("z", &me, &status("Lunch"), at(10), at(60)))
+            .expect("defer");
+        pacing
+            .defer(Wish::new("z", &me, &status("Focus"), at(20), at(60)))
+            .expect("defer");
+        // Another user of the same account has a slot of its own.
+        assert!(matches!(
+            pacing
+                .claim("z", &Target::User("bob".into()), MINUTE, at(30))
+                .expect("claim"),
+            Turn::Now { .. }
+        ));
+        assert!(pacing.due(at(59)).expect("due").is_empty());
+        let due = pacing.due(at(60)).expect("due");
+        assert_eq!(due.len(), 1);
+        assert_eq!(due[0].status.label, "Focus");
+        assert_eq!(pacing.next_due().expect("next"), Some(at(60)));
+        // Sending at the allowed moment takes the slot and clears the wish.
+        assert_eq!(
+            pacing.claim("z", &me, MINUTE, at(60)).expect("claim"),
+            Turn::Now {
+                previous: Some(at(0))
+            }
+        );
+        assert!(pacing.pending().expect("pending").is_empty());
+    }
+
+    #[test]
+    fn a_failed_send_gives_the_slot_back() {
+        let dir = tempfile::tempdir().expect("dir");
+        let pacing = Pacing::in_dir(dir.path());
+        let Turn::Now { previous } = pacing
+            .claim("z", &Target::Me, MINUTE, at(0))
+            .expect("claim")
+        else {
+            panic!("free slot");
+        };
+        pacing
+            .release("z", &Target::Me, at(0), previous)
+            .expect("release");
+        assert!(matches!(
+            pacing
+                .claim("z", &Target::Me, MINUTE, at(1))
+                .expect("claim"),
+            Turn::Now { .. }
+        ));
+    }
+
+    #[test]
+    fn a_wish_round_trips_through_the_file_and_a_broken_file_starts_afresh() {
+        let dir = tempfile::tempdir().expect("dir");
+        let pacing = Pacing::in_dir(dir.path());
+        let focus = Status {
+            emoji: Some(Emoji::Unicode("🎧".into())),
+            text: "Focus".into(),
+            availability: Availability::DoNotDisturb,
+            duration: Some(Duration::from_secs(7200)),
+            ..status("Focus")
+        };
+        pacing
+            .defer(Wish::new("z", &Target::Me, &focus, at(0), at(60)))
+            .expect("defer");
+        let back = pacing.pending().expect("pending")[0]
+            .status
+            .to_status()
+            .expect("status");
+        assert_eq!(back, focus);
+        std::fs::write(dir.path().join(FILE_NAME), b"{not json").expect("write");
+        assert!(pacing.pending().expect("pending").is_empty());
+    }
+}

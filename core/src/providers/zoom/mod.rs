@@ -1,0 +1,357 @@
+//! Zoom: presence only. Available, Away and Do not disturb (which Zoom ends by itself after
+//! the minutes sent with it); no status text or emoji. Zoom takes one presence change a
+//! minute per user, which [`crate::pacing`] enforces across processes.
+//!
+//! Tokens come from a browser sign-in (authorization code with PKCE, see [`signin`]) or,
+//! for admins, a Server-to-Server app (account credentials). See CONTRACTS.md §3.
+
+mod client;
+mod config;
+pub mod oauth;
+pub mod signin;
+mod tokens;
+
+use async_trait::async_trait;
+use secrecy::SecretString;
+use std::sync::Arc;
+use std::time::Duration;
+
+pub use client::{ZoomApi, ZoomUser};
+pub use config::{
+    ZoomAuth, ZoomSettings, DEFAULT_API_BASE, DEFAULT_AUTH_BASE, DEFAULT_REDIRECT_PORT,
+    REDIRECT_PATH,
+};
+pub use oauth::{OAuthClient, TokenSet};
+use tokens::TokenKeeper;
+
+use super::{
+    AvailabilityMapping, Capabilities, Identity, Provider, Service, ShownStatus, Target,
+    TimedAvailability,
+};
+use crate::error::{AccountLabel, ProviderError};
+use crate::preset::{Availability, Status};
+use crate::secrets::{SecretKey, SecretStore};
+use client::CallError;
+
+pub const CLIENT_SECRET: &str = "client_secret";
+pub const TOKENS: &str = "tokens";
+pub const SECRET_NAMES: &[&str] = &[CLIENT_SECRET, TOKENS];
+
+/// "The default value is 20 minutes and the maximum allowed value is 1440 minutes" (seed 004).
+pub const DND_MAX_MINUTES: u32 = 1440;
+/// "A user's status cannot be updated more than once per minute" (seed 004).
+pub const UPDATE_INTERVAL_SECONDS: u32 = 60;
+
+const DO_NOT_DISTURB: &str = "Do_Not_Disturb";
+
+/// Zoom's presence value for an availability, and a note when it is not an exact match.
+fn presence_value(availability: Availability) -> (&'static str, Option<&'static str>) {
+    match availability {
+        Availability::Available => ("Available", None),
+        Availability::Away => ("Away", None),
+        Availability::Busy => (
+            DO_NOT_DISTURB,
+            Some("Zoom has no busy presence that apps can set; Do not disturb is sent"),
+        ),
+        Availability::DoNotDisturb => (DO_NOT_DISTURB, None),
+        Availability::AppearOffline => (
+            "Away",
+            Some("Zoom cannot make you appear offline; Away is sent"),
+        ),
+    }
+}
+
+/// How Zoom's own apps show a presence value.
+fn presence_words(value: &str) -> String {
+    match value {
+        "Do_Not_Disturb" | "Do_No_Disturb" => "Do not disturb".to_owned(),
+        "In_Calendar_Event" => "In a calendar event".to_owned(),
+        "In_A_Zoom_Meeting" => "In a Zoom meeting".to_owned(),
+        "On_A_Call" => "On a call".to_owned(),
+        other => other.replace('_', " "),
+    }
+}
+
+pub fn capabilities() -> Capabilities {
+    Capabilities {
+        service: Service::Zoom,
+        text_limit: None,
+        unicode_emoji: false,
+        custom_emoji: false,
+        emoji_in_text: false,
+        availabilities: Availability::ALL
+            .into_iter()
+            .map(|wanted| {
+                let (value, note) = presence_value(wanted);
+                AvailabilityMapping {
+                    wanted,
+                    shown: presence_words(value),
+                    note: note.map(str::to_owned),
+                }
+            })
+            .collect(),
+        native_expiry: false,
+        timed: Some(TimedAvailability {
+            availabilities: vec![Availability::Busy, Availability::DoNotDisturb],
+            max_minutes: DND_MAX_MINUTES,
+        }),
+        min_update_interval_seconds: Some(UPDATE_INTERVAL_SECONDS),
+        notes: vec![
+            "Zoom shows no status text or emoji; only the presence changes".to_owned(),
+            "Zoom takes one presence change a minute; a quicker change waits its turn".to_owned(),
+        ],
+    }
+}
+
+#[derive(Debug)]
+pub struct Zoom {
+    label: AccountLabel,
+    settings: ZoomSettings,
+    api: ZoomApi,
+    tokens: TokenKeeper,
+}
+
+/// The OAuth client for an account's app, with its secret from `secrets`.
+pub fn oauth_client(
+    account_id: &str,
+    settings: &ZoomSettings,
+    secrets: &dyn SecretStore,
+    http: reqwest::Client,
+    timeout: Duration,
+) -> Result<OAuthClient, ProviderError> {
+    let secret = secrets
+        .get(&SecretKey::new(account_id, CLIENT_SECRET))
+        .map_err(ProviderError::Secret)?
+        .ok_or(ProviderError::MissingSecret)?;
+    OAuthClient::new(
+        http,
+        &settings.auth_base,
+        &settings.client_id,
+        secret,
+        timeout,
+    )
+}
+
+impl Zoom {
+    pub fn connect(
+        account_id: &str,
+        settings: &ZoomSettings,
+        secrets: &Arc<dyn SecretStore>,
+        http: reqwest::Client,
+        timeout: Duration,
+    ) -> Result<Self, ProviderError> {
+        let oauth = oauth_client(
+            account_id,
+            settings,
+            secrets.as_ref(),
+            http.clone(),
+            timeout,
+        )?;
+        Ok(Zoom {
+            label: AccountLabel {
+                service: Service::Zoom,
+                id: account_id.to_owned(),
+            },
+            settings: settings.clone(),
+            api: ZoomApi::new(http, &settings.api_base, timeout)?,
+            tokens: TokenKeeper::new(
+                account_id,
+                settings.auth,
+                settings.account_id.clone(),
+                oauth,
+                secrets.clone(),
+            ),
+        })
+    }
+
+    /// Whose presence a target means: "me" for a signed-in user, the account's user for a
+    /// Server-to-Server app.
+    fn user<'a>(&'a self, target: &'a Target) -> &'a str {
+        match target {
+            Target::User(user) => user,
+            Target::Me => self.settings.user.as_deref().unwrap_or("me"),
+        }
+    }
+
+    /// Runs a call with a fresh token; a rejected token is renewed and the call tried once more.
+    async fn with_token<T, F, Fut>(&self, call: F) -> Result<T, ProviderError>
+    where
+        F: Fn(SecretString) -> Fut,
+        Fut: std::future::Future<Output = Result<T, CallError>>,
+    {
+        let token = self.tokens.access_token().await?;
+        match call(token.clone()).await {
+            Ok(value) => Ok(value),
+            Err(CallError::Other(e)) => Err(e),
+            Err(CallError::TokenRejected) => {
+                let renewed = self.tokens.renew_after_rejection(&token).await?;
+                match call(renewed).await {
+                    Ok(value) => Ok(value),
+                    Err(CallError::Other(e)) => Err(e),
+                    Err(CallError::TokenRejected) => Err(ProviderError::AuthRejected {
+                        reason: "Zoom rejects even a renewed access token (Invalid access token.)"
+                            .into(),
+                    }),
+                }
+            }
+        }
+    }
+}
+
+/// The minutes Do not disturb is sent with, and a note when that differs from the status.
+pub fn dnd_minutes(status: &Status) -> Option<(u32, Option<String>)> {
+    let timed = capabilities().timed?;
+    timed
+        .availabilities
+        .contains(&status.availability)
+        .then(|| timed.minutes_for(Service::Zoom, status.duration))
+}
+
+#[async_trait]
+impl Provider for Zoom {
+    fn label(&self) -> &AccountLabel {
+        &self.label
+    }
+
+    fn sign_in_needed(&self) -> bool {
+        self.tokens.sign_in_needed().unwrap_or(false)
+    }
+
+    async fn capabilities(&self) -> Result<Capabilities, ProviderError> {
+        Ok(capabilities())
+    }
+
+    async fn verify(&self) -> Result<Identity, ProviderError> {
+        let user = self.user(&Target::Me).to_owned();
+        let found = self
+            .with_token(|token| {
+                let user = user.clone();
+                async move { self.api.user(&token, &user).await }
+            })
+            .await?;
+        let name = [
+            found.display_name.trim(),
+            &format!("{} {}", found.first_name, found.last_name),
+        ]
+        .into_iter()
+        .map(str::trim)
+        .find(|n| !n.is_empty())
+        .unwrap_or(&found.email)
+        .to_owned();
+        let how = match self.settings.auth {
+            ZoomAuth::User => "signed in",
+            ZoomAuth::ServerToServer => "Server-to-Server app",
+        };
+        Ok(Identity {
+            user_id: found.id,
+            name: if found.email.is_empty() {
+                name
+            } else {
+                format!("{name} <{}>", found.email)
+            },
+            is_admin: self.settings.auth == ZoomAuth::ServerToServer
+                || found.role_name.contains("Admin")
+                || found.role_name.contains("Owner"),
+            server: format!("Zoom ({how})"),
+        })
+    }
+
+    async fn set_status(
+        &self,
+        status: &Status,
+        target: &Target,
+    ) -> Result<Vec<String>, ProviderError> {
+        let (value, note) = presence_value(status.availability);
+        let mut notes: Vec<String> = note.map(str::to_owned).into_iter().collect();
+        let minutes = dnd_minutes(status).map(|(minutes, note)| {
+            notes.extend(note);
+            minutes
+        });
+        let user = self.user(target).to_owned();
+        self.with_token(|token| {
+            let user = user.clone();
+            async move { self.api.set_presence(&token, &user, value, minutes).await }
+        })
+        .await?;
+        Ok(notes)
+    }
+
+    async fn read_status(&self, target: &Target) -> Result<ShownStatus, ProviderError> {
+        let user = self.user(target).to_owned();
+        let presence = self
+            .with_token(|token| {
+                let user = user.clone();
+                async move { self.api.presence(&token, &user).await }
+            })
+            .await?;
+        let mut shown = presence_words(&presence.status);
+        if let Some(end) = presence
+            .end_time
+            .as_deref()
+            .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+        {
+            shown = format!(
+                "{shown} until {}",
+                crate::error::local_time(&end.with_timezone(&chrono::Utc))
+            );
+        }
+        Ok(ShownStatus {
+            text: String::new(),
+            emoji: None,
+            availability: Some(shown),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn status(availability: Availability, minutes: Option<u64>) -> Status {
+        Status {
+            availability,
+            duration: minutes.map(|m| Duration::from_secs(m * 60)),
+            ..Status::cleared()
+        }
+    }
+
+    #[test]
+    fn availabilities_map_to_zoom_presence_values() {
+        assert_eq!(presence_value(Availability::Available).0, "Available");
+        assert_eq!(presence_value(Availability::Away).0, "Away");
+        assert_eq!(
+            presence_value(Availability::DoNotDisturb),
+            (DO_NOT_DISTURB, None)
+        );
+        assert!(presence_value(Availability::Busy).1.is_some());
+        assert_eq!(presence_value(Availability::AppearOffline).0, "Away");
+        let caps = capabilities();
+        assert_eq!(caps.text_limit, None);
+        assert_eq!(
+            caps.availability(Availability::DoNotDisturb)
+                .map(|m| m.shown.as_str()),
+            Some("Do not disturb")
+        );
+    }
+
+    #[test]
+    fn do_not_disturb_carries_whole_minutes_within_zoom_range() {
+        assert_eq!(dnd_minutes(&status(Availability::Away, Some(30))), None);
+        assert_eq!(
+            dnd_minutes(&status(Availability::DoNotDisturb, Some(120))),
+            Some((120, None))
+        );
+        let long =
+            dnd_minutes(&status(Availability::DoNotDisturb, Some(3 * 24 * 60))).expect("dnd");
+        assert_eq!(long.0, 1440);
+        assert!(long.1.is_some_and(|n| n.contains("at most 1440")));
+        let endless = dnd_minutes(&status(Availability::DoNotDisturb, None)).expect("dnd");
+        assert_eq!(endless.0, 1440);
+        assert!(endless.1.is_some_and(|n| n.contains("no end")));
+        let short = Status {
+            duration: Some(Duration::from_secs(90)),
+            ..status(Availability::DoNotDisturb, None)
+        };
+        assert_eq!(dnd_minutes(&short), Some((2, None)));
+    }
+}

@@ -1,0 +1,171 @@
+//! Keeps a Zoom account's tokens usable: renews them a minute before they expire, replaces
+//! the single-use refresh token in one keyring write, and remembers when only a new
+//! sign-in can help, so later clicks do not each fail the same way.
+
+use chrono::Utc;
+use secrecy::{ExposeSecret, SecretString};
+use std::sync::Arc;
+
+use super::config::ZoomAuth;
+use super::oauth::{OAuthClient, TokenSet};
+use super::TOKENS;
+use crate::error::ProviderError;
+use crate::secrets::{SecretKey, SecretStore};
+
+#[derive(Debug)]
+pub struct TokenKeeper {
+    account: String,
+    auth: ZoomAuth,
+    zoom_account_id: Option<String>,
+    oauth: OAuthClient,
+    secrets: Arc<dyn SecretStore>,
+    current: tokio::sync::Mutex<Option<TokenSet>>,
+}
+
+fn same(a: &SecretString, b: &SecretString) -> bool {
+    a.expose_secret() == b.expose_secret()
+}
+
+impl TokenKeeper {
+    pub fn new(
+        account: &str,
+        auth: ZoomAuth,
+        zoom_account_id: Option<String>,
+        oauth: OAuthClient,
+        secrets: Arc<dyn SecretStore>,
+    ) -> Self {
+        TokenKeeper {
+            account: account.to_owned(),
+            auth,
+            zoom_account_id,
+            oauth,
+            secrets,
+            current: tokio::sync::Mutex::new(None),
+        }
+    }
+
+    fn key(&self) -> SecretKey {
+        SecretKey::new(&self.account, TOKENS)
+    }
+
+    /// The tokens in the keyring: the one copy every Presently process shares.
+    pub fn stored(&self) -> Result<Option<TokenSet>, ProviderError> {
+        self.secrets
+            .get(&self.key())
+            .map_err(ProviderError::Secret)?
+            .map(|secret| TokenSet::from_secret(&secret))
+            .transpose()
+    }
+
+    fn save(&self, tokens: &TokenSet) -> Result<(), ProviderError> {
+        self.secrets
+            .set(&self.key(), &tokens.to_secret())
+            .map_err(ProviderError::Secret)
+    }
+
+    /// Whether the last refresh failed for good (read from the keyring, no network).
+    pub fn sign_in_needed(&self) -> Result<bool, ProviderError> {
+        Ok(self.stored()?.is_some_and(|t| t.sign_in_needed))
+    }
+
+    fn sign_in_again(&self, why: &str) -> ProviderError {
+        ProviderError::SignInAgain {
+            reason: format!(
+                "{why}; run `presently account signin {}` (or use Sign in again in the app)",
+                self.account
+            ),
+        }
+    }
+
+    /// A token that is good for at least another minute.
+    pub async fn access_token(&self) -> Result<SecretString, ProviderError> {
+        let mut current = self.current.lock().await;
+        if current.is_none() {
+            *current = self.stored()?;
+        }
+        if let Some(tokens) = current.as_ref() {
+            if tokens.sign_in_needed {
+                return Err(self.sign_in_again("Zoom ended the sign-in earlier"));
+            }
+            if tokens.fresh_at(Utc::now()) {
+                return Ok(tokens.access_token.clone());
+            }
+        }
+        let renewed = self.renew(None).await?;
+        let token = renewed.access_token.clone();
+        *current = Some(renewed);
+        Ok(token)
+    }
+
+    /// After Zoom rejected `rejected` (401, code 124): a new token, unless one that differs
+    /// is already at hand.
+    pub async fn renew_after_rejection(
+        &self,
+        rejected: &SecretString,
+    ) -> Result<SecretString, ProviderError> {
+        let mut current = self.current.lock().await;
+        if let Some(tokens) = current.as_ref() {
+            if !same(&tokens.access_token, rejected) && tokens.fresh_at(Utc::now()) {
+                return Ok(tokens.access_token.clone());
+            }
+        }
+        let renewed = self.renew(Some(rejected)).await?;
+        let token = renewed.access_token.clone();
+        *current = Some(renewed);
+        Ok(token)
+    }
+
+    async fn renew(&self, rejected: Option<&SecretString>) -> Result<TokenSet, ProviderError> {
+        match self.auth {
+            ZoomAuth::ServerToServer => {
+                let account_id = self.zoom_account_id.as_deref().unwrap_or_default();
+                let tokens = self.oauth.account_credentials(account_id).await?;
+                self.save(&tokens)?;
+                Ok(tokens)
+            }
+            ZoomAuth::User => self.refresh(rejected).await,
+        }
+    }
+
+    async fn refresh(&self, rejected: Option<&SecretString>) -> Result<TokenSet, ProviderError> {
+        // Another Presently process may have refreshed already; its tokens are the good ones.
+        let stored = self.stored()?;
+        if let Some(tokens) = &stored {
+            let was_rejected = rejected.is_some_and(|r| same(r, &tokens.access_token));
+            if tokens.fresh_at(Utc::now()) && !was_rejected {
+                return Ok(tokens.clone());
+            }
+        }
+        let Some(refresh_token) = stored.as_ref().and_then(|t| t.refresh_token.clone()) else {
+            return Err(self.sign_in_again("there is no refresh token"));
+        };
+        match self.oauth.refresh(&refresh_token).await {
+            Ok(mut tokens) => {
+                if tokens.refresh_token.is_none() {
+                    tokens.refresh_token = Some(refresh_token);
+                }
+                self.save(&tokens)?;
+                Ok(tokens)
+            }
+            Err(ProviderError::SignInAgain { reason }) => {
+                // Losing a race to another process looks the same as a dead refresh token;
+                // the keyring tells them apart.
+                if let Some(winner) = self.stored()? {
+                    let rotated = winner
+                        .refresh_token
+                        .as_ref()
+                        .is_some_and(|t| !same(t, &refresh_token));
+                    if rotated && !winner.sign_in_needed {
+                        return Ok(winner);
+                    }
+                }
+                if let Some(mut tokens) = stored {
+                    tokens.sign_in_needed = true;
+                    self.save(&tokens)?;
+                }
+                Err(self.sign_in_again(&format!("Zoom refused to renew the sign-in ({reason})")))
+            }
+            Err(other) => Err(other),
+        }
+    }
+}
