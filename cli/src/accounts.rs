@@ -20,6 +20,10 @@ pub async fn run(command: AccountCommand, json: bool) -> Result<ExitCode, Error>
     match command {
         AccountCommand::Add(AddAccount::Zulip(args)) => add_zulip(args, json).await,
         AccountCommand::Add(AddAccount::RocketChat(args)) => add_rocketchat(args, json).await,
+        AccountCommand::Add(AddAccount::Zoom(args)) => crate::zoom::add(args, json).await,
+        AccountCommand::Signin { id, browser } => {
+            crate::zoom::sign_in_again(&id, browser, json).await
+        }
         AccountCommand::List => list(json),
         AccountCommand::Test { id } => {
             let identity = open_session()?.test_account(&id).await?;
@@ -189,7 +193,7 @@ fn ask_code(method: &str, already_given: bool) -> Result<String, Error> {
 }
 
 /// Reads a secret: without echo on a terminal, else the first line of stdin.
-fn read_secret(prompt: &str) -> Result<SecretString, Error> {
+pub fn read_secret(prompt: &str) -> Result<SecretString, Error> {
     let value = if std::io::stdin().is_terminal() {
         rpassword::prompt_password(prompt)
             .map_err(|e| Error::invalid(format!("cannot read the secret: {e}")))?
@@ -208,7 +212,7 @@ fn read_secret(prompt: &str) -> Result<SecretString, Error> {
     Ok(SecretString::from(value))
 }
 
-fn print_identity(id: &str, identity: &Identity, verb: &str, json: bool) {
+pub fn print_identity(id: &str, identity: &Identity, verb: &str, json: bool) {
     if json {
         print_json(&json!({ "ok": true, "account": id, "identity": identity }));
     } else {

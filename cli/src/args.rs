@@ -31,7 +31,12 @@ pub enum Command {
     /// Apply a preset, or a one-off status, to your accounts.
     Set(SetArgs),
     /// Clear the status on your accounts.
-    Clear(TargetArgs),
+    Clear {
+        #[command(flatten)]
+        target: TargetArgs,
+        #[command(flatten)]
+        pacing: PacingArgs,
+    },
     /// Show what each account displays now, read back from its server.
     Status(TargetArgs),
     /// Show how a preset will look on each account, without sending anything.
@@ -59,6 +64,12 @@ pub enum AccountCommand {
     Remove {
         id: String,
     },
+    /// Sign a Zoom account in again (after Zoom ended its sign-in).
+    Signin {
+        id: String,
+        #[command(flatten)]
+        browser: BrowserArgs,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -69,6 +80,48 @@ pub enum AddAccount {
     /// give a personal access token with --user-id and --token-stdin.
     #[command(name = "rocketchat")]
     RocketChat(AddRocketChat),
+    /// A Zoom account (presence only). Sign in through the browser with your own Zoom
+    /// OAuth app, or use an admin's Server-to-Server app with --server-to-server. The
+    /// client secret is read from stdin.
+    Zoom(AddZoom),
+}
+
+#[derive(Debug, Args)]
+pub struct AddZoom {
+    /// A short name for the account, e.g. "zoom".
+    pub id: String,
+    /// The OAuth app's client id (Zoom App Marketplace → your app → App Credentials).
+    #[arg(long = "client-id")]
+    pub client_id: String,
+    /// Use a Server-to-Server OAuth app (admins): no browser, presence of any user of the account.
+    #[arg(long = "server-to-server", requires = "account_id")]
+    pub server_to_server: bool,
+    /// The Zoom account id of the Server-to-Server app.
+    #[arg(long = "account-id", requires = "server_to_server")]
+    pub account_id: Option<String>,
+    /// Server-to-Server: whose presence the account changes, by Zoom user id or e-mail
+    /// (default: the app's owner).
+    #[arg(long, requires = "server_to_server")]
+    pub user: Option<String>,
+    /// The loopback port Zoom redirects to; register http://127.0.0.1:PORT/oauth/callback
+    /// as the app's redirect URL.
+    #[arg(long = "redirect-port", default_value_t = presently_core::providers::zoom::DEFAULT_REDIRECT_PORT)]
+    pub redirect_port: u16,
+    /// Another Zoom API endpoint (default https://api.zoom.us/v2).
+    #[arg(long = "api-base", value_name = "URL")]
+    pub api_base: Option<String>,
+    /// Another Zoom sign-in endpoint (default https://zoom.us).
+    #[arg(long = "auth-base", value_name = "URL")]
+    pub auth_base: Option<String>,
+    #[command(flatten)]
+    pub browser: BrowserArgs,
+}
+
+#[derive(Debug, Args, Clone, Copy)]
+pub struct BrowserArgs {
+    /// Only print the sign-in address; open it yourself.
+    #[arg(long = "no-browser")]
+    pub no_browser: bool,
 }
 
 #[derive(Debug, Args)]
@@ -150,4 +203,14 @@ pub struct SetArgs {
     pub duration: Option<String>,
     #[command(flatten)]
     pub target: TargetArgs,
+    #[command(flatten)]
+    pub pacing: PacingArgs,
+}
+
+#[derive(Debug, Args, Clone, Copy)]
+pub struct PacingArgs {
+    /// When a service takes one change a minute (Zoom) and its minute is not up, exit 1
+    /// naming the time instead of waiting (with the tray app running, it sends it then).
+    #[arg(long = "no-wait")]
+    pub no_wait: bool,
 }

@@ -8,6 +8,7 @@ mod demo;
 mod launch;
 mod output;
 mod status;
+mod zoom;
 
 use clap::Parser;
 use presently_core::clock::SystemClock;
@@ -57,7 +58,7 @@ async fn run(cli: Cli) -> Result<ExitCode, Error> {
         Command::Account(command) => accounts::run(command, json).await,
         Command::Preset(args::PresetCommand::List) => status::list_presets(json),
         Command::Set(set) => status::set(set, json).await,
-        Command::Clear(target) => status::clear(target, json).await,
+        Command::Clear { target, pacing } => status::clear(target, pacing, json).await,
         Command::Status(target) => status::show(target, json).await,
         Command::Preview { preset } => status::preview(&preset, json).await,
         Command::Sync(args::SyncCommand::RocketChat { id, dry_run }) => {

@@ -21,6 +21,9 @@ pub fn error_kind(error: &ProviderError) -> &'static str {
         ProviderError::Protocol(_) => "protocol",
         ProviderError::MissingSecret => "missing_secret",
         ProviderError::Secret(_) => "keyring",
+        ProviderError::SignInAgain { .. } => "sign_in_again",
+        ProviderError::Paced { .. } => "paced",
+        ProviderError::Local(_) => "local",
         _ => "other",
     }
 }
@@ -31,13 +34,16 @@ pub fn outcome_json(outcome: &Outcome) -> Value {
         "service": outcome.account.service.key(),
         "ok": outcome.succeeded(),
     });
+    if let Some(at) = outcome.pending_until {
+        value["pending_until"] = json!(at.to_rfc3339());
+    }
     match &outcome.result {
         Ok(notes) => value["notes"] = json!(notes),
         Err(e) => {
             value["error"] = json!(e.to_string());
             value["kind"] = json!(error_kind(e));
-            if let ProviderError::RateLimited { retry_at } = e {
-                value["retry_at"] = json!(retry_at.to_rfc3339());
+            if let ProviderError::RateLimited { retry_at: at } | ProviderError::Paced { at } = e {
+                value["retry_at"] = json!(at.to_rfc3339());
             }
         }
     }
@@ -51,6 +57,7 @@ pub fn report_json(report: &Report, expires_at: Option<String>) -> Value {
         "summary": report.summary.title,
         "accounts": report.outcomes.iter().map(outcome_json).collect::<Vec<_>>(),
         "skipped": report.skipped,
+        "needs_sign_in": report.needs_sign_in.iter().map(|l| &l.id).collect::<Vec<_>>(),
         "expires_at": expires_at,
     })
 }
@@ -66,6 +73,12 @@ pub fn print_report(report: &Report, expires: Option<String>) {
     }
     for id in &report.skipped {
         println!("  – {id}: skipped by the preset");
+    }
+    for label in &report.needs_sign_in {
+        println!(
+            "  – {label}: left out until you sign in again (`presently account signin {}`)",
+            label.id
+        );
     }
     if let Some(expires) = expires {
         println!("{expires}");

@@ -1,6 +1,8 @@
 //! `set`, `clear`, `status`, `preview` and `preset list`.
 
-use presently_core::error::local_time;
+use presently_core::app_lock::app_running;
+use presently_core::dispatch::{summarize, WhenPaced};
+use presently_core::error::{local_time, local_time_precise};
 use presently_core::preset::{format_duration, parse_duration, Availability};
 use presently_core::providers::Target;
 use presently_core::session::{Report, Request, Session};
@@ -8,7 +10,7 @@ use presently_core::Error;
 use serde_json::json;
 use std::process::ExitCode;
 
-use crate::args::{SetArgs, TargetArgs};
+use crate::args::{PacingArgs, SetArgs, TargetArgs};
 use crate::output::{error_kind, print_json, print_report, report_json};
 use crate::{config_file, exit_for, open_session};
 
@@ -30,16 +32,79 @@ pub async fn set(args: SetArgs, json: bool) -> Result<ExitCode, Error> {
         accounts: args.target.accounts.clone(),
         target: target(&args.target),
     };
-    let session = open_session()?;
+    let (session, app_running) = paced_session(args.pacing)?;
     let report = session.apply(&request).await?;
+    let report = wait_for_turns(&session, report, app_running, json).await?;
     finish(&session, &report, &request.target, json)
 }
 
-pub async fn clear(args: TargetArgs, json: bool) -> Result<ExitCode, Error> {
-    let session = open_session()?;
+pub async fn clear(args: TargetArgs, pacing: PacingArgs, json: bool) -> Result<ExitCode, Error> {
+    let (session, app_running) = paced_session(pacing)?;
     let target = target(&args);
     let report = session.clear(&args.accounts, &target).await?;
+    let report = wait_for_turns(&session, report, app_running, json).await?;
     finish(&session, &report, &target, json)
+}
+
+/// A session that queues changes a paced service cannot take yet, unless `--no-wait` was
+/// given and no tray app runs to send them later. Also says whether the app runs.
+fn paced_session(pacing: PacingArgs) -> Result<(Session, bool), Error> {
+    let mut session = open_session()?;
+    let app_running = app_running(session.dir());
+    if pacing.no_wait && !app_running {
+        session.set_when_paced(WhenPaced::Refuse);
+    }
+    Ok((session, app_running))
+}
+
+/// Changes left waiting for their turn: with the tray app running it sends them; without,
+/// this process waits for the turn and sends them itself.
+async fn wait_for_turns(
+    session: &Session,
+    mut report: Report,
+    app_running: bool,
+    json: bool,
+) -> Result<Report, Error> {
+    let Some(turn) = report.outcomes.iter().filter_map(|o| o.pending_until).max() else {
+        return Ok(report);
+    };
+    if app_running {
+        if !json {
+            eprintln!(
+                "The Presently app sends the waiting change at {}.",
+                local_time_precise(&turn)
+            );
+        }
+        return Ok(report);
+    }
+    if !json {
+        let waiting: Vec<String> = report
+            .outcomes
+            .iter()
+            .filter(|o| o.pending_until.is_some())
+            .map(|o| o.account.to_string())
+            .collect();
+        eprintln!(
+            "{} take one change a minute; waiting until {} to send it (--no-wait exits instead)…",
+            waiting.join(", "),
+            local_time_precise(&turn)
+        );
+    }
+    let wait = (turn - chrono::Utc::now()).to_std().unwrap_or_default();
+    tokio::time::sleep(wait).await;
+    for sent in session.send_due().await? {
+        for outcome in sent.outcomes {
+            if let Some(slot) = report
+                .outcomes
+                .iter_mut()
+                .find(|o| o.account == outcome.account && o.pending_until.is_some())
+            {
+                *slot = outcome;
+            }
+        }
+    }
+    report.summary = summarize(&report.label, &report.verb, &report.outcomes);
+    Ok(report)
 }
 
 /// The expiry shown is that of the user's own status, so not after changing someone else's.
@@ -73,6 +138,7 @@ pub async fn show(args: TargetArgs, json: bool) -> Result<ExitCode, Error> {
     };
     let statuses = session.read_statuses(&args.accounts, &target).await?;
     let active = session.active()?;
+    let pending = session.pending()?;
     let all_ok = statuses.iter().all(|(_, r)| r.is_ok());
     if json {
         let accounts: Vec<_> = statuses
@@ -92,6 +158,11 @@ pub async fn show(args: TargetArgs, json: bool) -> Result<ExitCode, Error> {
             "ok": all_ok,
             "accounts": accounts,
             "active": active,
+            "pending": pending.iter().map(|w| json!({
+                "account": w.account, "user": w.user, "label": w.status.label,
+                "availability": w.status.availability.key(),
+                "not_before": w.not_before.to_rfc3339(),
+            })).collect::<Vec<_>>(),
             "expired_now": expired.map(|r| r.summary.title),
         }));
     } else {
@@ -121,6 +192,14 @@ pub async fn show(args: TargetArgs, json: bool) -> Result<ExitCode, Error> {
         }
         if statuses.is_empty() {
             println!("No accounts yet; add one with `presently account add zulip ID --site URL --email EMAIL`.");
+        }
+        for wish in &pending {
+            println!(
+                "Waiting for its turn: {} on {} at {} (the service takes one change a minute).",
+                wish.status.label,
+                wish.account,
+                local_time_precise(&wish.not_before)
+            );
         }
         if let Some(active) = active.filter(|_| target == Target::Me) {
             match active.expires_at {

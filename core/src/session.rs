@@ -38,6 +38,8 @@ pub struct Request {
 #[derive(Debug, Clone)]
 pub struct Report {
     pub label: String,
+    /// "set" or "cleared", for summaries made again later.
+    pub verb: String,
     pub outcomes: Vec<Outcome>,
     /// Accounts the preset leaves alone (`skip = true`).
     pub skipped: Vec<String>,
@@ -375,6 +377,7 @@ impl Session {
         let summary = summarize(label, verb, &outcomes);
         Report {
             label: label.to_owned(),
+            verb: verb.to_owned(),
             outcomes,
             skipped,
             needs_sign_in,

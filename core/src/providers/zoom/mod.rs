@@ -16,7 +16,7 @@ use secrecy::SecretString;
 use std::sync::Arc;
 use std::time::Duration;
 
-pub use client::{ZoomApi, ZoomUser};
+pub use client::{CallError, ZoomApi, ZoomUser};
 pub use config::{
     ZoomAuth, ZoomSettings, DEFAULT_API_BASE, DEFAULT_AUTH_BASE, DEFAULT_REDIRECT_PORT,
     REDIRECT_PATH,
@@ -31,7 +31,6 @@ use super::{
 use crate::error::{AccountLabel, ProviderError};
 use crate::preset::{Availability, Status};
 use crate::secrets::{SecretKey, SecretStore};
-use client::CallError;
 
 pub const CLIENT_SECRET: &str = "client_secret";
 pub const TOKENS: &str = "tokens";

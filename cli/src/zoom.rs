@@ -1,0 +1,156 @@
+//! `presently account add zoom` and `presently account signin`: Zoom's browser sign-in
+//! (authorization code with PKCE on a loopback redirect) and Server-to-Server apps.
+
+use presently_core::config::Account;
+use presently_core::error::{AccountLabel, ProviderError};
+use presently_core::providers::zoom::{
+    self, signin::SignIn, OAuthClient, TokenSet, ZoomAuth, ZoomSettings, CLIENT_SECRET, TOKENS,
+};
+use presently_core::providers::{AccountSettings, Service};
+use presently_core::Error;
+use std::io::Write;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use crate::accounts::{print_identity, read_secret};
+use crate::args::{AddZoom, BrowserArgs};
+use crate::open_session;
+
+/// Zoom's authorization codes live five minutes; the user gets as long to finish.
+const SIGN_IN_WAIT: Duration = Duration::from_secs(300);
+
+fn label(id: &str) -> AccountLabel {
+    AccountLabel {
+        service: Service::Zoom,
+        id: id.to_owned(),
+    }
+}
+
+pub async fn add(args: AddZoom, json: bool) -> Result<ExitCode, Error> {
+    let mut session = open_session()?;
+    let auth = if args.server_to_server {
+        ZoomAuth::ServerToServer
+    } else {
+        ZoomAuth::User
+    };
+    let mut settings = ZoomSettings::new(auth, &args.client_id);
+    settings.account_id = args.account_id.clone();
+    settings.user = args.user.clone();
+    settings.redirect_port = args.redirect_port;
+    if let Some(api_base) = &args.api_base {
+        settings.api_base = api_base.clone();
+    }
+    if let Some(auth_base) = &args.auth_base {
+        settings.auth_base = auth_base.clone();
+    }
+    settings.validate(&args.id)?;
+    let secret = read_secret("Zoom app client secret: ")?;
+    let http = presently_core::http::client(session.timeout())?;
+    let oauth = OAuthClient::new(
+        http.clone(),
+        &settings.auth_base,
+        &settings.client_id,
+        secret.clone(),
+        session.timeout(),
+    )
+    .map_err(|e| e.for_account(label(&args.id)))?;
+    let tokens = tokens_for(&args.id, &settings, oauth, args.browser, json).await?;
+    settings.email = who(&settings, &tokens, http, session.timeout())
+        .await
+        .map_err(|e| e.for_account(label(&args.id)))?;
+    let account = Account {
+        id: args.id.clone(),
+        settings: AccountSettings::Zoom(settings),
+    };
+    let identity = session
+        .add_account(
+            account,
+            vec![(CLIENT_SECRET, secret), (TOKENS, tokens.to_secret())],
+        )
+        .await?;
+    print_identity(&args.id, &identity, "added", json);
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Signs an existing Zoom account in again and replaces its tokens.
+pub async fn sign_in_again(id: &str, browser: BrowserArgs, json: bool) -> Result<ExitCode, Error> {
+    let session = open_session()?;
+    let account = session
+        .config()
+        .account(id)
+        .ok_or_else(|| Error::invalid(format!("no account called {id:?}")))?;
+    let AccountSettings::Zoom(settings) = &account.settings else {
+        return Err(Error::invalid(format!(
+            "{id} is a {} account; signing in again is for Zoom accounts (add the account again instead)",
+            account.service().display_name()
+        )));
+    };
+    let secrets = presently_core::secrets::KeyringStore::open()?;
+    let http = presently_core::http::client(session.timeout())?;
+    let oauth = zoom::oauth_client(id, settings, &secrets, http, session.timeout())
+        .map_err(|e| e.for_account(label(id)))?;
+    let tokens = tokens_for(id, settings, oauth, browser, json).await?;
+    let identity = session
+        .replace_secrets(id, vec![(TOKENS, tokens.to_secret())])
+        .await?;
+    print_identity(id, &identity, "signed in again", json);
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn tokens_for(
+    id: &str,
+    settings: &ZoomSettings,
+    oauth: OAuthClient,
+    browser: BrowserArgs,
+    json: bool,
+) -> Result<TokenSet, Error> {
+    let for_account = |e: ProviderError| e.for_account(label(id));
+    match settings.auth {
+        ZoomAuth::ServerToServer => oauth
+            .account_credentials(settings.account_id.as_deref().unwrap_or_default())
+            .await
+            .map_err(for_account),
+        ZoomAuth::User => {
+            let (sign_in, url) = SignIn::begin(oauth, settings.redirect_port)
+                .await
+                .map_err(for_account)?;
+            // The address goes to stdout even with --json: a script must be able to open it.
+            if json {
+                crate::output::print_json(&serde_json::json!({ "sign_in_url": url.as_str() }));
+            } else {
+                println!("Sign in to Zoom at this address:\n{url}");
+                eprintln!(
+                    "Waiting for Zoom to send the browser back to {} …",
+                    sign_in.redirect_uri()
+                );
+            }
+            let _ = std::io::stdout().flush();
+            if !browser.no_browser {
+                if let Err(e) = webbrowser::open(url.as_str()) {
+                    eprintln!("Cannot open a browser ({e}); open the address yourself.");
+                }
+            }
+            sign_in.finish(SIGN_IN_WAIT).await.map_err(for_account)
+        }
+    }
+}
+
+/// The e-mail of the user the account acts for, for listings.
+async fn who(
+    settings: &ZoomSettings,
+    tokens: &TokenSet,
+    http: reqwest::Client,
+    timeout: Duration,
+) -> Result<String, ProviderError> {
+    let api = zoom::ZoomApi::new(http, &settings.api_base, timeout)?;
+    let user = settings.user.as_deref().unwrap_or("me");
+    api.user(&tokens.access_token, user)
+        .await
+        .map(|u| u.email)
+        .map_err(|e| match e {
+            zoom::CallError::Other(e) => e,
+            zoom::CallError::TokenRejected => ProviderError::AuthRejected {
+                reason: "Zoom rejected the token it just issued".into(),
+            },
+        })
+}
