@@ -75,26 +75,28 @@ pub async fn add(args: AddZoom, json: bool) -> Result<ExitCode, Error> {
 /// Signs an existing Zoom account in again and replaces its tokens.
 pub async fn sign_in_again(id: &str, browser: BrowserArgs, json: bool) -> Result<ExitCode, Error> {
     let session = open_session()?;
-    let account = session
-        .config()
-        .account(id)
-        .ok_or_else(|| Error::invalid(format!("no account called {id:?}")))?;
-    let AccountSettings::Zoom(settings) = &account.settings else {
-        return Err(Error::invalid(format!(
-            "{id} is a {} account; signing in again is for Zoom accounts (add the account again instead)",
-            account.service().display_name()
-        )));
-    };
-    let secrets = presently_core::secrets::KeyringStore::open()?;
-    let http = presently_core::http::client(session.timeout())?;
-    let oauth = zoom::oauth_client(id, settings, &secrets, http, session.timeout())
-        .map_err(|e| e.for_account(label(id)))?;
-    let tokens = tokens_for(id, settings, oauth, browser, json).await?;
-    let identity = session
-        .replace_secrets(id, vec![(TOKENS, tokens.to_secret())])
-        .await?;
+    let (sign_in, url) = session.begin_sign_in(id).await?;
+    show_sign_in_url(&url, sign_in.redirect_uri(), browser, json);
+    let identity = session.finish_sign_in(id, sign_in, SIGN_IN_WAIT).await?;
     print_identity(id, &identity, "signed in again", json);
     Ok(ExitCode::SUCCESS)
+}
+
+/// Prints the sign-in address (to stdout even with --json: a script must be able to open
+/// it) and opens it in the browser unless told not to.
+fn show_sign_in_url(url: &url::Url, redirect_uri: &str, browser: BrowserArgs, json: bool) {
+    if json {
+        crate::output::print_json(&serde_json::json!({ "sign_in_url": url.as_str() }));
+    } else {
+        println!("Sign in to Zoom at this address:\n{url}");
+        eprintln!("Waiting for Zoom to send the browser back to {redirect_uri} …");
+    }
+    let _ = std::io::stdout().flush();
+    if !browser.no_browser {
+        if let Err(e) = webbrowser::open(url.as_str()) {
+            eprintln!("Cannot open a browser ({e}); open the address yourself.");
+        }
+    }
 }
 
 async fn tokens_for(
@@ -114,22 +116,7 @@ async fn tokens_for(
             let (sign_in, url) = SignIn::begin(oauth, settings.redirect_port)
                 .await
                 .map_err(for_account)?;
-            // The address goes to stdout even with --json: a script must be able to open it.
-            if json {
-                crate::output::print_json(&serde_json::json!({ "sign_in_url": url.as_str() }));
-            } else {
-                println!("Sign in to Zoom at this address:\n{url}");
-                eprintln!(
-                    "Waiting for Zoom to send the browser back to {} …",
-                    sign_in.redirect_uri()
-                );
-            }
-            let _ = std::io::stdout().flush();
-            if !browser.no_browser {
-                if let Err(e) = webbrowser::open(url.as_str()) {
-                    eprintln!("Cannot open a browser ({e}); open the address yourself.");
-                }
-            }
+            show_sign_in_url(&url, sign_in.redirect_uri(), browser, json);
             sign_in.finish(SIGN_IN_WAIT).await.map_err(for_account)
         }
     }

@@ -164,24 +164,32 @@ impl Pacing {
             .open(self.dir.join(LOCK_FILE))
             .map_err(|e| self.io_error("opening the lock", e))?;
         lock.lock().map_err(|e| self.io_error("locking", e))?;
-        let mut book = match std::fs::read(self.path()) {
-            Ok(bytes) => serde_json::from_slice(&bytes).unwrap_or_else(|e| {
+        let before = match std::fs::read(self.path()) {
+            Ok(bytes) => bytes,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
+            Err(e) => return Err(self.io_error("reading", e)),
+        };
+        let mut book: Book = if before.is_empty() {
+            Book::default()
+        } else {
+            serde_json::from_slice(&before).unwrap_or_else(|e| {
                 // Only pacing is lost: the worst outcome is one change the service refuses.
                 tracing::warn!(
                     "{} is unreadable ({e}); starting afresh",
                     self.path().display()
                 );
                 Book::default()
-            }),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Book::default(),
-            Err(e) => return Err(self.io_error("reading", e)),
+            })
         };
         let result = change(&mut book);
         book.slots
             .retain(|_, slot| slot.last_sent.is_some() || slot.pending.is_some());
         let bytes = serde_json::to_vec_pretty(&book)
             .map_err(|e| Error::invalid(format!("pacing cannot be written: {e}")))?;
-        write_atomically(&self.path(), &bytes).map_err(|e| self.io_error("writing", e))?;
+        // Most calls only read; the app asks every second.
+        if bytes != before {
+            write_atomically(&self.path(), &bytes).map_err(|e| self.io_error("writing", e))?;
+        }
         drop(lock);
         Ok(result)
     }

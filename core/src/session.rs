@@ -595,6 +595,62 @@ impl Session {
         Ok(identity)
     }
 
+    /// Accounts whose sign-in the service ended; only the user can renew it.
+    pub fn needs_sign_in(&self) -> Vec<AccountLabel> {
+        self.config
+            .accounts
+            .iter()
+            .filter(|a| self.provider(a).is_ok_and(|p| p.sign_in_needed()))
+            .map(Account::label)
+            .collect()
+    }
+
+    /// Starts signing a Zoom account in again: listens for the browser's return and gives
+    /// the address to open.
+    pub async fn begin_sign_in(
+        &self,
+        id: &str,
+    ) -> Result<(providers::zoom::signin::SignIn, url::Url)> {
+        use providers::zoom::{self, signin::SignIn, ZoomAuth};
+        let account = self.selected(&[id.to_owned()])?[0];
+        let label = account.label();
+        let settings = match &account.settings {
+            AccountSettings::Zoom(settings) if settings.auth == ZoomAuth::User => settings,
+            _ => {
+                return Err(Error::invalid(format!(
+                    "{label} does not sign in through the browser; add it again to change its credentials"
+                )))
+            }
+        };
+        let oauth = zoom::oauth_client(
+            id,
+            settings,
+            self.secrets.as_ref(),
+            self.http.clone(),
+            self.timeout(),
+        )
+        .map_err(|e| e.for_account(label.clone()))?;
+        SignIn::begin(oauth, settings.redirect_port)
+            .await
+            .map_err(|e| e.for_account(label))
+    }
+
+    /// Waits for the browser, then keeps the new tokens once Zoom accepts them.
+    pub async fn finish_sign_in(
+        &self,
+        id: &str,
+        sign_in: providers::zoom::signin::SignIn,
+        wait: Duration,
+    ) -> Result<Identity> {
+        let label = self.selected(&[id.to_owned()])?[0].label();
+        let tokens = sign_in
+            .finish(wait)
+            .await
+            .map_err(|e| e.for_account(label))?;
+        self.replace_secrets(id, vec![(providers::zoom::TOKENS, tokens.to_secret())])
+            .await
+    }
+
     /// Publishes the presets as the Rocket.Chat server's custom statuses (see
     /// [`providers::rocketchat::sync`]). With `dry_run`, only plans. The ids of statuses
     /// Presently creates are remembered in the config.

@@ -2,6 +2,9 @@
 //! tell the user in one notification, refresh the tray mark, re-arm the expiry timer.
 
 use presently_core::dispatch::Summary;
+use presently_core::error::AccountLabel;
+use presently_core::providers::zoom::TOKENS;
+use presently_core::providers::Service;
 use presently_core::providers::Target;
 use presently_core::session::{Report, Request};
 use tauri::{AppHandle, Manager};
@@ -100,4 +103,63 @@ pub fn notify(app: &AppHandle, summary: &Summary) {
     if let Err(e) = shown {
         events::log(&format!("notify-error:{e}"));
     }
+}
+
+/// Signs an account in again through the browser, from the tray or the window.
+pub async fn sign_in_again(app: &AppHandle, id: &str) {
+    /// Zoom's authorization codes live five minutes; the user gets as long to finish.
+    const WAIT: std::time::Duration = std::time::Duration::from_secs(300);
+    let state = app.state::<AppState>();
+    let begun = state.session.read().await.begin_sign_in(id).await;
+    // The session is not held while the user is in the browser: clicks go on meanwhile.
+    let signed_in = match begun {
+        Ok((sign_in, url)) => {
+            events::log(&format!("signin:url:{url}"));
+            if let Err(e) = webbrowser::open(url.as_str()) {
+                events::log(&format!("signin:no-browser:{e}"));
+                notify(
+                    app,
+                    &Summary {
+                        title: "Open this address to sign in".into(),
+                        body: url.to_string(),
+                        all_succeeded: true,
+                    },
+                );
+            }
+            match sign_in.finish(WAIT).await {
+                Ok(tokens) => {
+                    let secrets = vec![(TOKENS, tokens.to_secret())];
+                    state
+                        .session
+                        .read()
+                        .await
+                        .replace_secrets(id, secrets)
+                        .await
+                }
+                Err(e) => Err(presently_core::Error::Account {
+                    account: AccountLabel {
+                        service: Service::Zoom,
+                        id: id.to_owned(),
+                    },
+                    cause: e,
+                }),
+            }
+        }
+        Err(e) => Err(e),
+    };
+    let summary = match signed_in {
+        Ok(identity) => Summary {
+            title: format!("Signed in again as {}", identity.name),
+            body: String::new(),
+            all_succeeded: true,
+        },
+        Err(e) => Summary {
+            title: "Sign-in did not finish".into(),
+            body: e.to_string(),
+            all_succeeded: false,
+        },
+    };
+    events::log(&format!("signin:{}", summary.title));
+    notify(app, &summary);
+    crate::tray::refresh(app).await;
 }

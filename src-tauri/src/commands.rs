@@ -42,6 +42,8 @@ pub struct AccountView {
     pub service_name: String,
     /// "alice@example.org on https://chat.example.org"
     pub description: String,
+    /// What needs the user's eye: a sign-in to renew, a change waiting for its turn.
+    pub attention: Option<String>,
 }
 
 #[derive(Debug, Serialize, Type)]
@@ -89,6 +91,20 @@ async fn overview(app: AppHandle, state: State<'_, AppState>) -> Result<Overview
     actions::reload_config(&app).await;
     let session = state.session.read().await;
     let config = session.config();
+    let pending = session.pending()?;
+    let sign_ins = session.needs_sign_in();
+    let attention = |id: &str| {
+        if sign_ins.iter().any(|l| l.id == id) {
+            return Some("Sign in again: Zoom ended the sign-in".to_owned());
+        }
+        pending.iter().find(|w| w.account == id).map(|w| {
+            format!(
+                "{} pending, sent at {}",
+                w.status.label,
+                presently_core::error::local_time_precise(&w.not_before)
+            )
+        })
+    };
     Ok(Overview {
         accounts: config
             .accounts
@@ -98,6 +114,7 @@ async fn overview(app: AppHandle, state: State<'_, AppState>) -> Result<Overview
                 service: a.service(),
                 service_name: a.service().display_name().to_owned(),
                 description: a.settings.describe(),
+                attention: attention(&a.id),
             })
             .collect(),
         presets: config
@@ -175,6 +192,14 @@ async fn clear_status(app: AppHandle) -> Result<Summary, CommandError> {
     Ok(actions::run(&app, Action::Clear, "window").await)
 }
 
+/// Signs an account in again through the browser (Zoom); the result arrives as a notification.
+#[tauri::command]
+#[specta::specta]
+async fn sign_in_again(app: AppHandle, account: String) -> Result<(), CommandError> {
+    actions::sign_in_again(&app, &account).await;
+    Ok(())
+}
+
 /// One line of a sync: what was (or would be) done, and whether it worked.
 #[derive(Debug, Serialize, Type)]
 pub struct SyncLine {
@@ -223,6 +248,7 @@ pub fn builder() -> Builder<tauri::Wry> {
         apply_preset,
         clear_status,
         sync_custom_statuses,
+        sign_in_again,
     ])
 }
 

@@ -1,4 +1,6 @@
-//! Ends timed statuses on time, including one that ran out while the app was closed.
+//! Ends timed statuses on time, including one that ran out while the app was closed, and
+//! sends the changes that waited for their turn (Zoom's one a minute), including those the
+//! CLI handed over.
 
 use chrono::Utc;
 use std::time::Duration;
@@ -7,9 +9,9 @@ use tauri::{AppHandle, Manager};
 use crate::actions;
 use crate::state::AppState;
 
-/// Re-check at least this often, so a suspended laptop or a changed clock cannot make
-/// the app miss a deadline.
-const MAX_SLEEP: Duration = Duration::from_secs(30);
+/// Re-check at least this often: a suspended laptop or a changed clock must not make the
+/// app miss a deadline, and a change the CLI hands over must go out at its turn.
+const MAX_SLEEP: Duration = Duration::from_secs(1);
 /// After a failed attempt, wait before trying the failed accounts again.
 const RETRY_AFTER_FAILURE: Duration = Duration::from_secs(60);
 
@@ -17,7 +19,13 @@ pub fn spawn(app: AppHandle) {
     tauri::async_runtime::spawn(async move {
         let state = app.state::<AppState>();
         loop {
-            let next = state.session.read().await.next_expiry();
+            let next = {
+                let session = state.session.read().await;
+                match (session.next_expiry(), session.next_pending()) {
+                    (Ok(expiry), Ok(pending)) => Ok(expiry.into_iter().chain(pending).min()),
+                    (Err(e), _) | (_, Err(e)) => Err(e),
+                }
+            };
             let wait = match next {
                 Ok(Some(at)) => (at - Utc::now())
                     .to_std()
@@ -29,6 +37,7 @@ pub fn spawn(app: AppHandle) {
                 () = tokio::time::sleep(wait) => {}
                 () = state.expiry_changed.notified() => continue,
             }
+            send_due(&app).await;
             let ended = state.session.read().await.expire_if_due().await;
             match ended {
                 Ok(Some(report)) if report.outcomes.is_empty() => {}
@@ -48,4 +57,22 @@ pub fn spawn(app: AppHandle) {
             }
         }
     });
+}
+
+/// Sends the waiting changes whose turn has come, one notification per change.
+async fn send_due(app: &AppHandle) {
+    let state = app.state::<AppState>();
+    let sent = state.session.read().await.send_due().await;
+    match sent {
+        Ok(reports) => {
+            for report in &reports {
+                actions::log_report("turn", report);
+                actions::notify(app, &report.summary);
+            }
+            if !reports.is_empty() {
+                crate::tray::refresh(app).await;
+            }
+        }
+        Err(e) => crate::events::log(&format!("turn-error:{e}")),
+    }
 }

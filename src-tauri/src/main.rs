@@ -37,7 +37,12 @@ fn main() -> ExitCode {
 
     let state = match state::AppState::open() {
         Ok(state) => state,
-        Err(e) => {
+        Err(state::OpenError::AlreadyRunning) => {
+            eprintln!("presently-tray: Presently is already running; its menu is in the tray");
+            events::log("startup:already-running");
+            return ExitCode::SUCCESS;
+        }
+        Err(state::OpenError::Failed(e)) => {
             eprintln!("presently-tray: {e}");
             events::log(&format!("startup-error:{e}"));
             report_startup_error(&e.to_string());

@@ -1,7 +1,8 @@
-//! The tray menu: one entry per preset (the one in effect is checked), then
-//! "Clear status", "Settings…" and "Quit". Rebuilt whenever the status changes.
+//! The tray menu: one entry per preset (the one in effect is checked), the changes waiting
+//! for their turn, accounts to sign in again, then "Clear status", "Settings…" and "Quit".
+//! Rebuilt whenever the status changes.
 
-use presently_core::error::local_time;
+use presently_core::error::{local_time, local_time_precise};
 use tauri::menu::{CheckMenuItem, Menu, MenuItem, PredefinedMenuItem};
 use tauri::tray::TrayIconBuilder;
 use tauri::{AppHandle, Manager, Wry};
@@ -18,6 +19,8 @@ const PRESET_PREFIX: &str = "preset:";
 const CLEAR: &str = "clear";
 const SETTINGS: &str = "settings";
 const QUIT: &str = "quit";
+const SIGN_IN_PREFIX: &str = "signin:";
+const PENDING_PREFIX: &str = "pending:";
 
 pub fn create(app: &AppHandle) -> tauri::Result<()> {
     let (menu, tooltip) = tauri::async_runtime::block_on(build_menu(app))?;
@@ -50,6 +53,31 @@ async fn build_menu(app: &AppHandle) -> tauri::Result<(Menu<Wry>, String)> {
         )?;
         menu.append(&item)?;
     }
+    let pending = session.pending().unwrap_or_default();
+    let sign_ins = session.needs_sign_in();
+    if !pending.is_empty() || !sign_ins.is_empty() {
+        menu.append(&PredefinedMenuItem::separator(app)?)?;
+    }
+    for wish in &pending {
+        let service = session
+            .config()
+            .account(&wish.account)
+            .map(|a| a.service().display_name())
+            .unwrap_or("");
+        let line = format!(
+            "{} on {service} ({}): pending, sent at {}",
+            wish.status.label,
+            wish.account,
+            local_time_precise(&wish.not_before)
+        );
+        let id = format!("{PENDING_PREFIX}{}", wish.account);
+        menu.append(&MenuItem::with_id(app, id, line, false, None::<&str>)?)?;
+    }
+    for label in &sign_ins {
+        let id = format!("{SIGN_IN_PREFIX}{}", label.id);
+        let line = format!("Sign in again to {label}…");
+        menu.append(&MenuItem::with_id(app, id, line, true, None::<&str>)?)?;
+    }
     menu.append(&PredefinedMenuItem::separator(app)?)?;
     menu.append(&MenuItem::with_id(
         app,
@@ -67,13 +95,20 @@ async fn build_menu(app: &AppHandle) -> tauri::Result<(Menu<Wry>, String)> {
         None::<&str>,
     )?)?;
     menu.append(&MenuItem::with_id(app, QUIT, "Quit", true, None::<&str>)?)?;
-    let tooltip = match active {
+    let mut tooltip = match active {
         Some(a) => match a.expires_at {
             Some(at) => format!("Presently: {} until {}", a.label, local_time(&at)),
             None => format!("Presently: {}", a.label),
         },
         None => "Presently".to_owned(),
     };
+    if let Some(first) = pending.first() {
+        tooltip.push_str(&format!(
+            " ({} pending until {})",
+            first.account,
+            local_time_precise(&first.not_before)
+        ));
+    }
     Ok((menu, tooltip))
 }
 
@@ -107,6 +142,12 @@ fn on_menu(app: &AppHandle, id: &str) {
             return;
         }
         CLEAR => Action::Clear,
+        other if other.starts_with(SIGN_IN_PREFIX) => {
+            let id = other[SIGN_IN_PREFIX.len()..].to_owned();
+            let app = app.clone();
+            tauri::async_runtime::spawn(async move { actions::sign_in_again(&app, &id).await });
+            return;
+        }
         other => match other.strip_prefix(PRESET_PREFIX) {
             Some(preset) => Action::Preset(preset.to_owned()),
             None => {

@@ -46,12 +46,25 @@ function renderAccounts(overview: Overview, statuses: AccountStatus[]): void {
       cell(row, status.error, "failed shown");
     } else {
       const shown = status.shown;
-      const text = shown && (shown.emoji || shown.text)
-        ? [shown.emoji, shown.text].filter(Boolean).join(" ")
-        : "no status";
+      const words = shown ? [shown.emoji, shown.text].filter(Boolean).join(" ") : "";
+      // Zoom shows only a presence, so the availability is the status there.
+      const presence = shown?.availability ?? "";
+      const text = words && presence ? `${words} (${presence})` : words || presence || "no status";
       cell(row, text, "shown");
     }
     const tools = row.insertCell();
+    if (account.attention) {
+      const note = document.createElement("div");
+      note.className = "attention";
+      note.textContent = account.attention;
+      tools.append(note);
+    }
+    if (account.attention?.startsWith("Sign in again")) {
+      const signIn = document.createElement("button");
+      signIn.textContent = "Sign in again…";
+      signIn.addEventListener("click", () => void commands.signInAgain(account.id));
+      tools.append(signIn);
+    }
     if (account.service === "rocketchat") {
       const sync = document.createElement("button");
       sync.textContent = "Sync statuses";
