@@ -14,7 +14,12 @@ use presently_core::secrets::{KeyringStore, SecretStore, SERVICE_ENV};
 use presently_core::session::Session;
 use presently_core::{Error, Result};
 use presently_fakes::rocketchat::{FakeRocketChat, RcFakeConfig};
+use presently_fakes::zoom::{self as zoom_fake, FakeZoom, ZoomFakeConfig};
 use presently_fakes::zulip::{FakeZulip, ZulipFakeConfig};
+use presently_core::error::ProviderError;
+use presently_core::providers::zoom::{
+    signin::SignIn, OAuthClient, ZoomAuth, ZoomSettings, CLIENT_SECRET, TOKENS,
+};
 use secrecy::SecretString;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -99,6 +104,10 @@ pub async fn run(json: bool) -> Result<ExitCode> {
         .add_account(account, rocketchat::secrets_of(&credentials))
         .await?;
 
+    let zoom = FakeZoom::start(ZoomFakeConfig::default())
+        .map_err(|e| Error::invalid(format!("cannot start the Zoom stand-in: {e}")))?;
+    add_zoom(&mut session, &zoom).await?;
+
     let description = serde_json::json!({
         "demo": {
             "config_dir": dir.path(),
@@ -107,36 +116,109 @@ pub async fn run(json: bool) -> Result<ExitCode> {
             "zulip_user": demo_user.email,
             "rocketchat": rocketchat.url(),
             "rocketchat_user": rc_user.user_id,
+            "zoom": zoom.url(),
+            "zoom_user": zoom_fake::ALICE_ID,
         }
     });
     if json {
         println!("{description}");
     } else {
         println!(
-            "Presently demo: a Zulip stand-in runs at {} (signed in as {}) and a Rocket.Chat \
-             stand-in at {}.\n\
+            "Presently demo: a Zulip stand-in runs at {} (signed in as {}), a Rocket.Chat \
+             stand-in at {} and a Zoom stand-in at {}.\n\
              Config for this demo: {}\n\
              Hotkeys: Ctrl+Alt+1 Lunch, Ctrl+Alt+2 Focus, Ctrl+Alt+3 In a meeting.\n\
              Quit from the tray menu or press Ctrl+C; the demo accounts are removed then.",
             zulip.url(),
             demo_user.email,
             rocketchat.url(),
+            zoom.url(),
             dir.path().display()
         );
     }
 
     let outcome = run_tray(dir.path()).await;
     let mut cleanup = Vec::new();
-    for id in ["demo-zulip", "demo-rocketchat"] {
+    for id in ["demo-zulip", "demo-rocketchat", DEMO_ZOOM] {
         cleanup.push(session.remove_account(id).await);
     }
     drop(zulip);
     drop(rocketchat);
+    drop(zoom);
     let code = outcome?;
     for removed in cleanup {
         removed?;
     }
     Ok(code)
+}
+
+const DEMO_ZOOM: &str = "demo-zoom";
+
+/// Zoom: signed in through the real authorization-code flow with PKCE, with the demo
+/// itself playing the browser that the stand-in sends back to Presently.
+async fn add_zoom(session: &mut Session, zoom: &FakeZoom) -> Result<()> {
+    let timeout = session.timeout();
+    let http = presently_core::http::client(timeout)?;
+    let secret = SecretString::from(zoom_fake::USER_APP_CLIENT_SECRET.to_owned());
+    let mut settings = ZoomSettings::new(ZoomAuth::User, zoom_fake::USER_APP_CLIENT_ID);
+    settings.api_base = zoom.api_base();
+    settings.auth_base = zoom.auth_base();
+    settings.email = "alice@example.com".into();
+    let stand_in = |e: ProviderError| Error::invalid(format!("Zoom stand-in: {e}"));
+    let oauth = OAuthClient::new(
+        http.clone(),
+        &settings.auth_base,
+        &settings.client_id,
+        secret.clone(),
+        timeout,
+    )
+    .map_err(stand_in)?;
+    let (sign_in, url) = SignIn::begin(oauth, 0).await.map_err(stand_in)?;
+    let redirect_uri = sign_in.redirect_uri().to_owned();
+    settings.redirect_port = url::Url::parse(&redirect_uri)
+        .ok()
+        .and_then(|u| u.port())
+        .unwrap_or(settings.redirect_port);
+    zoom.add_redirect_url(&settings.client_id, &redirect_uri);
+    let (tokens, browsed) = tokio::join!(sign_in.finish(timeout), play_browser(&http, &url));
+    browsed.map_err(stand_in)?;
+    let tokens = tokens.map_err(stand_in)?;
+    let account = Account {
+        id: DEMO_ZOOM.into(),
+        settings: AccountSettings::Zoom(settings),
+    };
+    session
+        .add_account(
+            account,
+            vec![(CLIENT_SECRET, secret), (TOKENS, tokens.to_secret())],
+        )
+        .await?;
+    Ok(())
+}
+
+/// What a browser does: opens the sign-in page and follows its redirect back to Presently.
+async fn play_browser(http: &reqwest::Client, url: &url::Url) -> Result<(), ProviderError> {
+    let consent = http
+        .get(url.clone())
+        .send()
+        .await
+        .map_err(|e| ProviderError::Unreachable(e.to_string()))?;
+    let back = consent
+        .headers()
+        .get(reqwest::header::LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .ok_or_else(|| {
+            ProviderError::Protocol(format!(
+                "the sign-in page answered HTTP {} without a redirect",
+                consent.status()
+            ))
+        })?
+        .to_owned();
+    http.get(back)
+        .send()
+        .await
+        .map_err(|e| ProviderError::Unreachable(e.to_string()))?;
+    Ok(())
 }
 
 async fn run_tray(config_dir: &std::path::Path) -> Result<ExitCode> {

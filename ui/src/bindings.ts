@@ -16,6 +16,8 @@ export const commands = {
 	clearStatus: () => typedError<Summary, CommandError>(__TAURI_INVOKE("clear_status")),
 	/**  Publishes the presets as a Rocket.Chat server's custom statuses (`presently sync`). */
 	syncCustomStatuses: (account: string, dryRun: boolean) => typedError<SyncLine[], CommandError>(__TAURI_INVOKE("sync_custom_statuses", { account, dryRun })),
+	/**  Signs an account in again through the browser (Zoom); the result arrives as a notification. */
+	signInAgain: (account: string) => typedError<null, CommandError>(__TAURI_INVOKE("sign_in_again", { account })),
 };
 
 /* Types */
@@ -51,12 +53,26 @@ export type AccountStatus_Serialize = {
 	error: string | null,
 };
 
-export type AccountView = {
+export type AccountView = AccountView_Serialize | AccountView_Deserialize;
+
+export type AccountView_Deserialize = {
 	id: string,
 	service: Service,
 	service_name: string,
 	/**  "alice@example.org on https://chat.example.org" */
 	description: string,
+	/**  What needs the user's eye: a sign-in to renew, a change waiting for its turn. */
+	attention?: string | null,
+};
+
+export type AccountView_Serialize = {
+	id: string,
+	service: Service,
+	service_name: string,
+	/**  "alice@example.org on https://chat.example.org" */
+	description: string,
+	/**  What needs the user's eye: a sign-in to renew, a change waiting for its turn. */
+	attention: string | null,
 };
 
 /**  The status most recently set, as the tray and the window show it. */
@@ -101,7 +117,7 @@ export type CommandError =
 export type Overview = Overview_Serialize | Overview_Deserialize;
 
 export type Overview_Deserialize = {
-	accounts: AccountView[],
+	accounts: AccountView_Deserialize[],
 	presets: PresetView_Deserialize[],
 	active?: Active_Deserialize | null,
 	demo: boolean,
@@ -109,7 +125,7 @@ export type Overview_Deserialize = {
 };
 
 export type Overview_Serialize = {
-	accounts: AccountView[],
+	accounts: AccountView_Serialize[],
 	presets: PresetView_Serialize[],
 	active: Active_Serialize | null,
 	demo: boolean,
@@ -170,7 +186,7 @@ export type Preview_Serialize = {
 	problem: string | null,
 };
 
-export type Service = "zulip" | "rocketchat";
+export type Service = "zulip" | "rocketchat" | "zoom";
 
 /**  A status as the service shows it, read back from the server. */
 export type ShownStatus = ShownStatus_Serialize | ShownStatus_Deserialize;
