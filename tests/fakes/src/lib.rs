@@ -5,10 +5,11 @@
 //! contracts in `shared/vendor-api/CONTRACTS.md` exactly, including the vendor's rejections:
 //! a fake that accepts what the vendor rejects is a bug.
 //!
-//! See [`zulip`] and [`rocketchat`].
+//! See [`zulip`], [`rocketchat`] and [`zoom`].
 
 mod faults;
 mod ordered_json;
 pub mod rocketchat;
 mod runtime;
+pub mod zoom;
 pub mod zulip;

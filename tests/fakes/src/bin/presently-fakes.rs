@@ -1,28 +1,36 @@
-//! `presently-fakes`: runs a fake Zulip and a fake Rocket.Chat (default configs) for Python
-//! GUI tests and demo mode.
+//! `presently-fakes`: runs a fake Zulip, a fake Rocket.Chat and a fake Zoom (default
+//! configs) for Python GUI tests and demo mode.
 //!
 //! Prints one JSON line to stdout, `{"zulip": "http://127.0.0.1:PORT", "zulip_users": [..],
-//! "rocketchat": "http://127.0.0.1:PORT", "rocketchat_users": [..]}`, then serves until stdin
-//! closes, SIGTERM or SIGINT.
+//! "rocketchat": "http://127.0.0.1:PORT", "rocketchat_users": [..], "zoom":
+//! "http://127.0.0.1:PORT", "zoom_api_base": "<zoom>/v2", "zoom_auth_base": "<zoom>",
+//! "zoom_users": [..], "zoom_apps": [client ids, secrets, redirect URLs, account id]}`, then
+//! serves until stdin closes, SIGTERM or SIGINT.
 //!
-//! Flags: `--zulip-port N`, `--rocketchat-port N` (default 0: a free port),
+//! Flags: `--zulip-port N`, `--rocketchat-port N`, `--zoom-port N` (default 0: a free port),
 //! `--rocketchat-rate-limit N` (calls per route and IP per minute; default 10 like the server,
-//! 0 turns the limiter off), `--ignore-stdin` (keep running when stdin closes, e.g. when
+//! 0 turns the limiter off), `--zoom-redirect-url URL` (repeatable: registers a redirect URL
+//! on the user-managed Zoom app; more can be added at run time with
+//! `POST /__fake/redirect_url`), `--ignore-stdin` (keep running when stdin closes, e.g. when
 //! started detached).
 
 use std::io::{Read, Write};
 use std::process::ExitCode;
 
 use presently_fakes::rocketchat::{FakeRocketChat, RcFakeConfig};
+use presently_fakes::zoom::{FakeZoom, ZoomFakeConfig};
 use presently_fakes::zulip::{FakeZulip, ZulipFakeConfig};
 
 const USAGE: &str = "usage: presently-fakes [--zulip-port N] [--rocketchat-port N] \
-                     [--rocketchat-rate-limit N] [--ignore-stdin]";
+                     [--zoom-port N] [--rocketchat-rate-limit N] [--zoom-redirect-url URL]... \
+                     [--ignore-stdin]";
 
 struct Args {
     zulip_port: u16,
     rocketchat_port: u16,
     rocketchat_rate_limit: u32,
+    zoom_port: u16,
+    zoom_redirect_urls: Vec<String>,
     ignore_stdin: bool,
 }
 
@@ -39,6 +47,8 @@ fn parse_args() -> Result<Args, String> {
         zulip_port: 0,
         rocketchat_port: 0,
         rocketchat_rate_limit: RcFakeConfig::default().rate_limit_per_minute,
+        zoom_port: 0,
+        zoom_redirect_urls: Vec::new(),
         ignore_stdin: false,
     };
     let mut it = std::env::args().skip(1);
@@ -46,6 +56,11 @@ fn parse_args() -> Result<Args, String> {
         match arg.as_str() {
             "--zulip-port" => args.zulip_port = value(&mut it, "--zulip-port")?,
             "--rocketchat-port" => args.rocketchat_port = value(&mut it, "--rocketchat-port")?,
+            "--zoom-port" => args.zoom_port = value(&mut it, "--zoom-port")?,
+            "--zoom-redirect-url" => {
+                let url: String = value(&mut it, "--zoom-redirect-url")?;
+                args.zoom_redirect_urls.push(url);
+            }
             "--rocketchat-rate-limit" => {
                 args.rocketchat_rate_limit = value(&mut it, "--rocketchat-rate-limit")?;
             }
@@ -120,11 +135,26 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    let zoom_config = args
+        .zoom_redirect_urls
+        .iter()
+        .fold(ZoomFakeConfig::default(), |config, url| {
+            config.with_redirect_url(url)
+        });
+    let zoom = match FakeZoom::start_on_port(zoom_config, args.zoom_port) {
+        Ok(zoom) => zoom,
+        Err(err) => {
+            eprintln!("presently-fakes: cannot start the fake Zoom: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
     let mut line = zulip.describe();
-    if let (Some(all), serde_json::Value::Object(rc)) =
-        (line.as_object_mut(), rocketchat.describe())
-    {
-        all.extend(rc);
+    if let Some(all) = line.as_object_mut() {
+        for more in [rocketchat.describe(), zoom.describe()] {
+            if let serde_json::Value::Object(more) = more {
+                all.extend(more);
+            }
+        }
     }
     let mut stdout = std::io::stdout().lock();
     if writeln!(stdout, "{line}")
@@ -150,6 +180,7 @@ fn main() -> ExitCode {
             _ = terminated() => {}
         }
     });
+    drop(zoom);
     drop(rocketchat);
     drop(zulip);
     ExitCode::SUCCESS
