@@ -1,5 +1,5 @@
 """End to end through the real desktop plumbing: `presently demo` starts the tray app
-against the Zulip stand-in; this test reads the tray menu over D-Bus (StatusNotifierItem +
+against the Zulip, Rocket.Chat and Zoom stand-ins; this test reads the tray menu over D-Bus (StatusNotifierItem +
 dbusmenu) as a panel would, clicks presets there, presses a preset's global hotkey with
 xdotool, and checks that the stand-in received each status and the notification server
 received each summary. Run inside tests/gui/desktop.sh.
@@ -7,6 +7,8 @@ received each summary. Run inside tests/gui/desktop.sh.
 usage: tray_test.py BIN_DIR [SCREENSHOT_OUT]
 """
 import asyncio
+import datetime
+import fcntl
 import json
 import os
 import shutil
@@ -66,6 +68,43 @@ def alice(zulip_url):
     with urllib.request.urlopen(f"{zulip_url}/__fake/state", timeout=5) as response:
         state = json.load(response)
     return next(u for u in state["users"] if u["email"] == "alice@example.com")
+
+
+def zoom_alice(zoom_url):
+    with urllib.request.urlopen(f"{zoom_url}/__fake/state", timeout=5) as response:
+        state = json.load(response)
+    return next(u for u in state["users"] if u["email"] == "alice@example.com")
+
+
+def zoom_presence(zoom_url):
+    return zoom_alice(zoom_url)["presence"]["status"]
+
+
+def rfc3339(moment):
+    return moment.astimezone(datetime.timezone.utc).isoformat().replace("+00:00", "Z")
+
+
+def let_a_minute_pass(config_dir, zoom_url):
+    """Zoom takes one presence change a minute. Instead of waiting one, move Presently's
+    shared pacing book and the stand-in's clock a minute on, together, under the same
+    file lock the app takes, so the app sees the waiting change's turn come now."""
+    with open(os.path.join(config_dir, "pacing.lock"), "a", encoding="utf-8") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        path = os.path.join(config_dir, "pacing.json")
+        with open(path, encoding="utf-8") as f:
+            book = json.load(f)
+        now = datetime.datetime.now(datetime.timezone.utc)
+        for slot in book["slots"].values():
+            slot["last_sent"] = rfc3339(now - datetime.timedelta(seconds=61))
+            if slot.get("pending"):
+                slot["pending"]["not_before"] = rfc3339(now)
+        with open(path + ".tmp", "w", encoding="utf-8") as f:
+            json.dump(book, f)
+        os.replace(path + ".tmp", path)
+        request = urllib.request.Request(f"{zoom_url}/__fake/clock", method="POST",
+                                         data=b'{"advance_seconds": 61}',
+                                         headers={"Content-Type": "application/json"})
+        urllib.request.urlopen(request, timeout=5).close()
 
 
 class TrayMenu:
@@ -132,6 +171,8 @@ async def main():
         info = json.loads(demo.stdout.readline())["demo"]
         zulip = info["zulip"]
         rc = info["rocketchat"]
+        zoom = info["zoom"]
+        config_dir = info["config_dir"]
         wait_for("the app to be ready", lambda: "ready" in lines(EVENTS))
         registration = json.loads(wait_for("the tray item to register", lambda: lines(TRAY))[-1])
         bus = await MessageBus().connect()
@@ -149,9 +190,10 @@ async def main():
         assert (status["emoji_name"], status["emoji_code"]) == ("hamburger", "1f354"), status
         wait_for("Lunch on the Rocket.Chat stand-in",
                  lambda: rc_alice(rc)["status"] == {"message": "🍔 Lunch", "status": "away"})
-        notification_titled("Lunch set on 2 of 2 accounts")
+        wait_for("Away on the Zoom stand-in", lambda: zoom_presence(zoom) == "Away")
+        notification_titled("Lunch set on 3 of 3 accounts")
         await wait_checked(menu, "🍔 Lunch")
-        print("ok: tray click set Lunch on Zulip and Rocket.Chat and notified")
+        print("ok: tray click set Lunch on Zulip, Rocket.Chat and Zoom and notified")
 
         # A real key press of a preset's hotkey does the same.
         subprocess.run(["xdotool", "key", "ctrl+alt+2"], check=True)
@@ -159,19 +201,52 @@ async def main():
         assert alice(zulip)["status"]["emoji_name"] == "headphones"
         wait_for("Focus on the Rocket.Chat stand-in",
                  lambda: rc_alice(rc)["status"] == {"message": "🎧 Focus", "status": "busy"})
-        focus = notification_titled("Focus set on 2 of 2 accounts")
-        # Says plainly what each service cannot show.
+        # Zoom takes one change a minute: Focus waits for its turn, shown as pending.
+        focus = notification_titled("Focus set on 3 of 3 accounts (1 pending)")
+        # Says plainly what each service cannot show, and when Zoom gets it.
         assert "do-not-disturb" in focus["body"] and "shown as busy" in focus["body"], focus
+        assert "Zoom (demo-zoom): pending" in focus["body"], focus
         await wait_checked(menu, "🎧 Focus")
-        print("ok: Ctrl+Alt+2 set Focus on Zulip and Rocket.Chat and notified")
+        labels = [i["label"] for i in await menu.items()]
+        assert any(l.startswith("Focus on Zoom (demo-zoom): pending, sent at") for l in labels), labels
+        assert zoom_presence(zoom) == "Away", "Zoom got a second change inside its minute"
+        print("ok: Ctrl+Alt+2 set Focus on Zulip and Rocket.Chat and queued it for Zoom")
+
+        let_a_minute_pass(config_dir, zoom)
+        wait_for("Do not disturb on the Zoom stand-in",
+                 lambda: zoom_presence(zoom) == "Do_Not_Disturb")
+        assert zoom_alice(zoom)["presence"]["duration_minutes"] == 120, zoom_alice(zoom)
+        notification_titled("Focus set on 1 of 1 account")
+        async def pending_line_gone():
+            deadline = time.monotonic() + 20
+            while time.monotonic() < deadline:
+                if not any("pending" in i["label"] for i in await menu.items()):
+                    return
+                await asyncio.sleep(0.1)
+            raise AssertionError("the tray still shows a pending change")
+        await pending_line_gone()
+        print("ok: the app sent Focus to Zoom at its turn, with 120 minutes of do not disturb")
+
+        # The CLI hands a change inside Zoom's minute to the running app instead of waiting.
+        cli_env = dict(os.environ, PRESENTLY_CONFIG_DIR=config_dir,
+                       PRESENTLY_KEYRING_SERVICE=info["keyring_service"])
+        handed = subprocess.run([os.path.join(BIN_DIR, "presently"), "set", "lunch",
+                                 "--account", "demo-zoom"], env=cli_env, capture_output=True,
+                                text=True, timeout=30)
+        assert handed.returncode == 0, handed
+        assert "The Presently app sends the waiting change at" in handed.stderr, handed
+        assert zoom_presence(zoom) == "Do_Not_Disturb"
+        let_a_minute_pass(config_dir, zoom)
+        wait_for("the handed-over Lunch on the Zoom stand-in", lambda: zoom_presence(zoom) == "Away")
+        print("ok: a CLI change inside Zoom's minute was handed to the app, which sent it")
 
         await menu.click("Clear status")
         wait_for("a cleared status", lambda: alice(zulip)["status"]["status_text"] == ""
                  and alice(zulip)["status"]["emoji_name"] == "")
         wait_for("a cleared Rocket.Chat status",
                  lambda: rc_alice(rc)["status"] == {"message": "", "status": "online"})
-        notification_titled("Status cleared on 2 of 2 accounts")
-        print("ok: Clear status cleared Zulip and Rocket.Chat")
+        notification_titled("Status cleared on 3 of 3 accounts (1 pending)")
+        print("ok: Clear status cleared Zulip and Rocket.Chat, and queued it for Zoom")
 
         # An edit to the config (by hand or by the CLI) reaches the running tray.
         config_path = os.path.join(info["config_dir"], "config.toml")
