@@ -20,6 +20,7 @@ BIN_DIR = os.path.abspath(sys.argv[1])
 SCREENSHOT_OUT = sys.argv[2] if len(sys.argv) > 2 else None
 RUN_DIR = os.environ["RUN_DIR"]
 ALICE_KEY = "aliceKEY0123456789abcdef01234567"
+ZOOM_S2S_SECRET = "s2s-secret-0123456789"
 DRIVER = "http://127.0.0.1:4444"
 
 
@@ -64,6 +65,11 @@ def main():
                   stdin=ALICE_KEY + "\n")
         presently("account", "add", "rocketchat", "team", "--server", rocketchat, "--user", "alice",
                   stdin="alice-password\n")
+        # An admin's Zoom Server-to-Server app, acting for alice.
+        presently("account", "add", "zoom", "meet", "--server-to-server", "--account-id", "acct-0001",
+                  "--client-id", "presently-s2s-app", "--user", "alice@example.com",
+                  "--api-base", stand_ins["zoom_api_base"], "--auth-base", stand_ins["zoom_auth_base"],
+                  stdin=ZOOM_S2S_SECRET + "\n")
         presently("set", "lunch")
         # A shortcut that cannot be registered must be reported, not ignored.
         config_path = os.path.join(config_dir, "config.toml")
@@ -86,12 +92,13 @@ def main():
         wait_for("the window to load", lambda: driver.find_element(By.TAG_NAME, "body")
                  .get_attribute("data-loaded") == "true")
 
-        accounts = wait_for("both accounts' statuses read back",
-                            lambda: (r := rows(driver, "accounts")) and len(r) == 2
-                            and r[0][3] == r[1][3] == "🍔 Lunch" and r)
+        accounts = wait_for("every account's status read back",
+                            lambda: (r := rows(driver, "accounts")) and len(r) == 3
+                            and r[0][3].startswith("🍔 Lunch") and r[2][3] == "Away" and r)
         assert [row[:4] for row in accounts] == [
             ["work", "Zulip", f"alice@example.com on {zulip}", "🍔 Lunch"],
-            ["team", "Rocket.Chat", f"alice on {rocketchat}", "🍔 Lunch"],
+            ["team", "Rocket.Chat", f"alice on {rocketchat}", "🍔 Lunch (away)"],
+            ["meet", "Zoom", "alice@example.com (Server-to-Server app)", "Away"],
         ], accounts
         presets = [r[0] for r in rows(driver, "presets")]
         assert presets == ["Available", "🍔 Lunch", "🎧 Focus", "📅 In a meeting", "☕ Be right back",
@@ -100,7 +107,7 @@ def main():
         assert lunch[1:3] == ["away", "1h"], lunch
         assert driver.find_element(By.ID, "active").text.startswith("Now: Lunch, until ")
         assert driver.find_element(By.ID, "demo-banner").is_displayed() is False
-        print("ok: the window lists both accounts (each showing 🍔 Lunch) and the seven presets")
+        print("ok: the window lists the three accounts (Zoom showing its presence) and the seven presets")
 
         team_row = driver.find_element(By.CSS_SELECTOR, "#accounts tr[data-account='team']")
         team_row.find_element(By.XPATH, ".//button[text()='Sync statuses']").click()
@@ -115,7 +122,9 @@ def main():
         assert "Zulip (work): 🎧 Focus [visible]" in preview, preview
         assert "Rocket.Chat (team): 🎧 Focus [busy]" in preview, preview
         assert "Presently clears it at" in preview and "do-not-disturb" in preview, preview
-        print("ok: the preview says what Zulip will show for Focus")
+        assert "Zoom (meet):" in preview and "[Do not disturb for 120 min]" in preview, preview
+        assert "Zoom shows no status text" in preview, preview
+        print("ok: the preview says what Zulip, Rocket.Chat and Zoom will show for Focus")
 
         def hotkey_notification():
             with open(os.path.join(RUN_DIR, "notifications.jsonl"), encoding="utf-8") as record:
@@ -126,6 +135,7 @@ def main():
         print("ok: an unusable hotkey was reported in a notification")
 
         assert ALICE_KEY not in driver.page_source, "the API key reached the webview"
+        assert ZOOM_S2S_SECRET not in driver.page_source, "the Zoom secret reached the webview"
         if SCREENSHOT_OUT:
             driver.save_screenshot(SCREENSHOT_OUT)
     finally:

@@ -80,9 +80,7 @@ impl AccountSettings {
                 let who = z.user.as_deref().unwrap_or(&z.email);
                 match z.auth {
                     zoom::ZoomAuth::User => format!("{who} (signed in)"),
-                    zoom::ZoomAuth::ServerToServer => {
-                        format!("{who} via Server-to-Server app {}", z.client_id)
-                    }
+                    zoom::ZoomAuth::ServerToServer => format!("{who} (Server-to-Server app)"),
                 }
             }
         }
