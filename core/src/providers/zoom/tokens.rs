@@ -130,6 +130,9 @@ impl TokenKeeper {
     async fn refresh(&self, rejected: Option<&SecretString>) -> Result<TokenSet, ProviderError> {
         // Another Presently process may have refreshed already; its tokens are the good ones.
         let stored = self.stored()?;
+        if stored.as_ref().is_some_and(|t| t.sign_in_needed) {
+            return Err(self.sign_in_again("Zoom ended the sign-in earlier"));
+        }
         if let Some(tokens) = &stored {
             let was_rejected = rejected.is_some_and(|r| same(r, &tokens.access_token));
             if tokens.fresh_at(Utc::now()) && !was_rejected {
