@@ -6,8 +6,12 @@
 
 use presently_core::clock::SystemClock;
 use presently_core::config::{Account, ConfigFile};
+use presently_core::error::ProviderError;
 use presently_core::paths::CONFIG_DIR_ENV;
 use presently_core::providers::rocketchat::{self, Login, RocketChatSettings};
+use presently_core::providers::zoom::{
+    signin::SignIn, OAuthClient, ZoomAuth, ZoomSettings, CLIENT_SECRET, TOKENS,
+};
 use presently_core::providers::zulip::{ZulipSettings, API_KEY};
 use presently_core::providers::AccountSettings;
 use presently_core::secrets::{KeyringStore, SecretStore, SERVICE_ENV};
@@ -16,10 +20,6 @@ use presently_core::{Error, Result};
 use presently_fakes::rocketchat::{FakeRocketChat, RcFakeConfig};
 use presently_fakes::zoom::{self as zoom_fake, FakeZoom, ZoomFakeConfig};
 use presently_fakes::zulip::{FakeZulip, ZulipFakeConfig};
-use presently_core::error::ProviderError;
-use presently_core::providers::zoom::{
-    signin::SignIn, OAuthClient, ZoomAuth, ZoomSettings, CLIENT_SECRET, TOKENS,
-};
 use secrecy::SecretString;
 use std::process::ExitCode;
 use std::sync::Arc;
