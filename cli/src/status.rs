@@ -1,8 +1,10 @@
 //! `set`, `clear`, `status`, `preview` and `preset list`.
 
+use chrono::{DateTime, Utc};
 use presently_core::app_lock::app_running;
 use presently_core::dispatch::{summarize, WhenPaced};
-use presently_core::error::{local_time, local_time_precise};
+use presently_core::error::{local_time, local_time_precise, ProviderError};
+use presently_core::pacing::{Pacing, Wish};
 use presently_core::preset::{format_duration, parse_duration, Availability};
 use presently_core::providers::Target;
 use presently_core::session::{Report, Request, Session};
@@ -34,7 +36,7 @@ pub async fn set(args: SetArgs, json: bool) -> Result<ExitCode, Error> {
     };
     let (session, app_running) = paced_session(args.pacing)?;
     let report = session.apply(&request).await?;
-    let report = wait_for_turns(&session, report, app_running, json).await?;
+    let report = wait_for_turns(&session, report, app_running, &request.target, json).await?;
     finish(&session, &report, &request.target, json)
 }
 
@@ -42,7 +44,7 @@ pub async fn clear(args: TargetArgs, pacing: PacingArgs, json: bool) -> Result<E
     let (session, app_running) = paced_session(pacing)?;
     let target = target(&args);
     let report = session.clear(&args.accounts, &target).await?;
-    let report = wait_for_turns(&session, report, app_running, json).await?;
+    let report = wait_for_turns(&session, report, app_running, &target, json).await?;
     finish(&session, &report, &target, json)
 }
 
@@ -57,15 +59,23 @@ fn paced_session(pacing: PacingArgs) -> Result<(Session, bool), Error> {
     Ok((session, app_running))
 }
 
+/// The most turns a `set` without the app waits for. Each is Zoom's minute; a change made
+/// elsewhere (the user's own Zoom app) moves the turn on again.
+const MOST_TURNS: usize = 3;
+
 /// Changes left waiting for their turn: with the tray app running it sends them; without,
-/// this process waits for the turn and sends them itself.
+/// this process waits for the turn and sends them itself. What still waits when this
+/// process gives up (after [`MOST_TURNS`], or on Ctrl-C) is withdrawn and reported as not
+/// sent: with no app running nobody else would send it, and a stale change must not go out
+/// when the app starts hours later.
 async fn wait_for_turns(
     session: &Session,
     mut report: Report,
     app_running: bool,
+    target: &Target,
     json: bool,
 ) -> Result<Report, Error> {
-    let Some(turn) = report.outcomes.iter().filter_map(|o| o.pending_until).max() else {
+    let Some(turn) = latest_turn(&report) else {
         return Ok(report);
     };
     if app_running {
@@ -77,34 +87,97 @@ async fn wait_for_turns(
         }
         return Ok(report);
     }
-    if !json {
-        let waiting: Vec<String> = report
-            .outcomes
-            .iter()
-            .filter(|o| o.pending_until.is_some())
-            .map(|o| o.account.to_string())
-            .collect();
-        eprintln!(
-            "{} take one change a minute; waiting until {} to send it (--no-wait exits instead)…",
-            waiting.join(", "),
-            local_time_precise(&turn)
-        );
-    }
-    let wait = (turn - chrono::Utc::now()).to_std().unwrap_or_default();
-    tokio::time::sleep(wait).await;
-    for sent in session.send_due().await? {
-        for outcome in sent.outcomes {
-            if let Some(slot) = report
+    // Read right after this process queued them, so they are this process's wishes.
+    let mut ours = waiting_wishes(session, &report, target)?;
+    for _ in 0..MOST_TURNS {
+        let Some(turn) = latest_turn(&report) else {
+            break;
+        };
+        if !json {
+            let waiting: Vec<String> = report
                 .outcomes
-                .iter_mut()
-                .find(|o| o.account == outcome.account && o.pending_until.is_some())
-            {
-                *slot = outcome;
+                .iter()
+                .filter(|o| o.pending_until.is_some())
+                .map(|o| o.account.to_string())
+                .collect();
+            eprintln!(
+                "{} {} one change a minute; waiting until {} to send it (--no-wait exits instead)…",
+                waiting.join(", "),
+                if waiting.len() == 1 { "takes" } else { "take" },
+                local_time_precise(&turn)
+            );
+        }
+        let wait = (turn - chrono::Utc::now()).to_std().unwrap_or_default();
+        let interrupted = tokio::select! {
+            () = tokio::time::sleep(wait) => false,
+            _ = tokio::signal::ctrl_c() => true,
+        };
+        if interrupted {
+            give_up(session, &mut report, target, &ours, |_| {
+                ProviderError::Local("interrupted while waiting for its turn; not sent".into())
+            })?;
+            break;
+        }
+        for sent in session.send_due().await? {
+            for outcome in sent.outcomes {
+                if let Some(slot) = report
+                    .outcomes
+                    .iter_mut()
+                    .find(|o| o.account == outcome.account && o.pending_until.is_some())
+                {
+                    *slot = outcome;
+                }
             }
         }
+        // A change Zoom refused at its turn (429) waits again, as a new wish.
+        ours = waiting_wishes(session, &report, target)?;
     }
+    give_up(session, &mut report, target, &ours, |at| {
+        ProviderError::Paced { at }
+    })?;
     report.summary = summarize(&report.label, &report.verb, &report.outcomes);
     Ok(report)
+}
+
+fn latest_turn(report: &Report) -> Option<DateTime<Utc>> {
+    report.outcomes.iter().filter_map(|o| o.pending_until).max()
+}
+
+/// The book's waiting wishes for the accounts of `report` that still wait.
+fn waiting_wishes(session: &Session, report: &Report, target: &Target) -> Result<Vec<Wish>, Error> {
+    let waiting: Vec<&str> = report
+        .outcomes
+        .iter()
+        .filter(|o| o.pending_until.is_some())
+        .map(|o| o.account.id.as_str())
+        .collect();
+    Ok(session
+        .pending()?
+        .into_iter()
+        .filter(|w| waiting.contains(&w.account.as_str()) && w.target() == *target)
+        .collect())
+}
+
+/// Withdraws this process's waiting changes (`ours`; a newer wish another process made
+/// meanwhile stays) and turns them into failures.
+fn give_up(
+    session: &Session,
+    report: &mut Report,
+    target: &Target,
+    ours: &[Wish],
+    why: impl Fn(DateTime<Utc>) -> ProviderError,
+) -> Result<(), Error> {
+    let pacing = Pacing::in_dir(session.dir());
+    for outcome in &mut report.outcomes {
+        let Some(at) = outcome.pending_until.take() else {
+            continue;
+        };
+        for wish in ours.iter().filter(|w| w.account == outcome.account.id) {
+            pacing.withdraw(&wish.account, target, wish.wanted_at)?;
+        }
+        outcome.result = Err(why(at));
+    }
+    Ok(())
 }
 
 /// The expiry shown is that of the user's own status, so not after changing someone else's.
@@ -171,9 +244,11 @@ pub async fn show(args: TargetArgs, json: bool) -> Result<ExitCode, Error> {
         }
         for (label, result) in &statuses {
             match result {
-                Ok(shown) if shown.text.is_empty() && shown.emoji.is_none() => {
-                    println!("{label}: no status")
-                }
+                // Zoom has only a presence; show it rather than "no status", as the window does.
+                Ok(shown) if shown.text.is_empty() && shown.emoji.is_none() => println!(
+                    "{label}: {}",
+                    shown.availability.as_deref().unwrap_or("no status")
+                ),
                 Ok(shown) => {
                     let emoji = shown
                         .emoji

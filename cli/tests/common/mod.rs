@@ -1,14 +1,16 @@
-//! Helpers for driving the real `presently` binary against a fake Zulip and the real keyring.
+//! Helpers for driving the real `presently` binary against the fakes (Zulip, Rocket.Chat, Zoom)
+//! and the real keyring.
 //!
 //! Every [`Cli`] has its own config dir and its own keyring service name, so tests run in
 //! parallel without seeing each other, and deletes its keyring entries when dropped.
 
 #![allow(dead_code)]
 
-use std::io::Write;
+use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::sync::mpsc;
+use std::process::{Child, Command, Stdio};
+use std::sync::{mpsc, Arc, Mutex};
+use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use presently_core::secrets::{ExposeSecret, KeyringStore, SecretKey, SecretStore};
@@ -32,7 +34,18 @@ pub const OWN_STATUS: &str = "/api/v1/users/me/status";
 pub const SETTINGS: &str = "/api/v1/settings";
 
 /// Every account id the tests use; their keyring entries are deleted on drop.
-const ACCOUNT_IDS: &[&str] = &["alice", "bob", "bot", "carol", "rc", "team", "pat"];
+const ACCOUNT_IDS: &[&str] = &[
+    "alice", "bob", "bot", "carol", "rc", "team", "pat", "zoom", "staff",
+];
+
+/// Every secret name the providers keep, per account.
+const SECRET_NAMES: &[&str] = &[
+    "api_key",
+    "auth_token",
+    "user_id",
+    "client_secret",
+    "tokens",
+];
 
 /// A command longer than this is a hang in the product, reported as a failure.
 const WATCHDOG: Duration = Duration::from_secs(30);
@@ -206,6 +219,19 @@ impl Cli {
         run(command, Some(stdin))
     }
 
+    /// Starts the binary in the background, feeding `stdin`, so the test can read its
+    /// output while it runs (e.g. a sign-in address) and act on it.
+    pub fn spawn_with_stdin(&self, args: &[&str], stdin: &str) -> Running {
+        let mut command = self.command(args);
+        command.stdin(Stdio::piped());
+        Running::start(command, Some(stdin))
+    }
+
+    /// Like [`Cli::spawn_with_stdin`] with an empty stdin.
+    pub fn spawn(&self, args: &[&str]) -> Running {
+        Running::start(self.command(args), None)
+    }
+
     /// `account add zulip <id> --site <fake> --email <email>` with the key on stdin.
     pub fn add(&self, fake: &FakeZulip, id: &str, email: &str, key: &str) -> Out {
         self.run_with_stdin(
@@ -295,9 +321,14 @@ impl Cli {
             .map(|s| s.expose_secret().to_owned())
     }
 
+    /// Whether the keyring holds this entry of an account.
+    pub fn has_secret(&self, account: &str, name: &'static str) -> bool {
+        self.secret_named(account, name).is_some()
+    }
+
     fn forget_secrets(&self) {
         for id in ACCOUNT_IDS {
-            for name in ["api_key", "auth_token", "user_id"] {
+            for name in SECRET_NAMES {
                 let _ = self.keyring.delete(&SecretKey::new(id, name));
             }
         }
@@ -336,5 +367,175 @@ pub fn run(mut command: Command, stdin: Option<&str>) -> Out {
         stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
         stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
         elapsed: started.elapsed(),
+    }
+}
+
+/// A `presently` running in the background: its stdout arrives line by line and stderr is
+/// collected as it comes; it is killed if the test ends (or panics) before it does.
+pub struct Running {
+    child: Child,
+    command: String,
+    lines: mpsc::Receiver<String>,
+    stdout: Arc<Mutex<String>>,
+    stdout_reader: Option<JoinHandle<()>>,
+    stderr: Arc<Mutex<String>>,
+    stderr_reader: Option<JoinHandle<()>>,
+    started: Instant,
+    finished: bool,
+}
+
+impl Running {
+    fn start(mut command: Command, stdin: Option<&str>) -> Running {
+        let started = Instant::now();
+        let mut child = command.spawn().expect("presently starts");
+        if let Some(input) = stdin {
+            let mut pipe = child.stdin.take().expect("stdin piped");
+            pipe.write_all(input.as_bytes()).expect("write stdin");
+            // Dropping the pipe closes stdin: the secret is one line, then end of input.
+        }
+        let stdout = Arc::new(Mutex::new(String::new()));
+        let (send, lines) = mpsc::channel();
+        let pipe = child.stdout.take().expect("stdout piped");
+        let collected = Arc::clone(&stdout);
+        let stdout_reader = std::thread::spawn(move || {
+            for line in BufReader::new(pipe).lines() {
+                let Ok(line) = line else { break };
+                let mut all = collected.lock().expect("stdout lock");
+                all.push_str(&line);
+                all.push('\n');
+                drop(all);
+                let _ = send.send(line);
+            }
+        });
+        let stderr = Arc::new(Mutex::new(String::new()));
+        let err_pipe = child.stderr.take().expect("stderr piped");
+        let collected = Arc::clone(&stderr);
+        let stderr_reader = std::thread::spawn(move || {
+            for line in BufReader::new(err_pipe).lines() {
+                let Ok(line) = line else { break };
+                let mut all = collected.lock().expect("stderr lock");
+                all.push_str(&line);
+                all.push('\n');
+            }
+        });
+        Running {
+            child,
+            command: format!("{command:?}"),
+            lines,
+            stdout,
+            stdout_reader: Some(stdout_reader),
+            stderr,
+            stderr_reader: Some(stderr_reader),
+            started,
+            finished: false,
+        }
+    }
+
+    /// The next line of stdout that satisfies `wanted`, waiting at most [`WATCHDOG`].
+    #[track_caller]
+    pub fn line_where(&mut self, what: &str, wanted: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + WATCHDOG;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.lines.recv_timeout(left) {
+                Ok(line) if wanted(&line) => return line,
+                Ok(_) => {}
+                Err(_) => {
+                    let out = self.finish_now();
+                    panic!(
+                        "{} never printed {what}\n--- stdout\n{}--- stderr\n{}",
+                        self.command, out.stdout, out.stderr
+                    );
+                }
+            }
+        }
+    }
+
+    /// The stdout line right after the first one containing `marker`.
+    #[track_caller]
+    pub fn line_after(&mut self, marker: &str) -> String {
+        self.line_where(&format!("{marker:?}"), |line| line.contains(marker));
+        self.line_where(&format!("a line after {marker:?}"), |_| true)
+    }
+
+    /// Waits (at most [`WATCHDOG`]) until stderr contains `words`.
+    #[track_caller]
+    pub fn wait_for_stderr(&mut self, words: &str) {
+        let deadline = Instant::now() + WATCHDOG;
+        while !self.stderr.lock().expect("stderr lock").contains(words) {
+            if Instant::now() >= deadline || !self.is_running() {
+                std::thread::sleep(Duration::from_millis(50));
+                let out = self.finish_now();
+                panic!(
+                    "{} never said {words:?} on stderr\n--- stdout\n{}--- stderr\n{}",
+                    self.command, out.stdout, out.stderr
+                );
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+
+    /// Whether the process is still running.
+    pub fn is_running(&mut self) -> bool {
+        self.child.try_wait().expect("try_wait").is_none()
+    }
+
+    /// The process id, e.g. to send it a signal.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Waits for the process to end (at most [`WATCHDOG`]) and returns what it did.
+    #[track_caller]
+    pub fn finish(self) -> Out {
+        self.finish_within(WATCHDOG)
+    }
+
+    /// Waits at most `limit` for the process to end and returns what it did.
+    #[track_caller]
+    pub fn finish_within(mut self, limit: Duration) -> Out {
+        let deadline = Instant::now() + limit;
+        while self.is_running() {
+            if Instant::now() >= deadline {
+                let out = self.finish_now();
+                panic!(
+                    "{} did not finish within {limit:?}\n--- stdout\n{}--- stderr\n{}",
+                    self.command, out.stdout, out.stderr
+                );
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        self.finish_now()
+    }
+
+    /// Kills the process if it still runs and collects its output.
+    fn finish_now(&mut self) -> Out {
+        if !self.finished {
+            let _ = self.child.kill();
+        }
+        let status = self.child.wait().expect("wait");
+        self.finished = true;
+        if let Some(reader) = self.stdout_reader.take() {
+            let _ = reader.join();
+        }
+        if let Some(reader) = self.stderr_reader.take() {
+            let _ = reader.join();
+        }
+        let stderr = self.stderr.lock().expect("stderr lock").clone();
+        Out {
+            code: status.code().unwrap_or(-1),
+            stdout: self.stdout.lock().expect("stdout lock").clone(),
+            stderr,
+            elapsed: self.started.elapsed(),
+        }
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        if !self.finished {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
     }
 }

@@ -12,6 +12,11 @@ use super::TOKENS;
 use crate::error::ProviderError;
 use crate::secrets::{SecretKey, SecretStore};
 
+/// How long a refused refresh waits for another process's renewed tokens to reach the
+/// keyring (its keyring write follows Zoom's answer within milliseconds).
+const WINNER_GRACE: std::time::Duration = std::time::Duration::from_secs(2);
+const WINNER_POLL: std::time::Duration = std::time::Duration::from_millis(50);
+
 #[derive(Debug)]
 pub struct TokenKeeper {
     account: String,
@@ -127,6 +132,28 @@ impl TokenKeeper {
         }
     }
 
+    /// The tokens another process got with `used`, Zoom's answer to it having been the
+    /// rotated refresh token. That process stores them moments after Zoom answered it, so
+    /// the keyring is watched for [`WINNER_GRACE`] before the refresh token counts as dead.
+    async fn winner_of(&self, used: &SecretString) -> Result<Option<TokenSet>, ProviderError> {
+        let deadline = tokio::time::Instant::now() + WINNER_GRACE;
+        loop {
+            if let Some(winner) = self.stored()? {
+                let rotated = winner
+                    .refresh_token
+                    .as_ref()
+                    .is_some_and(|t| !same(t, used));
+                if rotated && !winner.sign_in_needed {
+                    return Ok(Some(winner));
+                }
+            }
+            if tokio::time::Instant::now() >= deadline {
+                return Ok(None);
+            }
+            tokio::time::sleep(WINNER_POLL).await;
+        }
+    }
+
     async fn refresh(&self, rejected: Option<&SecretString>) -> Result<TokenSet, ProviderError> {
         // Another Presently process may have refreshed already; its tokens are the good ones.
         let stored = self.stored()?;
@@ -152,19 +179,20 @@ impl TokenKeeper {
             }
             Err(ProviderError::SignInAgain { reason }) => {
                 // Losing a race to another process looks the same as a dead refresh token;
-                // the keyring tells them apart.
-                if let Some(winner) = self.stored()? {
-                    let rotated = winner
+                // the keyring tells them apart once the winner has stored its tokens.
+                if let Some(winner) = self.winner_of(&refresh_token).await? {
+                    return Ok(winner);
+                }
+                // Mark the tokens we tried, and only those: never overwrite newer ones.
+                if let Some(mut tokens) = self.stored()? {
+                    let unchanged = tokens
                         .refresh_token
                         .as_ref()
-                        .is_some_and(|t| !same(t, &refresh_token));
-                    if rotated && !winner.sign_in_needed {
-                        return Ok(winner);
+                        .is_some_and(|t| same(t, &refresh_token));
+                    if unchanged && !tokens.sign_in_needed {
+                        tokens.sign_in_needed = true;
+                        self.save(&tokens)?;
                     }
-                }
-                if let Some(mut tokens) = stored {
-                    tokens.sign_in_needed = true;
-                    self.save(&tokens)?;
                 }
                 Err(self.sign_in_again(&format!("Zoom refused to renew the sign-in ({reason})")))
             }
