@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use presently_core::app_lock::app_running;
 use presently_core::dispatch::{summarize, WhenPaced};
 use presently_core::error::{local_time, local_time_precise, ProviderError};
-use presently_core::pacing::{Pacing, Wish};
+use presently_core::pacing::Wish;
 use presently_core::preset::{format_duration, parse_duration, Availability};
 use presently_core::providers::Target;
 use presently_core::session::{Report, Request, Session};
@@ -89,6 +89,8 @@ async fn wait_for_turns(
     }
     // Read right after this process queued them, so they are this process's wishes.
     let mut ours = waiting_wishes(session, &report, target)?;
+    // Listening before the "waiting until" line is printed: from then on, Ctrl-C withdraws.
+    let mut interrupt = Interrupt::listen()?;
     for _ in 0..MOST_TURNS {
         let Some(turn) = latest_turn(&report) else {
             break;
@@ -110,7 +112,7 @@ async fn wait_for_turns(
         let wait = (turn - chrono::Utc::now()).to_std().unwrap_or_default();
         let interrupted = tokio::select! {
             () = tokio::time::sleep(wait) => false,
-            _ = tokio::signal::ctrl_c() => true,
+            () = interrupt.recv() => true,
         };
         if interrupted {
             give_up(session, &mut report, target, &ours, |_| {
@@ -137,6 +139,37 @@ async fn wait_for_turns(
     })?;
     report.summary = summarize(&report.label, &report.verb, &report.outcomes);
     Ok(report)
+}
+
+/// Ctrl-C (SIGINT), registered as soon as this is made.
+struct Interrupt {
+    #[cfg(unix)]
+    signal: tokio::signal::unix::Signal,
+}
+
+impl Interrupt {
+    fn listen() -> Result<Self, Error> {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{signal, SignalKind};
+            let signal = signal(SignalKind::interrupt())
+                .map_err(|e| Error::invalid(format!("cannot listen for Ctrl-C: {e}")))?;
+            Ok(Interrupt { signal })
+        }
+        #[cfg(not(unix))]
+        Ok(Interrupt {})
+    }
+
+    async fn recv(&mut self) {
+        #[cfg(unix)]
+        {
+            self.signal.recv().await;
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = tokio::signal::ctrl_c().await;
+        }
+    }
 }
 
 fn latest_turn(report: &Report) -> Option<DateTime<Utc>> {
@@ -167,13 +200,15 @@ fn give_up(
     ours: &[Wish],
     why: impl Fn(DateTime<Utc>) -> ProviderError,
 ) -> Result<(), Error> {
-    let pacing = Pacing::in_dir(session.dir());
     for outcome in &mut report.outcomes {
         let Some(at) = outcome.pending_until.take() else {
             continue;
         };
-        for wish in ours.iter().filter(|w| w.account == outcome.account.id) {
-            pacing.withdraw(&wish.account, target, wish.wanted_at)?;
+        for wish in ours
+            .iter()
+            .filter(|w| w.account == outcome.account.id && w.target() == *target)
+        {
+            session.withdraw(wish)?;
         }
         outcome.result = Err(why(at));
     }

@@ -136,6 +136,20 @@ impl Session {
         self.pacing.next_due()
     }
 
+    /// Gives up a change that waited for its turn: it will not be sent, and Presently no
+    /// longer counts it as the status in effect on that account (it was recorded as set
+    /// when it was queued).
+    pub fn withdraw(&self, wish: &Wish) -> Result<()> {
+        self.pacing
+            .withdraw(&wish.account, &wish.target(), wish.wanted_at)?;
+        if wish.user.is_none() {
+            let mut state = self.state_file.load()?;
+            state.forget(std::slice::from_ref(&wish.account));
+            self.state_file.save(&state)?;
+        }
+        Ok(())
+    }
+
     /// Sends the waiting changes whose turn has come, one report per status.
     pub async fn send_due(&self) -> Result<Vec<Report>> {
         let _one_at_a_time = self.changing.lock().await;
