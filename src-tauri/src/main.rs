@@ -20,7 +20,6 @@ mod state;
 mod tray;
 
 use std::process::ExitCode;
-use tauri::Manager;
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -63,29 +62,28 @@ fn main() -> ExitCode {
             if open_settings {
                 tray::show_settings(app.handle());
             }
-            if let Some(window) = app.get_webview_window(tray::SETTINGS_WINDOW) {
-                // Closing the settings window hides it; the app lives on in the tray.
-                let handle = window.clone();
-                window.on_window_event(move |event| {
-                    if let tauri::WindowEvent::CloseRequested { api, .. } = event {
-                        api.prevent_close();
-                        if let Err(e) = handle.hide() {
-                            events::log(&format!("settings-error:{e}"));
-                        }
-                    }
-                });
-            }
             events::log("ready");
             Ok(())
         })
-        .run(tauri::generate_context!());
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
+        .build(tauri::generate_context!());
+    let app = match result {
+        Ok(app) => app,
         Err(e) => {
             eprintln!("presently-tray: {e}");
-            ExitCode::from(1)
+            return ExitCode::from(1);
         }
-    }
+    };
+    let code = app.run_return(|_, event| {
+        // The app lives in the tray: closing the settings window (the only window) must
+        // not end it; only Quit does, with an explicit exit code.
+        if let tauri::RunEvent::ExitRequested {
+            code: None, api, ..
+        } = event
+        {
+            api.prevent_exit();
+        }
+    });
+    ExitCode::from(u8::try_from(code).unwrap_or(1))
 }
 
 /// Started from a desktop launcher there is no terminal to read stderr, so a broken config

@@ -162,15 +162,34 @@ fn on_menu(app: &AppHandle, id: &str) {
     });
 }
 
+/// Opens the settings window, creating it first: it exists only while shown, so the idle
+/// app carries no webview.
 pub fn show_settings(app: &AppHandle) {
-    match app.get_webview_window(SETTINGS_WINDOW) {
-        Some(window) => {
-            let shown = window.show().and_then(|()| window.set_focus());
-            if let Err(e) = shown {
-                events::log(&format!("settings-error:{e}"));
-            }
-            events::log("settings:shown");
-        }
-        None => events::log("settings-error:no settings window"),
+    let window = match app.get_webview_window(SETTINGS_WINDOW) {
+        Some(window) => Ok(window),
+        None => create_settings(app),
+    };
+    let shown = window.and_then(|window| window.show().and_then(|()| window.set_focus()));
+    match shown {
+        Ok(()) => events::log("settings:shown"),
+        Err(e) => events::log(&format!("settings-error:{e}")),
     }
+}
+
+fn create_settings(app: &AppHandle) -> tauri::Result<tauri::WebviewWindow> {
+    let config = app
+        .config()
+        .app
+        .windows
+        .iter()
+        .find(|w| w.label == SETTINGS_WINDOW)
+        .cloned()
+        .ok_or_else(|| tauri::Error::WindowNotFound)?;
+    let window = tauri::WebviewWindowBuilder::from_config(app, &config)?.build()?;
+    window.on_window_event(|event| {
+        if let tauri::WindowEvent::Destroyed = event {
+            events::log("settings:closed");
+        }
+    });
+    Ok(window)
 }

@@ -7,6 +7,7 @@ received each summary. Run inside tests/gui/desktop.sh.
 usage: tray_test.py BIN_DIR [SCREENSHOT_OUT]
 """
 import asyncio
+import ctypes
 import datetime
 import fcntl
 import json
@@ -105,6 +106,40 @@ def let_a_minute_pass(config_dir, zoom_url):
                                          data=b'{"advance_seconds": 61}',
                                          headers={"Content-Type": "application/json"})
         urllib.request.urlopen(request, timeout=5).close()
+
+
+def close_window(name):
+    """Asks the window to close the way a window manager's close button does: a
+    WM_DELETE_WINDOW client message (Xvfb runs no window manager)."""
+    window = int(subprocess.run(["xdotool", "search", "--name", name], check=True,
+                                capture_output=True, text=True).stdout.split()[0])
+    x11 = ctypes.cdll.LoadLibrary("libX11.so.6")
+    x11.XOpenDisplay.restype = ctypes.c_void_p
+    x11.XInternAtom.restype = ctypes.c_ulong
+    x11.XInternAtom.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_int]
+    x11.XSendEvent.argtypes = [ctypes.c_void_p, ctypes.c_ulong, ctypes.c_int, ctypes.c_long,
+                               ctypes.c_void_p]
+    x11.XFlush.argtypes = [ctypes.c_void_p]
+    x11.XCloseDisplay.argtypes = [ctypes.c_void_p]
+
+    class ClientMessage(ctypes.Structure):
+        _fields_ = [("type", ctypes.c_int), ("serial", ctypes.c_ulong),
+                    ("send_event", ctypes.c_int), ("display", ctypes.c_void_p),
+                    ("window", ctypes.c_ulong), ("message_type", ctypes.c_ulong),
+                    ("format", ctypes.c_int), ("data", ctypes.c_long * 5),
+                    ("pad", ctypes.c_long * 12)]  # XEvent is 24 longs
+
+    display = x11.XOpenDisplay(None)
+    assert display, "cannot open the X display"
+    event = ClientMessage()
+    event.type = 33  # ClientMessage
+    event.window = window
+    event.message_type = x11.XInternAtom(display, b"WM_PROTOCOLS", 0)
+    event.format = 32
+    event.data[0] = x11.XInternAtom(display, b"WM_DELETE_WINDOW", 0)
+    assert x11.XSendEvent(display, window, 0, 0, ctypes.byref(event)), "XSendEvent failed"
+    x11.XFlush(display)
+    x11.XCloseDisplay(display)
 
 
 class TrayMenu:
@@ -278,6 +313,17 @@ async def main():
         wait_for("a rendered settings window", screenshot)
         if SCREENSHOT_OUT:
             shutil.copyfile(shot, SCREENSHOT_OUT)
+
+        # Closing the window leaves the app in the tray, and it opens again from there.
+        close_window("Presently Settings")
+        wait_for("the settings window to close", lambda: "settings:closed" in lines(EVENTS))
+        shown_before = lines(EVENTS).count("settings:shown")
+        await menu.click("Settings…")
+        wait_for("the settings window again",
+                 lambda: lines(EVENTS).count("settings:shown") == shown_before + 1)
+        wait_for("a rendered settings window", screenshot)
+        assert demo.poll() is None, "closing the window ended the app"
+        print("ok: the settings window closes to the tray and opens again")
 
         await menu.click("Quit")
         assert demo.wait(timeout=20) == 0, "demo should exit cleanly after Quit"
