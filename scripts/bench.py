@@ -122,7 +122,7 @@ def main():
             row("tray app start to tray ready", ready_ms, "ms", "< 1500 ms", ready_ms < 1500)
             time.sleep(2)
             rss = int(next(l for l in open(f"/proc/{app.pid}/status") if l.startswith("VmRSS")).split()[1])
-            row("tray app idle memory (RSS, window hidden)", rss / 1024, "MiB", "< 150 MiB", rss < 150 * 1024)
+            row("tray app idle memory (RSS, no window open)", rss / 1024, "MiB", "< 150 MiB", rss < 150 * 1024)
         finally:
             app.terminate()
             app.wait(timeout=10)
