@@ -2,9 +2,9 @@
 
 use chrono::{DateTime, Utc};
 use presently_core::app_lock::app_running;
+use presently_core::dispatch::Outcome;
 use presently_core::dispatch::{summarize, WhenPaced};
 use presently_core::error::{local_time, local_time_precise, ProviderError};
-use presently_core::pacing::Wish;
 use presently_core::preset::{format_duration, parse_duration, Availability};
 use presently_core::providers::Target;
 use presently_core::session::{Report, Request, Session};
@@ -36,7 +36,7 @@ pub async fn set(args: SetArgs, json: bool) -> Result<ExitCode, Error> {
     };
     let (session, app_running) = paced_session(args.pacing)?;
     let report = session.apply(&request).await?;
-    let report = wait_for_turns(&session, report, app_running, &request.target, json).await?;
+    let report = wait_for_turns(&session, report, app_running, json).await?;
     finish(&session, &report, &request.target, json)
 }
 
@@ -44,7 +44,7 @@ pub async fn clear(args: TargetArgs, pacing: PacingArgs, json: bool) -> Result<E
     let (session, app_running) = paced_session(pacing)?;
     let target = target(&args);
     let report = session.clear(&args.accounts, &target).await?;
-    let report = wait_for_turns(&session, report, app_running, &target, json).await?;
+    let report = wait_for_turns(&session, report, app_running, json).await?;
     finish(&session, &report, &target, json)
 }
 
@@ -72,7 +72,6 @@ async fn wait_for_turns(
     session: &Session,
     mut report: Report,
     app_running: bool,
-    target: &Target,
     json: bool,
 ) -> Result<Report, Error> {
     let Some(turn) = latest_turn(&report) else {
@@ -87,8 +86,6 @@ async fn wait_for_turns(
         }
         return Ok(report);
     }
-    // Read right after this process queued them, so they are this process's wishes.
-    let mut ours = waiting_wishes(session, &report, target)?;
     // Listening before the "waiting until" line is printed: from then on, Ctrl-C withdraws.
     let mut interrupt = Interrupt::listen()?;
     for _ in 0..MOST_TURNS {
@@ -115,36 +112,53 @@ async fn wait_for_turns(
             () = interrupt.recv() => true,
         };
         if interrupted {
-            give_up(session, &mut report, target, &ours, |_| {
+            give_up(session, &mut report, |_| {
                 ProviderError::Local("interrupted while waiting for its turn; not sent".into())
             })?;
             break;
         }
-        for sent in session.send_due().await? {
-            for outcome in sent.outcomes {
-                if let Some(slot) = report
-                    .outcomes
-                    .iter_mut()
-                    .find(|o| o.account == outcome.account && o.pending_until.is_some())
-                {
-                    *slot = outcome;
+        let sent = session.send_due().await?;
+        let book = session.pending()?;
+        for outcome in report.outcomes.iter_mut() {
+            let Some(ours) = outcome.queued.clone() else {
+                continue;
+            };
+            if let Some((_, report)) = sent.iter().find(|(wish, _)| wish.is(&ours)) {
+                if let Some(done) = report.outcomes.first() {
+                    *outcome = done.clone();
                 }
+            } else if let Some(still) = book.iter().find(|w| w.is(&ours)) {
+                // Someone else sent first; it waits on.
+                outcome.pending_until = Some(still.not_before);
+            } else if let Some(newer) = book.iter().find(|w| w.account == ours.account) {
+                *outcome = replaced(outcome, &newer.status.label);
+            } else {
+                // Another process sent it at its turn (or something newer in its place).
+                *outcome = replaced(outcome, "a change from another Presently");
             }
         }
-        // A change Zoom refused at its turn (429) waits again, as a new wish.
-        ours = waiting_wishes(session, &report, target)?;
     }
-    give_up(session, &mut report, target, &ours, |at| {
-        ProviderError::Paced { at }
-    })?;
+    give_up(session, &mut report, |at| ProviderError::Paced { at })?;
     report.summary = summarize(&report.label, &report.verb, &report.outcomes);
     Ok(report)
 }
 
-/// Ctrl-C (SIGINT), registered as soon as this is made.
+/// This change never goes out: a newer one took its place before its turn. Not a failure.
+fn replaced(outcome: &Outcome, by: &str) -> Outcome {
+    Outcome {
+        account: outcome.account.clone(),
+        result: Ok(vec![format!("replaced by {by} before its turn")]),
+        pending_until: None,
+        queued: None,
+    }
+}
+
+/// Ctrl-C (SIGINT) or a polite kill (SIGTERM), registered as soon as this is made.
 struct Interrupt {
     #[cfg(unix)]
     signal: tokio::signal::unix::Signal,
+    #[cfg(unix)]
+    terminate: tokio::signal::unix::Signal,
 }
 
 impl Interrupt {
@@ -152,9 +166,13 @@ impl Interrupt {
         #[cfg(unix)]
         {
             use tokio::signal::unix::{signal, SignalKind};
-            let signal = signal(SignalKind::interrupt())
-                .map_err(|e| Error::invalid(format!("cannot listen for Ctrl-C: {e}")))?;
-            Ok(Interrupt { signal })
+            let listen = |kind| {
+                signal(kind).map_err(|e| Error::invalid(format!("cannot listen for Ctrl-C: {e}")))
+            };
+            Ok(Interrupt {
+                signal: listen(SignalKind::interrupt())?,
+                terminate: listen(SignalKind::terminate())?,
+            })
         }
         #[cfg(not(unix))]
         Ok(Interrupt {})
@@ -162,8 +180,9 @@ impl Interrupt {
 
     async fn recv(&mut self) {
         #[cfg(unix)]
-        {
-            self.signal.recv().await;
+        tokio::select! {
+            _ = self.signal.recv() => {}
+            _ = self.terminate.recv() => {}
         }
         #[cfg(not(unix))]
         {
@@ -176,39 +195,19 @@ fn latest_turn(report: &Report) -> Option<DateTime<Utc>> {
     report.outcomes.iter().filter_map(|o| o.pending_until).max()
 }
 
-/// The book's waiting wishes for the accounts of `report` that still wait.
-fn waiting_wishes(session: &Session, report: &Report, target: &Target) -> Result<Vec<Wish>, Error> {
-    let waiting: Vec<&str> = report
-        .outcomes
-        .iter()
-        .filter(|o| o.pending_until.is_some())
-        .map(|o| o.account.id.as_str())
-        .collect();
-    Ok(session
-        .pending()?
-        .into_iter()
-        .filter(|w| waiting.contains(&w.account.as_str()) && w.target() == *target)
-        .collect())
-}
-
-/// Withdraws this process's waiting changes (`ours`; a newer wish another process made
-/// meanwhile stays) and turns them into failures.
+/// Withdraws this process's waiting changes (a newer wish another process made meanwhile
+/// stays) and turns them into failures.
 fn give_up(
     session: &Session,
     report: &mut Report,
-    target: &Target,
-    ours: &[Wish],
     why: impl Fn(DateTime<Utc>) -> ProviderError,
 ) -> Result<(), Error> {
     for outcome in &mut report.outcomes {
         let Some(at) = outcome.pending_until.take() else {
             continue;
         };
-        for wish in ours
-            .iter()
-            .filter(|w| w.account == outcome.account.id && w.target() == *target)
-        {
-            session.withdraw(wish)?;
+        if let Some(wish) = outcome.queued.take() {
+            session.withdraw(&wish)?;
         }
         outcome.result = Err(why(at));
     }
@@ -237,7 +236,9 @@ fn finish(
 }
 
 pub async fn show(args: TargetArgs, json: bool) -> Result<ExitCode, Error> {
-    let session = open_session()?;
+    // Ending a status that ran out must not queue a change nobody would send: without the
+    // app, a paced account that cannot take it yet stays due for next time.
+    let (session, _) = paced_session(PacingArgs { no_wait: true })?;
     let target = target(&args);
     let expired = if target == Target::Me {
         session.expire_if_due().await?

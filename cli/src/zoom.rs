@@ -135,7 +135,7 @@ async fn who(
         .await
         .map(|u| u.email)
         .map_err(|e| match e {
-            zoom::CallError::Other(e) => e,
+            zoom::CallError::Other(e) | zoom::CallError::InvalidField(e) => e,
             zoom::CallError::TokenRejected => ProviderError::AuthRejected {
                 reason: "Zoom rejected the token it just issued".into(),
             },

@@ -994,15 +994,17 @@ fn a_dead_refresh_token_asks_once_to_sign_in_again_and_signin_fixes_it() {
     let (_, _, stored) = stored_tokens(&cli, "zoom");
     assert_eq!(stored["sign_in_needed"], true);
 
-    // Later changes leave the account out, quietly, without asking Zoom.
+    // Later changes leave the account out without asking Zoom; with no other account,
+    // nothing was done, so the exit code says so (the tray says nothing per click).
     let requests_before = zoom.requests().len();
     let second = cli.run(&["set", "focus"]);
     second
-        .code(0)
+        .code(1)
         .says("Zoom (zoom): left out until you sign in again (`presently account signin zoom`)")
         .never_says("✗");
     let json = cli.run(&["--json", "set", "brb"]);
-    json.code(0);
+    json.code(1);
+    assert_eq!(json.json()["ok"], json!(false));
     assert_eq!(json.json()["needs_sign_in"], json!(["zoom"]));
     assert_eq!(json.json()["accounts"], json!([]));
     assert_eq!(

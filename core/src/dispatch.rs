@@ -20,6 +20,8 @@ pub struct Outcome {
     pub result: Result<Vec<String>, ProviderError>,
     /// Accepted but waiting for the service's next allowed moment (Zoom: one a minute).
     pub pending_until: Option<DateTime<Utc>>,
+    /// The wish left waiting in the shared book, to find or withdraw exactly it later.
+    pub queued: Option<Wish>,
 }
 
 impl Outcome {
@@ -32,6 +34,7 @@ impl Outcome {
             account,
             result: Err(cause),
             pending_until: None,
+            queued: None,
         }
     }
 }
@@ -40,6 +43,15 @@ impl Outcome {
 pub struct Job {
     pub provider: Arc<dyn Provider>,
     pub status: Status,
+    /// The turn was taken already (a waiting wish whose moment came).
+    pub claimed: Option<Claimed>,
+}
+
+/// A turn taken in the shared book at `at`; `previous` gives it back if the send fails.
+#[derive(Debug, Clone, Copy)]
+pub struct Claimed {
+    pub at: DateTime<Utc>,
+    pub previous: Option<DateTime<Utc>>,
 }
 
 /// What to do with a change that must wait for its turn.
@@ -76,22 +88,34 @@ impl Pacer<'_> {
             WhenPaced::Refuse => Err(ProviderError::Paced { at }),
             WhenPaced::Queue => {
                 let wish = Wish::new(&account.id, target, status, self.clock.now(), at);
-                self.pacing.defer(wish).map_err(Self::local)?;
-                Ok((
-                    vec![format!(
+                self.pacing.defer(wish.clone()).map_err(Self::local)?;
+                Ok(Sent {
+                    notes: vec![format!(
                         "pending: {} takes one change a minute, so this goes out at {}",
                         account.service.display_name(),
                         local_time_precise(&at)
                     )],
-                    Some(at),
-                ))
+                    queued: Some(wish),
+                })
             }
         }
     }
 }
 
-/// Notes, and when a change waits for its turn.
-type Sent = (Vec<String>, Option<DateTime<Utc>>);
+/// Notes, and the wish left waiting when the change must wait for its turn.
+struct Sent {
+    notes: Vec<String>,
+    queued: Option<Wish>,
+}
+
+impl Sent {
+    fn now(notes: Vec<String>) -> Self {
+        Sent {
+            notes,
+            queued: None,
+        }
+    }
+}
 
 /// Runs every job at once. A rate limit that lifts before the deadline is waited out once.
 pub async fn apply(
@@ -102,14 +126,15 @@ pub async fn apply(
 ) -> Vec<Outcome> {
     let runs = jobs.into_iter().map(|job| async move {
         let account = job.provider.label().clone();
-        let (result, pending_until) = match apply_one(job, target, timeout, pacer).await {
-            Ok((notes, pending)) => (Ok(notes), pending),
+        let (result, queued) = match apply_one(job, target, timeout, pacer).await {
+            Ok(sent) => (Ok(sent.notes), sent.queued),
             Err(e) => (Err(e), None),
         };
         Outcome {
             account,
             result,
-            pending_until,
+            pending_until: queued.as_ref().map(|w| w.not_before),
+            queued,
         }
     });
     futures::future::join_all(runs).await
@@ -134,39 +159,55 @@ async fn apply_one(
                     return Err(ProviderError::RateLimited { retry_at });
                 }
                 tokio::time::sleep(wait).await;
-                within_deadline(send()).await.map(|notes| (notes, None))
+                within_deadline(send()).await.map(Sent::now)
             }
-            other => other.map(|notes| (notes, None)),
+            other => other.map(Sent::now),
         };
     };
     // Paced services: never a second change inside the interval, in any process.
     let label = job.provider.label().clone();
     let account = label.id.clone();
     let interval = Duration::from_secs(interval.into());
-    let now = pacer.clock.now();
-    let turn = pacer
-        .pacing
-        .claim(&account, target, interval, now)
-        .map_err(Pacer::local)?;
-    match turn {
-        Turn::Later { at } => pacer.wait_for_turn(&label, target, &job.status, at),
-        Turn::Now { previous } => match within_deadline(send()).await {
-            Ok(notes) => Ok((notes, None)),
-            // The service counted a change we did not make (another app, the user's own
-            // client): wait a whole interval from now.
-            Err(ProviderError::RateLimited { retry_at }) => {
-                let at =
-                    retry_at.max(now + chrono::Duration::from_std(interval).unwrap_or_default());
-                pacer.wait_for_turn(&label, target, &job.status, at)
+    let claimed = match job.claimed {
+        Some(claimed) => claimed,
+        None => {
+            let now = pacer.clock.now();
+            match pacer
+                .pacing
+                .claim(&account, target, interval, now)
+                .map_err(Pacer::local)?
+            {
+                Turn::Later { at } => {
+                    return pacer.wait_for_turn(&label, target, &job.status, at);
+                }
+                Turn::Now { previous } => Claimed { at: now, previous },
             }
-            Err(e) => {
-                pacer
-                    .pacing
-                    .release(&account, target, now, previous)
-                    .map_err(Pacer::local)?;
-                Err(e)
-            }
-        },
+        }
+    };
+    match within_deadline(send()).await {
+        Ok(notes) => {
+            pacer
+                .pacing
+                .sent(&account, target, claimed.at, pacer.clock.now())
+                .map_err(Pacer::local)?;
+            Ok(Sent::now(notes))
+        }
+        // The service counted a change we did not make (another app, the user's own
+        // client): wait a whole interval from now.
+        Err(ProviderError::RateLimited { retry_at }) => {
+            let interval = chrono::Duration::from_std(interval).unwrap_or_default();
+            let at = retry_at.max(pacer.clock.now() + interval);
+            pacer.wait_for_turn(&label, target, &job.status, at)
+        }
+        // It may have reached the service: the turn stays used.
+        Err(e @ ProviderError::Timeout { .. }) => Err(e),
+        Err(e) => {
+            pacer
+                .pacing
+                .release(&account, target, claimed.at, claimed.previous)
+                .map_err(Pacer::local)?;
+            Err(e)
+        }
     }
 }
 

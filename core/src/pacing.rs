@@ -67,6 +67,13 @@ pub struct Wish {
     pub wanted_at: DateTime<Utc>,
     /// The first moment the service takes it.
     pub not_before: DateTime<Utc>,
+    /// The service's interval, to move the turn on if someone else sends first.
+    #[serde(default = "default_interval")]
+    pub interval_seconds: u64,
+}
+
+fn default_interval() -> u64 {
+    60
 }
 
 impl Wish {
@@ -83,7 +90,15 @@ impl Wish {
             status: status.into(),
             wanted_at: now,
             not_before,
+            interval_seconds: default_interval(),
         }
+    }
+
+    /// Whether `other` is this very wish (not merely one for the same account).
+    pub fn is(&self, other: &Wish) -> bool {
+        self.account == other.account
+            && self.user == other.user
+            && self.wanted_at == other.wanted_at
     }
 
     pub fn target(&self) -> Target {
@@ -117,6 +132,17 @@ struct Slot {
 struct Book {
     #[serde(default)]
     slots: BTreeMap<String, Slot>,
+}
+
+/// What became of a waiting wish at its turn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WishTurn {
+    /// Send it now; the slot says "sent at now" (`previous` puts it back on failure).
+    Go { previous: Option<DateTime<Utc>> },
+    /// Someone sent meanwhile: it waits on, until `at`.
+    Later { at: DateTime<Utc> },
+    /// A newer wish replaced it, or another process already took it.
+    Gone,
 }
 
 /// Whether a change may go out now.
@@ -215,6 +241,53 @@ impl Pacing {
                     let previous = slot.last_sent.replace(now);
                     slot.pending = None;
                     Turn::Now { previous }
+                }
+            }
+        })
+    }
+
+    /// Takes the turn for exactly `wish`, if it still waits: two processes waking at the same
+    /// moment must not both send it, nor send it over a newer wish.
+    pub fn take_turn(&self, wish: &Wish, now: DateTime<Utc>) -> Result<WishTurn> {
+        let key = slot_key(&wish.account, wish.user.as_deref());
+        let interval = chrono::Duration::seconds(wish.interval_seconds.min(86_400) as i64);
+        self.locked(|book| {
+            let Some(slot) = book.slots.get_mut(&key) else {
+                return WishTurn::Gone;
+            };
+            let Some(pending) = slot.pending.as_mut().filter(|p| p.is(wish)) else {
+                return WishTurn::Gone;
+            };
+            let free_at = slot.last_sent.map(|last| last + interval);
+            match free_at.filter(|at| *at > now) {
+                Some(at) => {
+                    pending.not_before = at;
+                    WishTurn::Later { at }
+                }
+                None => {
+                    slot.pending = None;
+                    WishTurn::Go {
+                        previous: slot.last_sent.replace(now),
+                    }
+                }
+            }
+        })
+    }
+
+    /// The send claimed at `claimed_at` finished at `done_at`: the service counts its minute
+    /// from when it took the change, so the next turn is counted from then.
+    pub fn sent(
+        &self,
+        account: &str,
+        target: &Target,
+        claimed_at: DateTime<Utc>,
+        done_at: DateTime<Utc>,
+    ) -> Result<()> {
+        let key = slot_key(account, user_of(target).as_deref());
+        self.locked(|book| {
+            if let Some(slot) = book.slots.get_mut(&key) {
+                if slot.last_sent == Some(claimed_at) {
+                    slot.last_sent = Some(done_at.max(claimed_at));
                 }
             }
         })
@@ -355,6 +428,47 @@ mod tests {
             }
         );
         assert!(pacing.pending().expect("pending").is_empty());
+    }
+
+    #[test]
+    fn a_wish_is_sent_once_and_never_over_a_newer_one() {
+        let dir = tempfile::tempdir().expect("dir");
+        let pacing = Pacing::in_dir(dir.path());
+        let me = Target::Me;
+        pacing.claim("z", &me, MINUTE, at(0)).expect("claim");
+        let lunch = Wish::new("z", &me, &status("Lunch"), at(10), at(60));
+        pacing.defer(lunch.clone()).expect("defer");
+        // Someone sent at 30 s: the wish waits on, and is no longer due at 60 s.
+        pacing.sent("z", &me, at(0), at(30)).expect("sent");
+        assert_eq!(
+            pacing.take_turn(&lunch, at(60)).expect("turn"),
+            WishTurn::Later { at: at(90) }
+        );
+        assert!(pacing.due(at(60)).expect("due").is_empty());
+        // Two processes waking at once: one sends it, the other finds it gone.
+        assert_eq!(
+            pacing.take_turn(&lunch, at(90)).expect("turn"),
+            WishTurn::Go {
+                previous: Some(at(30))
+            }
+        );
+        assert_eq!(
+            pacing.take_turn(&lunch, at(90)).expect("turn"),
+            WishTurn::Gone
+        );
+        // A wish replaced by a newer one is gone too.
+        let focus = Wish::new("z", &me, &status("Focus"), at(100), at(150));
+        let brb = Wish::new("z", &me, &status("Be right back"), at(110), at(150));
+        pacing.defer(focus.clone()).expect("defer");
+        pacing.defer(brb.clone()).expect("defer");
+        assert_eq!(
+            pacing.take_turn(&focus, at(150)).expect("turn"),
+            WishTurn::Gone
+        );
+        assert!(matches!(
+            pacing.take_turn(&brb, at(150)).expect("turn"),
+            WishTurn::Go { .. }
+        ));
     }
 
     #[test]

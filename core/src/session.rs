@@ -9,11 +9,11 @@ use std::time::Duration;
 
 use crate::clock::Clock;
 use crate::config::{Account, Config, ConfigFile};
-use crate::dispatch::{self, summarize, Job, Outcome, Pacer, Summary, WhenPaced};
+use crate::dispatch::{self, summarize, Claimed, Job, Outcome, Pacer, Summary, WhenPaced};
 use crate::emoji::Emoji;
 use crate::error::{AccountLabel, Error, ProviderError, Result};
 use crate::expiry::{Active, Entry, StateFile};
-use crate::pacing::{Pacing, Wish};
+use crate::pacing::{Pacing, Wish, WishTurn};
 use crate::preset::{Availability, Status};
 use crate::preview::{preview, Preview};
 use crate::providers::{self, AccountSettings, Identity, Provider, ShownStatus, Target};
@@ -71,8 +71,11 @@ fn succeeded_accounts(report: &Report) -> Vec<String> {
 }
 
 impl Report {
+    /// Every account asked succeeded; a change that reached no account at all, because
+    /// every one needs a new sign-in, did not.
     pub fn all_succeeded(&self) -> bool {
-        self.outcomes.iter().all(Outcome::succeeded)
+        let nothing_done = self.outcomes.is_empty() && !self.needs_sign_in.is_empty();
+        self.outcomes.iter().all(Outcome::succeeded) && !nothing_done
     }
 }
 
@@ -150,27 +153,64 @@ impl Session {
         Ok(())
     }
 
-    /// Sends the waiting changes whose turn has come, one report per status.
-    pub async fn send_due(&self) -> Result<Vec<Report>> {
+    /// Sends the waiting changes whose turn has come, each with its report. A wish another
+    /// process took, or a newer wish replaced, is left alone.
+    pub async fn send_due(&self) -> Result<Vec<(Wish, Report)>> {
         let _one_at_a_time = self.changing.lock().await;
-        let mut reports = Vec::new();
+        let mut sent = Vec::new();
         for wish in self.pacing.due(self.clock.now())? {
             let Some(account) = self.config.account(&wish.account) else {
                 self.pacing.forget_account(&wish.account)?;
                 continue;
             };
             let status = wish.status.to_status()?;
-            let report = self
-                .run(
-                    &status.label.clone(),
-                    "set",
-                    vec![(account, Some(status))],
-                    &wish.target(),
-                )
-                .await;
-            reports.push(report);
+            let provider = match self.provider(account) {
+                // Nothing can be sent until the user signs in again; the account says so.
+                Ok(provider) if provider.sign_in_needed() => {
+                    self.withdraw(&wish)?;
+                    continue;
+                }
+                Ok(provider) => Ok(provider),
+                Err(cause) => Err(cause),
+            };
+            let now = self.clock.now();
+            let previous = match self.pacing.take_turn(&wish, now)? {
+                WishTurn::Go { previous } => previous,
+                WishTurn::Later { .. } | WishTurn::Gone => continue,
+            };
+            let outcomes = match provider {
+                Ok(provider) => {
+                    let job = Job {
+                        provider,
+                        status,
+                        claimed: Some(Claimed { at: now, previous }),
+                    };
+                    let pacer = Pacer {
+                        pacing: &self.pacing,
+                        clock: self.clock.as_ref(),
+                        when_paced: self.when_paced,
+                    };
+                    dispatch::apply(vec![job], &wish.target(), self.timeout(), &pacer).await
+                }
+                Err(cause) => vec![Outcome::failed(account.label(), cause)],
+            };
+            let (label, verb) = if wish.status.label == Status::cleared().label {
+                ("Status".to_owned(), "cleared")
+            } else {
+                (wish.status.label.clone(), "set")
+            };
+            let summary = summarize(&label, verb, &outcomes);
+            let report = Report {
+                label,
+                verb: verb.to_owned(),
+                outcomes,
+                skipped: Vec::new(),
+                needs_sign_in: Vec::new(),
+                summary,
+            };
+            sent.push((wish, report));
         }
-        Ok(reports)
+        Ok(sent)
     }
 
     /// Re-reads the config when the file changed since it was read (an account added
@@ -377,7 +417,11 @@ impl Session {
             };
             match self.provider(account) {
                 Ok(provider) if provider.sign_in_needed() => needs_sign_in.push(account.label()),
-                Ok(provider) => jobs.push(Job { provider, status }),
+                Ok(provider) => jobs.push(Job {
+                    provider,
+                    status,
+                    claimed: None,
+                }),
                 Err(cause) => early.push(Outcome::failed(account.label(), cause)),
             }
         }
@@ -471,6 +515,14 @@ impl Session {
             let cleared = self.clear_now(&skipped, &Target::Me).await?;
             report.outcomes.extend(cleared.outcomes);
             report.summary = summarize(&report.label, "set", &report.outcomes);
+        }
+        // An account whose sign-in ended cannot be changed; keeping it due would retry it
+        // forever. The tray shows "Sign in again" for it instead.
+        if !report.needs_sign_in.is_empty() {
+            let ids: Vec<String> = report.needs_sign_in.iter().map(|l| l.id.clone()).collect();
+            let mut state = self.state_file.load()?;
+            state.forget(&ids);
+            self.state_file.save(&state)?;
         }
         Ok(Some(report))
     }
@@ -614,6 +666,8 @@ impl Session {
         self.config
             .accounts
             .iter()
+            // Only Zoom signs in through the browser; the others need no keyring read here.
+            .filter(|a| matches!(a.settings, AccountSettings::Zoom(_)))
             .filter(|a| self.provider(a).is_ok_and(|p| p.sign_in_needed()))
             .map(Account::label)
             .collect()

@@ -125,7 +125,10 @@ async fn changes_inside_the_minute_wait_and_only_the_newest_is_sent() {
     fake.advance_clock(Duration::from_secs(60));
     let sent = session.send_due().await.expect("sent");
     assert_eq!(sent.len(), 1);
-    assert_eq!(sent[0].summary.title, "Be right back set on 1 of 1 account");
+    assert_eq!(
+        sent[0].1.summary.title,
+        "Be right back set on 1 of 1 account"
+    );
     assert_eq!(
         fake.presence_updates(ALICE_ID),
         vec![("Away".to_owned(), None), ("Away".to_owned(), None)],

@@ -114,7 +114,8 @@ pub async fn sign_in_again(app: &AppHandle, id: &str) {
     // The session is not held while the user is in the browser: clicks go on meanwhile.
     let signed_in = match begun {
         Ok((sign_in, url)) => {
-            events::log(&format!("signin:url:{url}"));
+            // Not the URL: its `state` guards this sign-in and belongs to nobody's log.
+            events::log(&format!("signin:started:{}", url.host_str().unwrap_or("")));
             if let Err(e) = webbrowser::open(url.as_str()) {
                 events::log(&format!("signin:no-browser:{e}"));
                 notify(

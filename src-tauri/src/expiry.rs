@@ -18,10 +18,18 @@ const RETRY_AFTER_FAILURE: Duration = Duration::from_secs(60);
 pub fn spawn(app: AppHandle) {
     tauri::async_runtime::spawn(async move {
         let state = app.state::<AppState>();
+        // A failed expiry is retried later; waiting changes go out at their turn meanwhile.
+        let mut expiry_retry_at: Option<tokio::time::Instant> = None;
         loop {
+            let backing_off = expiry_retry_at.is_some_and(|at| tokio::time::Instant::now() < at);
             let next = {
                 let session = state.session.read().await;
-                match (session.next_expiry(), session.next_pending()) {
+                let expiry = if backing_off {
+                    Ok(None)
+                } else {
+                    session.next_expiry()
+                };
+                match (expiry, session.next_pending()) {
                     (Ok(expiry), Ok(pending)) => Ok(expiry.into_iter().chain(pending).min()),
                     (Err(e), _) | (_, Err(e)) => Err(e),
                 }
@@ -35,24 +43,34 @@ pub fn spawn(app: AppHandle) {
             };
             tokio::select! {
                 () = tokio::time::sleep(wait) => {}
-                () = state.expiry_changed.notified() => continue,
+                () = state.expiry_changed.notified() => {
+                    expiry_retry_at = None;
+                    continue;
+                }
             }
             send_due(&app).await;
+            if backing_off {
+                continue;
+            }
             let ended = state.session.read().await.expire_if_due().await;
+            let retry_later = || Some(tokio::time::Instant::now() + RETRY_AFTER_FAILURE);
             match ended {
-                Ok(Some(report)) if report.outcomes.is_empty() => {}
+                // Nothing could be done (e.g. only accounts that need a new sign-in).
+                Ok(Some(report)) if report.outcomes.is_empty() => expiry_retry_at = retry_later(),
                 Ok(Some(report)) => {
                     actions::log_report("expiry", &report);
                     actions::notify(&app, &report.summary);
                     crate::tray::refresh(&app).await;
-                    if !report.all_succeeded() {
-                        tokio::time::sleep(RETRY_AFTER_FAILURE).await;
-                    }
+                    expiry_retry_at = if report.all_succeeded() {
+                        None
+                    } else {
+                        retry_later()
+                    };
                 }
-                Ok(None) => {}
+                Ok(None) => expiry_retry_at = None,
                 Err(e) => {
                     crate::events::log(&format!("expiry-error:{e}"));
-                    tokio::time::sleep(RETRY_AFTER_FAILURE).await;
+                    expiry_retry_at = retry_later();
                 }
             }
         }
@@ -64,7 +82,8 @@ async fn send_due(app: &AppHandle) {
     let state = app.state::<AppState>();
     let sent = state.session.read().await.send_due().await;
     match sent {
-        Ok(reports) => {
+        Ok(sent) => {
+            let reports: Vec<_> = sent.into_iter().map(|(_, report)| report).collect();
             for report in &reports {
                 actions::log_report("turn", report);
                 actions::notify(app, &report.summary);

@@ -45,6 +45,8 @@ pub struct Presence {
 /// Why a call failed, before it is put into words: a rejected token is retried once.
 pub enum CallError {
     TokenRejected,
+    /// 400 with code 300: a field Zoom does not accept (e.g. one spelling of a value).
+    InvalidField(ProviderError),
     Other(ProviderError),
 }
 
@@ -165,7 +167,18 @@ fn api_error(status: StatusCode, body: &[u8], user: &str, retry_after: Option<i6
     };
     let who = if user == "me" { "you" } else { user };
     let error = match (status.as_u16(), parsed.code) {
-        (401, _) => return CallError::TokenRejected,
+        (_, Some(4711)) => ProviderError::Forbidden {
+            reason: format!(
+                "the Zoom app lacks a scope it needs; add user:update:presence_status and \
+                 user:read:user to it (4711: {message})"
+            ),
+        },
+        (401, Some(124) | None) => return CallError::TokenRejected,
+        (400, Some(300)) => {
+            return CallError::InvalidField(ProviderError::Rejected {
+                reason: format!("{message} (Zoom code 300)"),
+            })
+        }
         (400, Some(5301)) => ProviderError::Rejected {
             reason: format!(
                 "Zoom changes presence only while {who} {} signed in to the Zoom app \
@@ -184,14 +197,10 @@ fn api_error(status: StatusCode, body: &[u8], user: &str, retry_after: Option<i6
         (404, Some(1001)) | (404, None) => ProviderError::NotFound {
             reason: format!("Zoom has no user {user:?} ({message})"),
         },
-        (_, Some(4711)) => ProviderError::Forbidden {
-            reason: format!(
-                "the Zoom app lacks a scope it needs; add user:update:presence_status and \
-                 user:read:user to it (4711: {message})"
-            ),
-        },
         (429, _) => ProviderError::RateLimited {
-            retry_at: Utc::now() + chrono::Duration::seconds(retry_after.unwrap_or(60).max(60)),
+            // A minute is Zoom's rule; an absurd Retry-After is capped at an hour.
+            retry_at: Utc::now()
+                + chrono::Duration::seconds(retry_after.unwrap_or(60).clamp(60, 3600)),
         },
         (s, _) if s >= 500 => ProviderError::ServerError { status: s },
         (s, Some(code)) => ProviderError::Rejected {
@@ -214,7 +223,7 @@ mod tests {
             None,
         ) {
             CallError::TokenRejected => "token rejected".into(),
-            CallError::Other(e) => e.to_string(),
+            CallError::Other(e) | CallError::InvalidField(e) => e.to_string(),
         }
     }
 

@@ -42,6 +42,8 @@ pub const DND_MAX_MINUTES: u32 = 1440;
 pub const UPDATE_INTERVAL_SECONDS: u32 = 60;
 
 const DO_NOT_DISTURB: &str = "Do_Not_Disturb";
+/// The spelling in the endpoint's schema enum.
+const DO_NOT_DISTURB_SCHEMA: &str = "Do_No_Disturb";
 
 /// Zoom's presence value for an availability, and a note when it is not an exact match.
 fn presence_value(availability: Availability) -> (&'static str, Option<&'static str>) {
@@ -181,12 +183,12 @@ impl Zoom {
         let token = self.tokens.access_token().await?;
         match call(token.clone()).await {
             Ok(value) => Ok(value),
-            Err(CallError::Other(e)) => Err(e),
+            Err(CallError::Other(e) | CallError::InvalidField(e)) => Err(e),
             Err(CallError::TokenRejected) => {
                 let renewed = self.tokens.renew_after_rejection(&token).await?;
                 match call(renewed).await {
                     Ok(value) => Ok(value),
-                    Err(CallError::Other(e)) => Err(e),
+                    Err(CallError::Other(e) | CallError::InvalidField(e)) => Err(e),
                     Err(CallError::TokenRejected) => Err(ProviderError::AuthRejected {
                         reason: "Zoom rejects even a renewed access token (Invalid access token.)"
                             .into(),
@@ -269,7 +271,18 @@ impl Provider for Zoom {
         let user = self.user(target).to_owned();
         self.with_token(|token| {
             let user = user.clone();
-            async move { self.api.set_presence(&token, &user, value, minutes).await }
+            async move {
+                match self.api.set_presence(&token, &user, value, minutes).await {
+                    // The docs spell DND two ways (CONTRACTS §3): the schema's spelling is
+                    // tried when the prose's is refused as an invalid field.
+                    Err(CallError::InvalidField(_)) if value == DO_NOT_DISTURB => {
+                        self.api
+                            .set_presence(&token, &user, DO_NOT_DISTURB_SCHEMA, minutes)
+                            .await
+                    }
+                    other => other,
+                }
+            }
         })
         .await?;
         Ok(notes)

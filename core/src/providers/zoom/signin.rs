@@ -67,116 +67,136 @@ impl SignIn {
     }
 
     /// Waits up to `wait` for the browser, then trades the code for tokens. Visits with a
-    /// wrong `state` are answered and ignored: they did not come from this sign-in.
+    /// wrong `state` are answered and ignored: they did not come from this sign-in. Each
+    /// connection is read on its own, so a browser's idle preconnect holds nothing up.
     pub async fn finish(self, wait: Duration) -> Result<TokenSet, ProviderError> {
         let deadline = tokio::time::Instant::now() + wait;
+        let (visits, mut arrived) = tokio::sync::mpsc::channel::<(TcpStream, Visit)>(4);
         loop {
-            let accepted = tokio::time::timeout_at(deadline, self.listener.accept()).await;
-            let Ok(accepted) = accepted else {
-                return Err(ProviderError::Timeout {
-                    seconds: wait.as_secs(),
-                });
-            };
-            let Ok((mut stream, _)) = accepted else {
-                continue;
-            };
-            match self.visit(&mut stream).await {
-                Visit::Stray => continue,
-                Visit::Denied(error) => {
-                    respond(
-                        &mut stream,
-                        200,
-                        "Sign-in cancelled",
-                        "Presently was not signed in to Zoom. You can close this tab.",
-                    )
-                    .await;
-                    return Err(ProviderError::AuthRejected {
-                        reason: format!("the Zoom sign-in was not completed ({error})"),
+            tokio::select! {
+                accepted = self.listener.accept() => {
+                    let Ok((mut stream, _)) = accepted else { continue };
+                    let visits = visits.clone();
+                    let state = self.state.clone();
+                    tokio::spawn(async move {
+                        let visit = visit(&mut stream, &state).await;
+                        if !matches!(visit, Visit::Stray) {
+                            let _ = visits.send((stream, visit)).await;
+                        }
                     });
                 }
-                Visit::Code(code) => {
-                    let exchanged = self
-                        .oauth
-                        .exchange_code(&code, &self.redirect_uri, &self.pkce.verifier)
-                        .await;
-                    match &exchanged {
-                        Ok(_) => {
-                            respond(
-                                &mut stream,
-                                200,
-                                "Signed in",
-                                "Presently is signed in to Zoom. You can close this tab.",
-                            )
-                            .await
-                        }
-                        Err(e) => {
-                            respond(
-                                &mut stream,
-                                200,
-                                "Sign-in failed",
-                                &format!("Presently could not finish signing in to Zoom: {e}"),
-                            )
-                            .await
-                        }
-                    }
-                    return exchanged;
+                Some((mut stream, visit)) = arrived.recv() => {
+                    return self.conclude(&mut stream, visit).await;
+                }
+                () = tokio::time::sleep_until(deadline) => {
+                    return Err(ProviderError::Timeout { seconds: wait.as_secs() });
                 }
             }
         }
     }
 
-    async fn visit(&self, stream: &mut TcpStream) -> Visit {
-        let Ok(Some(target)) = tokio::time::timeout(READ_TIMEOUT, read_target(stream))
-            .await
-            .unwrap_or(Ok(None))
-        else {
-            respond(
-                stream,
-                400,
-                "Bad request",
-                "This is not a Zoom sign-in redirect.",
-            )
-            .await;
-            return Visit::Stray;
-        };
-        let Ok(url) = Url::parse(&format!("http://127.0.0.1{target}")) else {
-            respond(
-                stream,
-                400,
-                "Bad request",
-                "This is not a Zoom sign-in redirect.",
-            )
-            .await;
-            return Visit::Stray;
-        };
-        if url.path() != REDIRECT_PATH {
-            respond(stream, 404, "Not found", "Nothing here.").await;
-            return Visit::Stray;
-        }
-        let param = |name: &str| {
-            url.query_pairs()
-                .find(|(k, _)| k == name)
-                .map(|(_, v)| v.into_owned())
-        };
-        if param("state").as_deref() != Some(self.state.as_str()) {
-            respond(
-                stream,
-                400,
-                "Unknown sign-in",
-                "This sign-in was not started by this Presently; it is ignored.",
-            )
-            .await;
-            return Visit::Stray;
-        }
-        if let Some(error) = param("error") {
-            return Visit::Denied(error);
-        }
-        match param("code") {
-            Some(code) if !code.is_empty() => Visit::Code(code),
-            _ => {
-                respond(stream, 400, "Bad request", "Zoom sent no code.").await;
-                Visit::Stray
+    async fn conclude(
+        &self,
+        stream: &mut TcpStream,
+        visit: Visit,
+    ) -> Result<TokenSet, ProviderError> {
+        match visit {
+            Visit::Stray => Err(ProviderError::Protocol("no sign-in arrived".into())),
+            Visit::Denied(error) => {
+                respond(
+                    stream,
+                    200,
+                    "Sign-in cancelled",
+                    "Presently was not signed in to Zoom. You can close this tab.",
+                )
+                .await;
+                Err(ProviderError::AuthRejected {
+                    reason: format!("the Zoom sign-in was not completed ({error})"),
+                })
             }
+            Visit::Code(code) => {
+                let exchanged = self
+                    .oauth
+                    .exchange_code(&code, &self.redirect_uri, &self.pkce.verifier)
+                    .await;
+                match &exchanged {
+                    Ok(_) => {
+                        respond(
+                            stream,
+                            200,
+                            "Signed in",
+                            "Presently is signed in to Zoom. You can close this tab.",
+                        )
+                        .await
+                    }
+                    Err(e) => {
+                        respond(
+                            stream,
+                            200,
+                            "Sign-in failed",
+                            &format!("Presently could not finish signing in to Zoom: {e}"),
+                        )
+                        .await
+                    }
+                }
+                exchanged
+            }
+        }
+    }
+}
+
+/// Reads one visit to the listener and answers the ones that are not this sign-in's return.
+async fn visit(stream: &mut TcpStream, state: &str) -> Visit {
+    let Ok(Some(target)) = tokio::time::timeout(READ_TIMEOUT, read_target(stream))
+        .await
+        .unwrap_or(Ok(None))
+    else {
+        respond(
+            stream,
+            400,
+            "Bad request",
+            "This is not a Zoom sign-in redirect.",
+        )
+        .await;
+        return Visit::Stray;
+    };
+    let Ok(url) = Url::parse(&format!("http://127.0.0.1{target}")) else {
+        respond(
+            stream,
+            400,
+            "Bad request",
+            "This is not a Zoom sign-in redirect.",
+        )
+        .await;
+        return Visit::Stray;
+    };
+    if url.path() != REDIRECT_PATH {
+        respond(stream, 404, "Not found", "Nothing here.").await;
+        return Visit::Stray;
+    }
+    let param = |name: &str| {
+        url.query_pairs()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.into_owned())
+    };
+    if param("state").as_deref() != Some(state) {
+        respond(
+            stream,
+            400,
+            "Unknown sign-in",
+            "This sign-in was not started by this Presently; it is ignored.",
+        )
+        .await;
+        return Visit::Stray;
+    }
+    if let Some(error) = param("error") {
+        return Visit::Denied(error);
+    }
+    match param("code") {
+        Some(code) if !code.is_empty() => Visit::Code(code),
+        _ => {
+            respond(stream, 400, "Bad request", "Zoom sent no code.").await;
+            Visit::Stray
         }
     }
 }

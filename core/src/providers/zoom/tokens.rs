@@ -174,7 +174,12 @@ impl TokenKeeper {
                 if tokens.refresh_token.is_none() {
                     tokens.refresh_token = Some(refresh_token);
                 }
-                self.save(&tokens)?;
+                // The old refresh token is spent: losing the new one to a passing keyring
+                // error would end the sign-in. This process keeps using them; the next
+                // renewal tries the keyring again.
+                if let Err(e) = self.save(&tokens) {
+                    tracing::warn!("{}: renewed Zoom tokens not stored: {e}", self.account);
+                }
                 Ok(tokens)
             }
             Err(ProviderError::SignInAgain { reason }) => {
