@@ -10,6 +10,7 @@ use crate::config::write_atomically;
 use crate::error::{Error, Result};
 
 pub const FILE_NAME: &str = "state.json";
+const LOCK_FILE: &str = "state.lock";
 
 /// What Presently last set on one of the user's own accounts.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -118,6 +119,38 @@ impl StateFile {
         }
     }
 
+    /// Reads, changes and writes the state under a file lock, so the CLI and the tray app
+    /// changing it at the same moment cannot undo each other.
+    pub fn update<T>(&self, change: impl FnOnce(&mut State) -> T) -> Result<T> {
+        let dir = self.path.parent().unwrap_or(Path::new("."));
+        std::fs::create_dir_all(dir).map_err(|source| Error::ConfigIo {
+            path: dir.to_path_buf(),
+            action: "creating the directory",
+            source,
+        })?;
+        let lock_path = dir.join(LOCK_FILE);
+        let lock = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_path)
+            .and_then(|file| file.lock().map(|()| file))
+            .map_err(|source| Error::ConfigIo {
+                path: lock_path,
+                action: "locking",
+                source,
+            })?;
+        let mut state = self.load()?;
+        let before = state.clone();
+        let result = change(&mut state);
+        // The app asks every second; most asks change nothing.
+        if state != before {
+            self.save(&state)?;
+        }
+        drop(lock);
+        Ok(result)
+    }
+
     pub fn save(&self, state: &State) -> Result<()> {
         let bytes = serde_json::to_vec_pretty(state)
             .map_err(|e| Error::invalid(format!("state cannot be written: {e}")))?;
@@ -133,5 +166,44 @@ impl StateFile {
             action: "writing",
             source,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn writers_at_the_same_moment_do_not_undo_each_other() {
+        let dir = tempfile::tempdir().expect("dir");
+        let writers: Vec<_> = (0..4)
+            .map(|writer| {
+                let file = StateFile::in_dir(dir.path());
+                std::thread::spawn(move || {
+                    for round in 0..25 {
+                        let entry = Entry {
+                            preset_id: None,
+                            label: format!("{writer}-{round}"),
+                            set_at: Utc::now(),
+                            expires_at: None,
+                        };
+                        let account = format!("account-{writer}-{round}");
+                        file.update(|state| state.record(&[account], &entry))
+                            .expect("update");
+                    }
+                })
+            })
+            .collect();
+        for writer in writers {
+            writer.join().expect("writer");
+        }
+        let state = StateFile::in_dir(dir.path()).load().expect("load");
+        let written = serde_json::to_string(&state).expect("json");
+        for writer in 0..4 {
+            for round in 0..25 {
+                let account = format!("account-{writer}-{round}");
+                assert!(written.contains(&account), "{account} was lost");
+            }
+        }
     }
 }

@@ -146,9 +146,8 @@ impl Session {
         self.pacing
             .withdraw(&wish.account, &wish.target(), wish.wanted_at)?;
         if wish.user.is_none() {
-            let mut state = self.state_file.load()?;
-            state.forget(std::slice::from_ref(&wish.account));
-            self.state_file.save(&state)?;
+            self.state_file
+                .update(|state| state.forget(std::slice::from_ref(&wish.account)))?;
         }
         Ok(())
     }
@@ -463,15 +462,13 @@ impl Session {
                 .and_then(|d| chrono::Duration::from_std(d).ok())
                 .map(|d| now + d),
         };
-        let mut state = self.state_file.load()?;
-        state.record(&succeeded, &entry);
-        self.state_file.save(&state)
+        self.state_file
+            .update(|state| state.record(&succeeded, &entry))
     }
 
     fn forget(&self, report: &Report) -> Result<()> {
-        let mut state = self.state_file.load()?;
-        state.forget(&succeeded_accounts(report));
-        self.state_file.save(&state)
+        self.state_file
+            .update(|state| state.forget(&succeeded_accounts(report)))
     }
 
     /// When the next status set by Presently runs out, if one does.
@@ -483,15 +480,15 @@ impl Session {
     /// accounts, or clears them. Accounts that fail stay due and are tried again.
     pub async fn expire_if_due(&self) -> Result<Option<Report>> {
         let _one_at_a_time = self.changing.lock().await;
-        let mut state = self.state_file.load()?;
-        let (due, removed): (Vec<String>, Vec<String>) = state
-            .due(self.clock.now())
-            .into_iter()
-            .partition(|id| self.config.account(id).is_some());
-        if !removed.is_empty() {
+        let now = self.clock.now();
+        let due = self.state_file.update(|state| {
+            let (due, removed): (Vec<String>, Vec<String>) = state
+                .due(now)
+                .into_iter()
+                .partition(|id| self.config.account(id).is_some());
             state.forget(&removed);
-            self.state_file.save(&state)?;
-        }
+            due
+        })?;
         // An empty list would mean every account, including ones Presently never set.
         if due.is_empty() {
             return Ok(None);
@@ -520,9 +517,7 @@ impl Session {
         // forever. The tray shows "Sign in again" for it instead.
         if !report.needs_sign_in.is_empty() {
             let ids: Vec<String> = report.needs_sign_in.iter().map(|l| l.id.clone()).collect();
-            let mut state = self.state_file.load()?;
-            state.forget(&ids);
-            self.state_file.save(&state)?;
+            self.state_file.update(|state| state.forget(&ids))?;
         }
         Ok(Some(report))
     }
