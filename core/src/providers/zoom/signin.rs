@@ -147,20 +147,11 @@ impl SignIn {
 
 /// Reads one visit to the listener and answers the ones that are not this sign-in's return.
 async fn visit(stream: &mut TcpStream, state: &str) -> Visit {
-    let Ok(Some(target)) = tokio::time::timeout(READ_TIMEOUT, read_target(stream))
-        .await
-        .unwrap_or(Ok(None))
-    else {
-        respond(
-            stream,
-            400,
-            "Bad request",
-            "This is not a Zoom sign-in redirect.",
-        )
-        .await;
-        return Visit::Stray;
+    let url = match tokio::time::timeout(READ_TIMEOUT, read_target(stream)).await {
+        Ok(Ok(Some(target))) => Url::parse(&format!("http://127.0.0.1{target}")).ok(),
+        _ => None,
     };
-    let Ok(url) = Url::parse(&format!("http://127.0.0.1{target}")) else {
+    let Some(url) = url else {
         respond(
             stream,
             400,
