@@ -542,6 +542,38 @@ fn a_redirect_port_in_use_is_named() {
 // 2. Presence for presets
 
 #[test]
+fn do_not_disturb_falls_back_to_the_schema_spelling_when_zoom_refuses_the_prose_one() {
+    // Which spelling Zoom takes is unconfirmed (CONTRACTS §3): send the prose's first,
+    // then the schema enum's when the first is refused as an invalid field.
+    let mut config = ZoomFakeConfig::default();
+    config.dnd_spelling = presently_fakes::zoom::DndSpelling::SchemaOnly;
+    let zoom = FakeZoom::start(config).expect("fake Zoom starts");
+    let cli = Cli::new("zoom-dnd-spelling");
+    sign_in_alice(&cli, &zoom);
+    cli.run(&["set", "focus"])
+        .code(0)
+        .says("Focus set on 1 of 1 account");
+    let puts: Vec<(Option<u16>, Value)> = presence_puts(&zoom)
+        .iter()
+        .map(|r| (r.status, serde_json::from_str(&r.body).expect("JSON body")))
+        .collect();
+    assert_eq!(
+        puts,
+        [
+            (
+                Some(400),
+                json!({"status": "Do_Not_Disturb", "duration": 120})
+            ),
+            (
+                Some(204),
+                json!({"status": "Do_No_Disturb", "duration": 120})
+            ),
+        ]
+    );
+    assert_eq!(zoom.presence_of(ALICE).status, "Do_Not_Disturb");
+}
+
+#[test]
 fn presets_set_zoom_presence_and_do_not_disturb_carries_its_minutes() {
     let zoom = fake();
     let cli = Cli::new("zoom-presets");

@@ -942,6 +942,26 @@ fn the_schema_spelling_do_no_disturb_is_stored_as_do_not_disturb() {
 }
 
 #[test]
+fn a_server_told_to_take_one_dnd_spelling_refuses_the_other_as_an_invalid_field() {
+    use presently_fakes::zoom::DndSpelling;
+    for (spelling, taken, refused) in [
+        (DndSpelling::ProseOnly, "Do_Not_Disturb", "Do_No_Disturb"),
+        (DndSpelling::SchemaOnly, "Do_No_Disturb", "Do_Not_Disturb"),
+    ] {
+        let mut config = ZoomFakeConfig::default().with_redirect_url(REDIRECT);
+        config.dnd_spelling = spelling;
+        let zoom = start_with(config);
+        let token = user_token(&zoom);
+        let reply = set(&zoom, &token, "me", refused);
+        assert_eq!(reply.status, 400, "{spelling:?}");
+        assert_eq!(reply.body, validation("status", "Invalid field."));
+        // A refused request does not use up the minute.
+        assert_eq!(set(&zoom, &token, "me", taken).status, 204, "{spelling:?}");
+        assert_eq!(zoom.presence_of(ALICE_ID).status, "Do_Not_Disturb");
+    }
+}
+
+#[test]
 fn dnd_defaults_to_20_minutes_and_reports_its_end_to_the_user() {
     let zoom = start();
     let token = user_token(&zoom);

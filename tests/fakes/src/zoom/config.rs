@@ -95,6 +95,21 @@ pub struct ZoomFakeConfig {
     pub browser_user: String,
     /// The browser user clicks "Decline" instead of "Allow".
     pub deny_consent: bool,
+    /// Which spelling of do-not-disturb the server takes. The seed's prose says
+    /// `Do_Not_Disturb`, its schema enum `Do_No_Disturb`; which one Zoom accepts is
+    /// UNCONFIRMED, so the fake takes both by default and either alone when told.
+    pub dnd_spelling: DndSpelling,
+}
+
+/// The do-not-disturb spellings a fake server accepts (see [`ZoomFakeConfig::dnd_spelling`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum DndSpelling {
+    #[default]
+    Both,
+    /// Only `Do_Not_Disturb` (the seed's prose).
+    ProseOnly,
+    /// Only `Do_No_Disturb` (the seed's schema enum).
+    SchemaOnly,
 }
 
 impl ZoomFakeConfig {
@@ -182,6 +197,7 @@ impl Default for ZoomFakeConfig {
             ],
             browser_user: ALICE_ID.to_owned(),
             deny_consent: false,
+            dnd_spelling: DndSpelling::Both,
         }
     }
 }

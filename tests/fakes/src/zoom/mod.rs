@@ -65,8 +65,8 @@ mod users;
 
 pub use crate::faults::Fault;
 pub use config::{
-    ZoomApp, ZoomAppKind, ZoomFakeConfig, ZoomPresence, ZoomUser, ALICE_ID, BOB_ID, CAROL_ID,
-    DAVE_ID, DEFAULT_ACCOUNT, OTHER_ACCOUNT, S2S_APP_CLIENT_ID, S2S_APP_CLIENT_SECRET,
+    DndSpelling, ZoomApp, ZoomAppKind, ZoomFakeConfig, ZoomPresence, ZoomUser, ALICE_ID, BOB_ID,
+    CAROL_ID, DAVE_ID, DEFAULT_ACCOUNT, OTHER_ACCOUNT, S2S_APP_CLIENT_ID, S2S_APP_CLIENT_SECRET,
     USER_APP_CLIENT_ID, USER_APP_CLIENT_SECRET,
 };
 pub use pkce::s256 as pkce_s256_challenge;

@@ -67,7 +67,7 @@ fn put_inner(
             UPDATE_PRESENCE.own,
         ]));
     }
-    let update = presence_rules::parse_body(body)?;
+    let update = presence_rules::parse_body(body, state.config.dnd_spelling)?;
     let target = resolve(state, caller, user_ref)?;
     let allowed = caller.is(&target)
         || (caller.has_admin(UPDATE_PRESENCE) && caller.user.account_id == target.account_id);

@@ -3,6 +3,7 @@
 
 use serde_json::Value;
 
+use super::config::DndSpelling;
 use super::error::ApiError;
 
 pub(crate) const DND: &str = "Do_Not_Disturb";
@@ -35,23 +36,25 @@ pub(crate) struct Update {
     pub duration: Option<u32>,
 }
 
-/// The canonical spelling of a status value.
-fn canonical(raw: &str) -> Option<&'static str> {
-    if raw == "Do_No_Disturb" {
-        return Some(DND);
+/// The canonical spelling of a status value, for the DND spellings this server takes.
+fn canonical(raw: &str, dnd: DndSpelling) -> Option<&'static str> {
+    match (raw, dnd) {
+        ("Do_No_Disturb", DndSpelling::Both | DndSpelling::SchemaOnly) => return Some(DND),
+        ("Do_Not_Disturb", DndSpelling::SchemaOnly) => return None,
+        _ => {}
     }
     STATUSES.iter().copied().find(|s| *s == raw)
 }
 
 /// Reads and validates the JSON body. `duration` is only read for DND (ignored otherwise,
 /// UNCONFIRMED); it must be a whole number of minutes in 1..=1440.
-pub(crate) fn parse_body(body: &[u8]) -> Result<Update, ApiError> {
+pub(crate) fn parse_body(body: &[u8], dnd: DndSpelling) -> Result<Update, ApiError> {
     let Ok(Value::Object(fields)) = serde_json::from_slice::<Value>(body) else {
         return Err(ApiError::not_json());
     };
     let status = match fields.get("status") {
         None | Some(Value::Null) => return Err(ApiError::validation("status", "Missing field.")),
-        Some(Value::String(raw)) => canonical(raw),
+        Some(Value::String(raw)) => canonical(raw, dnd),
         Some(_) => None,
     }
     .ok_or_else(|| ApiError::validation("status", "Invalid field."))?;
