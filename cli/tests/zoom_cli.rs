@@ -545,8 +545,10 @@ fn a_redirect_port_in_use_is_named() {
 fn do_not_disturb_falls_back_to_the_schema_spelling_when_zoom_refuses_the_prose_one() {
     // Which spelling Zoom takes is unconfirmed (CONTRACTS §3): send the prose's first,
     // then the schema enum's when the first is refused as an invalid field.
-    let mut config = ZoomFakeConfig::default();
-    config.dnd_spelling = presently_fakes::zoom::DndSpelling::SchemaOnly;
+    let config = ZoomFakeConfig {
+        dnd_spelling: presently_fakes::zoom::DndSpelling::SchemaOnly,
+        ..ZoomFakeConfig::default()
+    };
     let zoom = FakeZoom::start(config).expect("fake Zoom starts");
     let cli = Cli::new("zoom-dnd-spelling");
     sign_in_alice(&cli, &zoom);
