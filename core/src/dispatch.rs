@@ -167,6 +167,7 @@ async fn apply_one(
     // Paced services: never a second change inside the interval, in any process.
     let label = job.provider.label().clone();
     let account = label.id.clone();
+    let target = &job.provider.paced_target(target);
     let interval = Duration::from_secs(interval.into());
     let claimed = match job.claimed {
         Some(claimed) => claimed,

@@ -146,6 +146,20 @@ async fn changes_inside_the_minute_wait_and_only_the_newest_is_sent() {
         other => panic!("expected a paced refusal, got {other:?}"),
     }
     assert!(session.pending().expect("pending").is_empty());
+
+    // The account's own user named another way is the same Zoom user: the same turn.
+    let same_person = Request {
+        preset: Some("focus".into()),
+        accounts: vec!["zoom".into()],
+        target: Target::User("Alice@Example.com".into()),
+        ..Request::default()
+    };
+    let refused = session.apply(&same_person).await.expect("report");
+    assert!(
+        matches!(refused.outcomes[0].result, Err(ProviderError::Paced { .. })),
+        "{:?}",
+        refused.outcomes[0].result
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -249,6 +249,12 @@ pub struct ShownStatus {
 pub trait Provider: Send + Sync + std::fmt::Debug {
     fn label(&self) -> &AccountLabel;
 
+    /// Whose turn a change to `target` takes on a service that paces changes per user: the
+    /// same person must get one slot however they are named.
+    fn paced_target(&self, target: &Target) -> Target {
+        target.clone()
+    }
+
     /// The service ended the sign-in and only the user can renew it; known without asking
     /// the server, so a click does not report the same failure again.
     fn sign_in_needed(&self) -> bool {

@@ -214,6 +214,15 @@ impl Provider for Zoom {
         &self.label
     }
 
+    /// A Server-to-Server account's own user and the same person given with `--user` share
+    /// one slot; e-mail addresses are compared without case.
+    fn paced_target(&self, target: &Target) -> Target {
+        match self.user(target) {
+            "me" => Target::Me,
+            user => Target::User(user.to_lowercase()),
+        }
+    }
+
     fn sign_in_needed(&self) -> bool {
         self.tokens.sign_in_needed().unwrap_or(false)
     }
