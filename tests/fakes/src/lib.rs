@@ -8,7 +8,9 @@
 //! See [`zulip`], [`rocketchat`] and [`zoom`].
 
 mod faults;
+mod form;
 mod ordered_json;
+mod rate_headers;
 pub mod rocketchat;
 mod runtime;
 pub mod zoom;

@@ -1,6 +1,7 @@
 //! What every fake shares around its vendor logic: the state behind one mutex ([`Shared`]),
-//! and the server lifecycle ([`Running`]): an axum [`Router`] on `127.0.0.1` on its own thread
-//! with its own current-thread tokio runtime, shut down (and the thread joined) on drop.
+//! the server lifecycle ([`Running`]): an axum [`Router`] on `127.0.0.1` on its own thread
+//! with its own current-thread tokio runtime, shut down (and the thread joined) on drop, and
+//! the recorded requests and injected faults every fake's state holds ([`FakeState`]).
 
 use std::future::{Future, IntoFuture};
 use std::io;
@@ -9,8 +10,11 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
+use axum::response::Response;
 use axum::Router;
 use tokio::sync::watch;
+
+use crate::faults::{self, Fault, FaultQueues, TargetedFault};
 
 /// How long shutdown waits for in-flight connections before cutting them.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(2);
@@ -31,6 +35,49 @@ impl<S> Shared<S> {
         self.state
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+/// One request as a fake recorded it (each fake has its own `RecordedRequest`).
+pub(crate) trait Recorded: Clone {
+    /// Notes the response status once the request is answered.
+    fn set_status(&mut self, status: u16);
+}
+
+/// The part of a fake's state that is the same for every fake: the requests it received and
+/// the faults waiting for requests.
+pub(crate) trait FakeState {
+    type Recorded: Recorded;
+
+    /// Every request received so far, oldest first (`/__fake` requests excluded).
+    fn requests_mut(&mut self) -> &mut Vec<Self::Recorded>;
+
+    /// The injected faults still waiting.
+    fn faults_mut(&mut self) -> &mut FaultQueues;
+
+    /// Appends `request` to the record; returns its index (for [`Shared::answered`]).
+    fn record(&mut self, request: Self::Recorded) -> usize {
+        let requests = self.requests_mut();
+        requests.push(request);
+        requests.len() - 1
+    }
+}
+
+impl<S: FakeState> Shared<S> {
+    /// Notes the status of `response` on the recorded request at `index`.
+    pub(crate) fn answered(&self, index: usize, response: &Response) {
+        if let Some(entry) = self.lock().requests_mut().get_mut(index) {
+            entry.set_status(response.status().as_u16());
+        }
+    }
+
+    /// Does what `POST /__fake/fault` asks (see [`faults::parse_request`]): queues the fault.
+    /// `Err` is the message for the 400 (`bad fault: ...`); each fake answers in its own
+    /// control-API JSON.
+    pub(crate) fn queue_fault(&self, body: &[u8]) -> Result<(), String> {
+        let order = faults::parse_request(body)?;
+        self.lock().faults_mut().queue(order);
+        Ok(())
     }
 }
 
@@ -98,6 +145,27 @@ impl<S> Running<S> {
     /// Locks the state (see [`Shared::lock`]).
     pub(crate) fn lock(&self) -> MutexGuard<'_, S> {
         self.shared.lock()
+    }
+}
+
+impl<S: FakeState> Running<S> {
+    /// Every request received so far, oldest first (`/__fake` requests excluded).
+    pub(crate) fn requests(&self) -> Vec<S::Recorded> {
+        self.lock().requests_mut().clone()
+    }
+
+    /// Queues `fault` for the next API request.
+    pub(crate) fn inject(&self, fault: Fault) {
+        self.lock().faults_mut().push(fault);
+    }
+
+    /// Queues `fault` for the next request to exactly `method` and `path`.
+    ///
+    /// # Panics
+    /// If the target is not one a request can have (see [`TargetedFault::new`]).
+    pub(crate) fn inject_on(&self, method: &str, path: &str, fault: Fault) {
+        let targeted = TargetedFault::new(method, path, fault).unwrap_or_else(|e| panic!("{e}"));
+        self.lock().faults_mut().push_targeted(targeted);
     }
 }
 

@@ -12,7 +12,6 @@ use axum::Json;
 use serde_json::json;
 
 use super::state::{self, Shared};
-use crate::faults;
 
 /// The state document served at `GET /__fake/state` (token values are never shown).
 pub(crate) fn state_json(state: &state::State) -> serde_json::Value {
@@ -66,13 +65,10 @@ pub(crate) async fn get_state(State(shared): State<Arc<Shared>>) -> Response {
 }
 
 /// `POST /__fake/fault` with a JSON [`crate::rocketchat::Fault`] (see
-/// [`faults::parse_request`]), e.g. `{"kind":"hang","method":"POST","path":"/api/v1/users.setStatus"}`.
+/// [`crate::faults::parse_request`]), e.g. `{"kind":"hang","method":"POST","path":"/api/v1/users.setStatus"}`.
 pub(crate) async fn post_fault(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
-    match faults::parse_request(&body) {
-        Ok(order) => {
-            shared.lock().faults.queue(order);
-            Json(json!({"success": true})).into_response()
-        }
+    match shared.queue_fault(&body) {
+        Ok(()) => Json(json!({"success": true})).into_response(),
         Err(error) => bad_fault(error),
     }
 }

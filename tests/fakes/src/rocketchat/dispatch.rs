@@ -23,6 +23,7 @@ use super::recorded::RecordedRequest;
 use super::routes::{fall_through, route, Endpoint};
 use super::state::Shared;
 use crate::faults;
+use crate::runtime::FakeState;
 
 /// The limit shown on an injected 429 when the fake's limiter is off.
 const SHOWN_LIMIT_WHEN_OFF: u32 = 10;
@@ -134,7 +135,7 @@ pub(crate) async fn any_request(
     let is_api = path.starts_with("/api/");
     let (index, pending, limit) = {
         let mut state = shared.lock();
-        state.requests.push(RecordedRequest {
+        let index = state.record(RecordedRequest {
             at: chrono::Utc::now().to_rfc3339(),
             method: method.to_string(),
             path: path.to_owned(),
@@ -144,7 +145,6 @@ pub(crate) async fn any_request(
             status: None,
             truncation: None,
         });
-        let index = state.requests.len() - 1;
         let pending = state.faults.take(method.as_str(), path, is_api);
         (index, pending, state.config.rate_limit_per_minute)
     };
@@ -167,8 +167,6 @@ pub(crate) async fn any_request(
             handle(&shared, &req)
         }
     };
-    if let Some(entry) = shared.lock().requests.get_mut(index) {
-        entry.status = Some(resp.status().as_u16());
-    }
+    shared.answered(index, &resp);
     resp
 }

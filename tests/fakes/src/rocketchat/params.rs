@@ -2,8 +2,10 @@
 //! object for `application/json`, string fields for `application/x-www-form-urlencoded`
 //! (a repeated field becomes an array, like `qs`), nothing for any other body.
 
-use axum::http::{header, HeaderMap};
+use axum::http::HeaderMap;
 use serde_json::{Map, Value};
+
+use crate::form;
 
 /// Body fields never recorded: the password and a `resume` login token.
 const SECRET_FIELDS: [&str; 2] = ["password", "resume"];
@@ -15,20 +17,11 @@ pub(crate) struct Params {
     pub query: Vec<(String, String)>,
 }
 
-fn content_type(headers: &HeaderMap) -> String {
-    headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .trim_start()
-        .to_ascii_lowercase()
-}
-
 impl Params {
     /// UNCONFIRMED: a JSON body that does not parse (or is not an object) is taken as `{}`,
     /// so each endpoint answers with its own missing-parameter error.
     pub(crate) fn parse(headers: &HeaderMap, query: Option<&str>, body: &[u8]) -> Params {
-        let content_type = content_type(headers);
+        let content_type = form::content_type(headers);
         let body = if content_type.starts_with("application/json") {
             match serde_json::from_slice::<Value>(body) {
                 Ok(Value::Object(map)) => map,
@@ -50,14 +43,10 @@ impl Params {
         } else {
             Map::new()
         };
-        let query = query
-            .map(|q| {
-                form_urlencoded::parse(q.as_bytes())
-                    .map(|(k, v)| (k.into_owned(), v.into_owned()))
-                    .collect()
-            })
-            .unwrap_or_default();
-        Params { body, query }
+        Params {
+            body,
+            query: form::query_pairs(query),
+        }
     }
 
     /// The body with secrets replaced by `"<redacted>"`, for the request log.

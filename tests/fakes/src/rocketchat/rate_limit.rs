@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use std::net::IpAddr;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use axum::http::{HeaderMap, HeaderName, HeaderValue};
+use axum::http::HeaderMap;
 
 /// `API_Enable_Rate_Limiter_Limit_Time_Default`: 60000 ms.
 pub(crate) const WINDOW: Duration = Duration::from_secs(60);
@@ -37,15 +37,7 @@ impl RateInfo {
             .unwrap_or_default()
             .as_millis();
         let reset = now_ms + self.time_to_reset.as_millis();
-        for (name, value) in [
-            ("x-ratelimit-limit", self.limit.to_string()),
-            ("x-ratelimit-remaining", self.remaining.to_string()),
-            ("x-ratelimit-reset", reset.to_string()),
-        ] {
-            if let Ok(v) = HeaderValue::from_str(&value) {
-                headers.insert(HeaderName::from_static(name), v);
-            }
-        }
+        crate::rate_headers::set(headers, self.limit, self.remaining, reset);
     }
 }
 

@@ -33,3 +33,9 @@ pub struct Truncation {
     /// What was stored (`statusText`).
     pub stored: String,
 }
+
+impl crate::runtime::Recorded for RecordedRequest {
+    fn set_status(&mut self, status: u16) {
+        self.status = Some(status);
+    }
+}

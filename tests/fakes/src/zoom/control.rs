@@ -28,7 +28,6 @@ use serde_json::{json, Value};
 use super::clock::iso;
 use super::state::{self, Shared};
 use super::tokens::RefreshState;
-use crate::faults;
 
 /// The state document served at `GET /__fake/state` (token values are never shown).
 pub(crate) fn state_json(state: &state::State) -> Value {
@@ -100,13 +99,10 @@ pub(crate) async fn get_state(State(shared): State<Arc<Shared>>) -> Response {
     Json(state_json(&shared.lock())).into_response()
 }
 
-/// `POST /__fake/fault` (see [`faults::parse_request`]).
+/// `POST /__fake/fault` (see [`crate::faults::parse_request`]).
 pub(crate) async fn post_fault(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
-    match faults::parse_request(&body) {
-        Ok(order) => {
-            shared.lock().faults.queue(order);
-            ok(Value::Null)
-        }
+    match shared.queue_fault(&body) {
+        Ok(()) => ok(Value::Null),
         Err(error) => bad(error),
     }
 }

@@ -22,6 +22,7 @@ use super::state::Shared;
 use super::token_endpoint;
 use super::users;
 use crate::faults;
+use crate::runtime::FakeState;
 
 /// Zoom's per-second 429 [3p, verbatim body]. UNCONFIRMED: that it carries `Retry-After`
 /// (whole seconds, rounded up); Zoom documents the header for daily limits.
@@ -83,7 +84,7 @@ fn handle(
 fn record(shared: &Shared, method: &Method, uri: &Uri, headers: &HeaderMap, body: &[u8]) -> usize {
     let mut state = shared.lock();
     let at = iso(state.now());
-    state.requests.push(RecordedRequest {
+    state.record(RecordedRequest {
         at,
         method: method.to_string(),
         path: uri.path().to_owned(),
@@ -99,8 +100,7 @@ fn record(shared: &Shared, method: &Method, uri: &Uri, headers: &HeaderMap, body
             .collect(),
         body: String::from_utf8_lossy(body).into_owned(),
         status: None,
-    });
-    state.requests.len() - 1
+    })
 }
 
 /// The axum fallback handler: every request outside `/__fake`.
@@ -121,8 +121,6 @@ pub(crate) async fn any_request(
         Some(fault) => faults::respond_with(fault, shared.shutdown.clone(), rate_limited).await,
         None => handle(&shared, &method, &uri, &headers, &body),
     };
-    if let Some(entry) = shared.lock().requests.get_mut(index) {
-        entry.status = Some(resp.status().as_u16());
-    }
+    shared.answered(index, &resp);
     resp
 }

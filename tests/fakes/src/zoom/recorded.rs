@@ -37,3 +37,9 @@ impl RecordedRequest {
             .last()
     }
 }
+
+impl crate::runtime::Recorded for RecordedRequest {
+    fn set_status(&mut self, status: u16) {
+        self.status = Some(status);
+    }
+}

@@ -13,7 +13,7 @@ use super::dispatch;
 use super::presence_rules::DND;
 use super::recorded::RecordedRequest;
 use super::state::State;
-use crate::faults::{Fault, TargetedFault};
+use crate::faults::Fault;
 use crate::runtime::{ClientAddr, Running};
 
 /// A running fake Zoom (OAuth host and API host on one port) on `127.0.0.1`. Dropping it
@@ -182,12 +182,12 @@ impl FakeZoom {
 
     /// Every request received so far, oldest first (`/__fake` requests excluded).
     pub fn requests(&self) -> Vec<RecordedRequest> {
-        self.running.lock().requests.clone()
+        self.running.requests()
     }
 
     /// Queues `fault` for the next request under `/v2/` (one fault per request, in order).
     pub fn inject(&self, fault: Fault) {
-        self.running.lock().faults.push(fault);
+        self.running.inject(fault);
     }
 
     /// Queues `fault` for the next request whose method and path are exactly `method` and
@@ -199,8 +199,7 @@ impl FakeZoom {
     /// If `method` is not upper case (`"PUT"`) or `path` is not an absolute path without a
     /// query string: such a fault could never fire.
     pub fn inject_on(&self, method: &str, path: &str, fault: Fault) {
-        let targeted = TargetedFault::new(method, path, fault).unwrap_or_else(|e| panic!("{e}"));
-        self.running.lock().faults.push_targeted(targeted);
+        self.running.inject_on(method, path, fault);
     }
 
     /// `{"zoom": URL, "zoom_api_base": .., "zoom_auth_base": .., "zoom_users": [..],

@@ -11,7 +11,6 @@ use axum::Json;
 use serde_json::json;
 
 use super::state::{self, Shared};
-use crate::faults;
 
 /// The state document served at `GET /__fake/state`.
 pub(crate) fn state_json(state: &state::State) -> serde_json::Value {
@@ -43,14 +42,11 @@ pub(crate) async fn get_state(State(shared): State<Arc<Shared>>) -> Response {
     Json(state_json(&shared.lock())).into_response()
 }
 
-/// `POST /__fake/fault` with a JSON [`crate::zulip::Fault`] (see [`faults::parse_request`]),
+/// `POST /__fake/fault` with a JSON [`crate::zulip::Fault`] (see [`crate::faults::parse_request`]),
 /// e.g. `{"kind":"hang","method":"POST","path":"/api/v1/users/me/status"}`.
 pub(crate) async fn post_fault(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
-    match faults::parse_request(&body) {
-        Ok(order) => {
-            shared.lock().faults.queue(order);
-            Json(json!({"result": "success"})).into_response()
-        }
+    match shared.queue_fault(&body) {
+        Ok(()) => Json(json!({"result": "success"})).into_response(),
         Err(msg) => bad_fault(msg),
     }
 }

@@ -20,6 +20,7 @@ use super::recorded::RecordedRequest;
 use super::routes::{method_not_allowed, not_found, routes};
 use super::state::Shared;
 use crate::faults::{self, Fault};
+use crate::runtime::FakeState;
 
 const API_PREFIX: &str = "/api/v1/";
 
@@ -89,8 +90,7 @@ fn record(
     headers: &HeaderMap,
     params: &Params,
 ) -> usize {
-    let mut state = shared.lock();
-    state.requests.push(RecordedRequest {
+    shared.lock().record(RecordedRequest {
         at: chrono::Utc::now().to_rfc3339(),
         method: method.to_string(),
         path: uri.path().to_owned(),
@@ -98,8 +98,7 @@ fn record(
         form: params.body.clone(),
         auth_email: auth::email_hint(headers),
         status: None,
-    });
-    state.requests.len() - 1
+    })
 }
 
 /// The axum fallback handler: every request outside `/__fake`.
@@ -145,8 +144,6 @@ pub(crate) async fn any_request(
         None if !is_api => (StatusCode::NOT_FOUND, "Not Found").into_response(),
         None => handle(&shared, &method, path, &headers, &params),
     };
-    if let Some(entry) = shared.lock().requests.get_mut(index) {
-        entry.status = Some(resp.status().as_u16());
-    }
+    shared.answered(index, &resp);
     resp
 }

@@ -7,6 +7,7 @@ use std::collections::BTreeSet;
 use axum::http::HeaderMap;
 
 use super::error::ApiError;
+use crate::form;
 
 /// Feature level from which the fake words validation errors like Zulip's pydantic-based
 /// `typed_endpoint` (`away is not valid JSON`) instead of the older `REQ` style
@@ -23,36 +24,19 @@ pub(crate) struct Params {
 
 impl Params {
     pub(crate) fn parse(headers: &HeaderMap, query: Option<&str>, body: &[u8]) -> Params {
-        let is_form = headers
-            .get(axum::http::header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .map(|ct| {
-                ct.trim_start()
-                    .to_ascii_lowercase()
-                    .starts_with("application/x-www-form-urlencoded")
-            })
-            .unwrap_or(false);
-        let pairs = |bytes: &[u8]| -> Vec<(String, String)> {
-            form_urlencoded::parse(bytes)
-                .map(|(k, v)| (k.into_owned(), v.into_owned()))
-                .collect()
-        };
         Params {
-            body: if is_form { pairs(body) } else { Vec::new() },
-            query: query.map(|q| pairs(q.as_bytes())).unwrap_or_default(),
+            body: if form::is_urlencoded(headers) {
+                form::pairs(body)
+            } else {
+                Vec::new()
+            },
+            query: form::query_pairs(query),
         }
     }
 
     /// `request.POST.get(name)` falling back to `request.GET.get(name)`.
     pub(crate) fn get(&self, name: &str) -> Option<&str> {
-        fn last<'a>(fields: &'a [(String, String)], name: &str) -> Option<&'a str> {
-            fields
-                .iter()
-                .rev()
-                .find(|(k, _)| k == name)
-                .map(|(_, v)| v.as_str())
-        }
-        last(&self.body, name).or_else(|| last(&self.query, name))
+        form::last(&self.body, name).or_else(|| form::last(&self.query, name))
     }
 
     /// Every parameter name sent, sorted (for `ignored_parameters_unsupported`).

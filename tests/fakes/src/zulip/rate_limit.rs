@@ -4,7 +4,7 @@
 use std::collections::{HashMap, VecDeque};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use axum::http::{HeaderMap, HeaderName, HeaderValue};
+use axum::http::HeaderMap;
 
 pub(crate) const WINDOW: Duration = Duration::from_secs(60);
 
@@ -37,15 +37,7 @@ impl RateInfo {
             .unwrap_or_default()
             .as_secs_f64();
         let reset = (now + self.secs_to_freedom) as u64;
-        for (name, value) in [
-            ("x-ratelimit-limit", self.limit.to_string()),
-            ("x-ratelimit-remaining", self.remaining.to_string()),
-            ("x-ratelimit-reset", reset.to_string()),
-        ] {
-            if let Ok(v) = HeaderValue::from_str(&value) {
-                headers.insert(HeaderName::from_static(name), v);
-            }
-        }
+        crate::rate_headers::set(headers, self.limit, self.remaining, reset);
     }
 }
 

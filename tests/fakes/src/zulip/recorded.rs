@@ -18,3 +18,9 @@ pub struct RecordedRequest {
     /// Response status; `None` while unanswered (e.g. a [`super::Fault::Hang`]).
     pub status: Option<u16>,
 }
+
+impl crate::runtime::Recorded for RecordedRequest {
+    fn set_status(&mut self, status: u16) {
+        self.status = Some(status);
+    }
+}

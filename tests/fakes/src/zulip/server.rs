@@ -10,7 +10,7 @@ use super::control;
 use super::dispatch;
 use super::recorded::RecordedRequest;
 use super::state::State;
-use crate::faults::{Fault, TargetedFault};
+use crate::faults::Fault;
 use crate::runtime::{ClientAddr, Running};
 
 /// A running fake Zulip server on `127.0.0.1`. Dropping it shuts the server down and joins
@@ -62,12 +62,12 @@ impl FakeZulip {
 
     /// Every request received so far, oldest first (`/__fake` requests excluded).
     pub fn requests(&self) -> Vec<RecordedRequest> {
-        self.running.lock().requests.clone()
+        self.running.requests()
     }
 
     /// Queues `fault` for the next request under `/api/v1` (one fault per request, in order).
     pub fn inject(&self, fault: Fault) {
-        self.running.lock().faults.push(fault);
+        self.running.inject(fault);
     }
 
     /// Queues `fault` for the next request whose method and path are exactly `method` and
@@ -79,8 +79,7 @@ impl FakeZulip {
     /// If `method` is not upper case (`"POST"`) or `path` is not an absolute path without a
     /// query string: such a fault could never fire.
     pub fn inject_on(&self, method: &str, path: &str, fault: Fault) {
-        let targeted = TargetedFault::new(method, path, fault).unwrap_or_else(|e| panic!("{e}"));
-        self.running.lock().faults.push_targeted(targeted);
+        self.running.inject_on(method, path, fault);
     }
 
     /// Replaces a user's status (test setup); `away` sets `presence_enabled = !away` on

@@ -104,5 +104,17 @@ impl State {
     }
 }
 
+impl crate::runtime::FakeState for State {
+    type Recorded = RecordedRequest;
+
+    fn requests_mut(&mut self) -> &mut Vec<RecordedRequest> {
+        &mut self.requests
+    }
+
+    fn faults_mut(&mut self) -> &mut FaultQueues {
+        &mut self.faults
+    }
+}
+
 /// Everything the request handlers need.
 pub(crate) type Shared = crate::runtime::Shared<State>;
