@@ -163,16 +163,9 @@ async fn add_zoom(session: &mut Session, zoom: &FakeZoom) -> Result<()> {
     let mut settings = ZoomSettings::new(ZoomAuth::User, zoom_fake::USER_APP_CLIENT_ID);
     settings.api_base = zoom.api_base();
     settings.auth_base = zoom.auth_base();
-    settings.email = "alice@example.com".into();
     let stand_in = |e: ProviderError| Error::invalid(format!("Zoom stand-in: {e}"));
-    let oauth = OAuthClient::new(
-        http.clone(),
-        &settings.auth_base,
-        &settings.client_id,
-        secret.clone(),
-        timeout,
-    )
-    .map_err(stand_in)?;
+    let oauth =
+        OAuthClient::new(http.clone(), &settings, secret.clone(), timeout).map_err(stand_in)?;
     let (sign_in, url) = SignIn::begin(oauth, 0).await.map_err(stand_in)?;
     let redirect_uri = sign_in.redirect_uri().to_owned();
     settings.redirect_port = url::Url::parse(&redirect_uri)

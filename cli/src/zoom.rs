@@ -4,7 +4,7 @@
 use presently_core::config::Account;
 use presently_core::error::{AccountLabel, ProviderError};
 use presently_core::providers::zoom::{
-    self, signin::SignIn, OAuthClient, TokenSet, ZoomAuth, ZoomSettings, CLIENT_SECRET, TOKENS,
+    signin::SignIn, OAuthClient, TokenSet, ZoomAuth, ZoomSettings, CLIENT_SECRET, TOKENS,
 };
 use presently_core::providers::{AccountSettings, Service};
 use presently_core::Error;
@@ -46,18 +46,9 @@ pub async fn add(args: AddZoom, json: bool) -> Result<ExitCode, Error> {
     settings.validate(&args.id)?;
     let secret = read_secret("Zoom app client secret: ")?;
     let http = presently_core::http::client(session.timeout())?;
-    let oauth = OAuthClient::new(
-        http.clone(),
-        &settings.auth_base,
-        &settings.client_id,
-        secret.clone(),
-        session.timeout(),
-    )
-    .map_err(|e| e.for_account(label(&args.id)))?;
-    let tokens = tokens_for(&args.id, &settings, oauth, args.browser, json).await?;
-    settings.email = who(&settings, &tokens, http, session.timeout())
-        .await
+    let oauth = OAuthClient::new(http, &settings, secret.clone(), session.timeout())
         .map_err(|e| e.for_account(label(&args.id)))?;
+    let tokens = tokens_for(&args.id, &settings, oauth, args.browser, json).await?;
     let account = Account {
         id: args.id.clone(),
         settings: AccountSettings::Zoom(settings),
@@ -120,24 +111,4 @@ async fn tokens_for(
             sign_in.finish(SIGN_IN_WAIT).await.map_err(for_account)
         }
     }
-}
-
-/// The e-mail of the user the account acts for, for listings.
-async fn who(
-    settings: &ZoomSettings,
-    tokens: &TokenSet,
-    http: reqwest::Client,
-    timeout: Duration,
-) -> Result<String, ProviderError> {
-    let api = zoom::ZoomApi::new(http, &settings.api_base, timeout)?;
-    let user = settings.user.as_deref().unwrap_or("me");
-    api.user(&tokens.access_token, user)
-        .await
-        .map(|u| u.email)
-        .map_err(|e| match e {
-            zoom::CallError::Other(e) | zoom::CallError::InvalidField(e) => e,
-            zoom::CallError::TokenRejected => ProviderError::AuthRejected {
-                reason: "Zoom rejected the token it just issued".into(),
-            },
-        })
 }

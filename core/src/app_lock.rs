@@ -1,10 +1,11 @@
 //! The tray app holds a lock file for as long as it runs. A second copy sees it and stays
 //! out; the CLI sees it and hands waiting changes to the app instead of waiting itself.
 
-use std::fs::{File, OpenOptions, TryLockError};
+use std::fs::{File, TryLockError};
 use std::path::Path;
 
 use crate::error::{Error, Result};
+use crate::file_lock;
 
 pub const FILE_NAME: &str = "app.lock";
 
@@ -14,29 +15,10 @@ pub struct AppLock {
     _file: File,
 }
 
-fn open(dir: &Path) -> Result<File> {
-    let path = dir.join(FILE_NAME);
-    std::fs::create_dir_all(dir).map_err(|source| Error::ConfigIo {
-        path: dir.to_path_buf(),
-        action: "creating the directory",
-        source,
-    })?;
-    OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&path)
-        .map_err(|source| Error::ConfigIo {
-            path,
-            action: "opening the app lock",
-            source,
-        })
-}
-
 impl AppLock {
     /// `None` when another copy of the app holds it.
     pub fn acquire(dir: &Path) -> Result<Option<AppLock>> {
-        let file = open(dir)?;
+        let file = file_lock::open(dir, FILE_NAME)?;
         match file.try_lock() {
             Ok(()) => Ok(Some(AppLock { _file: file })),
             Err(TryLockError::WouldBlock) => Ok(None),
@@ -51,7 +33,7 @@ impl AppLock {
 
 /// Whether a tray app is running on this config directory.
 pub fn app_running(dir: &Path) -> bool {
-    match open(dir) {
+    match file_lock::open(dir, FILE_NAME) {
         Ok(file) => matches!(file.try_lock_shared(), Err(TryLockError::WouldBlock)),
         Err(_) => false,
     }

@@ -83,11 +83,13 @@ impl Pacer<'_> {
         target: &Target,
         status: &Status,
         at: DateTime<Utc>,
+        interval: Duration,
     ) -> Result<Sent, ProviderError> {
         match self.when_paced {
             WhenPaced::Refuse => Err(ProviderError::Paced { at }),
             WhenPaced::Queue => {
-                let wish = Wish::new(&account.id, target, status, self.clock.now(), at);
+                let mut wish = Wish::new(&account.id, target, status, self.clock.now(), at);
+                wish.interval_seconds = interval.as_secs();
                 self.pacing.defer(wish.clone()).map_err(Self::local)?;
                 Ok(Sent {
                     notes: vec![format!(
@@ -179,7 +181,7 @@ async fn apply_one(
                 .map_err(Pacer::local)?
             {
                 Turn::Later { at } => {
-                    return pacer.wait_for_turn(&label, target, &job.status, at);
+                    return pacer.wait_for_turn(&label, target, &job.status, at, interval);
                 }
                 Turn::Now { previous } => Claimed { at: now, previous },
             }
@@ -196,9 +198,9 @@ async fn apply_one(
         // The service counted a change we did not make (another app, the user's own
         // client): wait a whole interval from now.
         Err(ProviderError::RateLimited { retry_at }) => {
-            let interval = chrono::Duration::from_std(interval).unwrap_or_default();
-            let at = retry_at.max(pacer.clock.now() + interval);
-            pacer.wait_for_turn(&label, target, &job.status, at)
+            let whole = chrono::Duration::from_std(interval).unwrap_or_default();
+            let at = retry_at.max(pacer.clock.now() + whole);
+            pacer.wait_for_turn(&label, target, &job.status, at, interval)
         }
         // It may have reached the service: the turn stays used.
         Err(e @ ProviderError::Timeout { .. }) => Err(e),

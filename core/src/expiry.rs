@@ -123,23 +123,7 @@ impl StateFile {
     /// changing it at the same moment cannot undo each other.
     pub fn update<T>(&self, change: impl FnOnce(&mut State) -> T) -> Result<T> {
         let dir = self.path.parent().unwrap_or(Path::new("."));
-        std::fs::create_dir_all(dir).map_err(|source| Error::ConfigIo {
-            path: dir.to_path_buf(),
-            action: "creating the directory",
-            source,
-        })?;
-        let lock_path = dir.join(LOCK_FILE);
-        let lock = std::fs::OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&lock_path)
-            .and_then(|file| file.lock().map(|()| file))
-            .map_err(|source| Error::ConfigIo {
-                path: lock_path,
-                action: "locking",
-                source,
-            })?;
+        let lock = crate::file_lock::exclusive(dir, LOCK_FILE)?;
         let mut state = self.load()?;
         let before = state.clone();
         let result = change(&mut state);

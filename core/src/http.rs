@@ -65,6 +65,11 @@ fn is_loopback(url: &Url) -> bool {
     }
 }
 
+/// [`server_url`] for a provider about to connect: a bad URL is this account's problem.
+pub fn provider_url(input: &str) -> std::result::Result<Url, ProviderError> {
+    server_url(input).map_err(|e| ProviderError::InvalidStatus(e.to_string()))
+}
+
 /// Turns a failed send into words: refused, timed out, TLS.
 pub fn send_error(error: reqwest::Error, timeout: Duration) -> ProviderError {
     if error.is_timeout() {

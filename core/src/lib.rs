@@ -24,6 +24,7 @@ pub mod dispatch;
 pub mod emoji;
 pub mod error;
 pub mod expiry;
+pub mod file_lock;
 pub mod http;
 pub mod pacing;
 pub mod paths;

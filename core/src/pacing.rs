@@ -7,13 +7,13 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use std::fs::{File, OpenOptions};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crate::config::write_atomically;
 use crate::emoji::Emoji;
 use crate::error::{Error, Result};
+use crate::file_lock;
 use crate::preset::{Availability, Status};
 use crate::providers::Target;
 
@@ -181,15 +181,7 @@ impl Pacing {
     /// Reads, changes and writes the book while holding the lock, so two processes never
     /// both see a free slot.
     fn locked<T>(&self, change: impl FnOnce(&mut Book) -> T) -> Result<T> {
-        std::fs::create_dir_all(&self.dir)
-            .map_err(|e| self.io_error("creating the directory", e))?;
-        let lock: File = OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(self.dir.join(LOCK_FILE))
-            .map_err(|e| self.io_error("opening the lock", e))?;
-        lock.lock().map_err(|e| self.io_error("locking", e))?;
+        let lock = file_lock::exclusive(&self.dir, LOCK_FILE)?;
         let before = match std::fs::read(self.path()) {
             Ok(bytes) => bytes,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),

@@ -129,6 +129,14 @@ impl Session {
         self.when_paced = when_paced;
     }
 
+    fn pacer(&self) -> Pacer<'_> {
+        Pacer {
+            pacing: &self.pacing,
+            clock: self.clock.as_ref(),
+            when_paced: self.when_paced,
+        }
+    }
+
     /// Changes waiting for their turn on paced services, soonest first.
     pub fn pending(&self) -> Result<Vec<Wish>> {
         self.pacing.pending()
@@ -184,12 +192,7 @@ impl Session {
                         status,
                         claimed: Some(Claimed { at: now, previous }),
                     };
-                    let pacer = Pacer {
-                        pacing: &self.pacing,
-                        clock: self.clock.as_ref(),
-                        when_paced: self.when_paced,
-                    };
-                    dispatch::apply(vec![job], &wish.target(), self.timeout(), &pacer).await
+                    dispatch::apply(vec![job], &wish.target(), self.timeout(), &self.pacer()).await
                 }
                 Err(cause) => vec![Outcome::failed(account.label(), cause)],
             };
@@ -424,12 +427,7 @@ impl Session {
                 Err(cause) => early.push(Outcome::failed(account.label(), cause)),
             }
         }
-        let pacer = Pacer {
-            pacing: &self.pacing,
-            clock: self.clock.as_ref(),
-            when_paced: self.when_paced,
-        };
-        let mut outcomes = dispatch::apply(jobs, target, self.timeout(), &pacer).await;
+        let mut outcomes = dispatch::apply(jobs, target, self.timeout(), &self.pacer()).await;
         outcomes.extend(early);
         let summary = summarize(label, verb, &outcomes);
         Report {
@@ -609,6 +607,9 @@ impl Session {
             .within_deadline(provider.verify())
             .await
             .map_err(|e| e.for_account(label.clone()))?;
+        if let Some(added) = next.accounts.last_mut() {
+            added.settings.learn(&identity);
+        }
         for (name, value) in &secrets {
             self.secrets
                 .set(&SecretKey::new(&account.id, name), value)?;

@@ -40,8 +40,7 @@ async fn sign_in(fake: &FakeZoom) -> TokenSet {
     let http = presently_core::http::client(TIMEOUT).expect("client");
     let oauth = OAuthClient::new(
         http.clone(),
-        &fake.auth_base(),
-        USER_APP_CLIENT_ID,
+        &settings(fake, ZoomAuth::User, USER_APP_CLIENT_ID),
         secret(USER_APP_CLIENT_SECRET),
         TIMEOUT,
     )
@@ -68,16 +67,15 @@ async fn changes_inside_the_minute_wait_and_only_the_newest_is_sent() {
     let clock = Arc::new(ManualClock::new(Utc::now()));
     let store = Arc::new(MemoryStore::default());
     let mut session = Session::open(dir.path(), store.clone(), clock.clone()).expect("session");
+    let mut zoom = settings(&fake, ZoomAuth::ServerToServer, S2S_APP_CLIENT_ID);
     let oauth = OAuthClient::new(
         presently_core::http::client(TIMEOUT).expect("client"),
-        &fake.auth_base(),
-        S2S_APP_CLIENT_ID,
+        &zoom,
         secret(S2S_APP_CLIENT_SECRET),
         TIMEOUT,
     )
     .expect("oauth");
     let tokens = oauth.account_credentials("acct-0001").await.expect("token");
-    let mut zoom = settings(&fake, ZoomAuth::ServerToServer, S2S_APP_CLIENT_ID);
     zoom.account_id = Some("acct-0001".into());
     zoom.user = Some("alice@example.com".into());
     let account = Account {
@@ -160,6 +158,13 @@ async fn changes_inside_the_minute_wait_and_only_the_newest_is_sent() {
         "{:?}",
         refused.outcomes[0].result
     );
+    // Someone else has a turn of their own.
+    let someone_else = Request {
+        target: Target::User("bob@example.com".into()),
+        ..same_person
+    };
+    let sent = session.apply(&someone_else).await.expect("report");
+    assert!(sent.all_succeeded(), "{:?}", sent.outcomes[0].result);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

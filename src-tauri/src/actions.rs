@@ -137,13 +137,10 @@ pub async fn sign_in_again(app: &AppHandle, id: &str) {
                         .replace_secrets(id, secrets)
                         .await
                 }
-                Err(e) => Err(presently_core::Error::Account {
-                    account: AccountLabel {
-                        service: Service::Zoom,
-                        id: id.to_owned(),
-                    },
-                    cause: e,
-                }),
+                Err(e) => Err(e.for_account(AccountLabel {
+                    service: Service::Zoom,
+                    id: id.to_owned(),
+                })),
             }
         }
         Err(e) => Err(e),

@@ -86,6 +86,16 @@ impl AccountSettings {
         }
     }
 
+    /// Keeps what verifying the credentials told about the account that the user did not
+    /// type in (Zoom: whose e-mail it is, for listings).
+    pub fn learn(&mut self, identity: &Identity) {
+        if let (AccountSettings::Zoom(zoom), Some(email)) = (self, &identity.email) {
+            if zoom.email.is_empty() {
+                zoom.email.clone_from(email);
+            }
+        }
+    }
+
     /// The keyring entries this account owns, so removing it removes them all.
     pub fn secret_names(&self) -> &'static [&'static str] {
         match self {
@@ -232,6 +242,8 @@ pub struct Identity {
     pub is_admin: bool,
     /// e.g. "Zulip 11.2 (feature level 420)".
     pub server: String,
+    /// The e-mail the server reports, where the account's settings do not already say it.
+    pub email: Option<String>,
 }
 
 /// A status as the service shows it, read back from the server.

@@ -135,8 +135,7 @@ pub fn client_for(
     http: reqwest::Client,
     timeout: Duration,
 ) -> Result<RocketChatClient, ProviderError> {
-    let url =
-        crate::http::server_url(server).map_err(|e| ProviderError::InvalidStatus(e.to_string()))?;
+    let url = crate::http::provider_url(server)?;
     RocketChatClient::new(http, &url, timeout)
 }
 
@@ -173,6 +172,7 @@ impl Provider for RocketChat {
             },
             is_admin: me.roles.iter().any(|r| r == "admin"),
             server: format!("Rocket.Chat {version}"),
+            email: None,
         })
     }
 

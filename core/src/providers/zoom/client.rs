@@ -62,8 +62,7 @@ impl ZoomApi {
         api_base: &str,
         timeout: Duration,
     ) -> Result<Self, ProviderError> {
-        let base = crate::http::server_url(api_base)
-            .map_err(|e| ProviderError::InvalidStatus(e.to_string()))?;
+        let base = crate::http::provider_url(api_base)?;
         Ok(ZoomApi {
             http,
             base,

@@ -16,7 +16,7 @@ use secrecy::SecretString;
 use std::sync::Arc;
 use std::time::Duration;
 
-pub use client::{CallError, ZoomApi, ZoomUser};
+use client::{CallError, ZoomApi};
 pub use config::{
     ZoomAuth, ZoomSettings, DEFAULT_API_BASE, DEFAULT_AUTH_BASE, DEFAULT_REDIRECT_PORT,
     REDIRECT_PATH,
@@ -124,13 +124,7 @@ pub fn oauth_client(
         .get(&SecretKey::new(account_id, CLIENT_SECRET))
         .map_err(ProviderError::Secret)?
         .ok_or(ProviderError::MissingSecret)?;
-    OAuthClient::new(
-        http,
-        &settings.auth_base,
-        &settings.client_id,
-        secret,
-        timeout,
-    )
+    OAuthClient::new(http, settings, secret, timeout)
 }
 
 impl Zoom {
@@ -263,6 +257,7 @@ impl Provider for Zoom {
                 || found.role_name.contains("Admin")
                 || found.role_name.contains("Owner"),
             server: format!("Zoom ({how})"),
+            email: Some(found.email).filter(|e| !e.is_empty()),
         })
     }
 
@@ -342,9 +337,11 @@ mod tests {
         assert_eq!(presence_value(Availability::Away).0, "Away");
         assert_eq!(
             presence_value(Availability::DoNotDisturb),
-            (DO_NOT_DISTURB, None)
+            ("Do_Not_Disturb", None)
         );
-        assert!(presence_value(Availability::Busy).1.is_some());
+        let busy = presence_value(Availability::Busy);
+        assert_eq!(busy.0, "Do_Not_Disturb");
+        assert!(busy.1.is_some());
         assert_eq!(presence_value(Availability::AppearOffline).0, "Away");
         let caps = capabilities();
         assert_eq!(caps.text_limit, None);

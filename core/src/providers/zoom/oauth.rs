@@ -11,6 +11,7 @@ use sha2::{Digest, Sha256};
 use std::time::Duration;
 use url::Url;
 
+use super::config::ZoomSettings;
 use crate::error::ProviderError;
 use crate::http::{read_capped, send, snippet};
 
@@ -122,19 +123,17 @@ struct TokenError {
 }
 
 impl OAuthClient {
+    /// The sign-in endpoint and app of an account's settings, with the app's secret.
     pub fn new(
         http: reqwest::Client,
-        auth_base: &str,
-        client_id: &str,
+        settings: &ZoomSettings,
         client_secret: SecretString,
         timeout: Duration,
     ) -> Result<Self, ProviderError> {
-        let auth_base = crate::http::server_url(auth_base)
-            .map_err(|e| ProviderError::InvalidStatus(e.to_string()))?;
         Ok(OAuthClient {
             http,
-            auth_base,
-            client_id: client_id.to_owned(),
+            auth_base: crate::http::provider_url(&settings.auth_base)?,
+            client_id: settings.client_id.clone(),
             client_secret,
             timeout,
         })

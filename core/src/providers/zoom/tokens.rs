@@ -69,8 +69,17 @@ impl TokenKeeper {
     }
 
     /// Whether the last refresh failed for good (read from the keyring, no network).
+    /// The tokens read here are kept for the call that usually follows, so asking first
+    /// costs no second keyring read.
     pub fn sign_in_needed(&self) -> Result<bool, ProviderError> {
-        Ok(self.stored()?.is_some_and(|t| t.sign_in_needed))
+        let stored = self.stored()?;
+        let needed = stored.as_ref().is_some_and(|t| t.sign_in_needed);
+        if let Ok(mut current) = self.current.try_lock() {
+            if current.is_none() {
+                *current = stored;
+            }
+        }
+        Ok(needed)
     }
 
     fn sign_in_again(&self, why: &str) -> ProviderError {

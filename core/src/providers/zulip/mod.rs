@@ -72,8 +72,7 @@ impl Zulip {
         http: reqwest::Client,
         timeout: Duration,
     ) -> Result<Self, ProviderError> {
-        let site = crate::http::server_url(&settings.site)
-            .map_err(|e| ProviderError::InvalidStatus(e.to_string()))?;
+        let site = crate::http::provider_url(&settings.site)?;
         Ok(Zulip {
             label: AccountLabel {
                 service: Service::Zulip,
@@ -230,6 +229,7 @@ impl Provider for Zulip {
             name: user.full_name,
             is_admin,
             server: format!("Zulip {version} (feature level {level})"),
+            email: None,
         })
     }
 
