@@ -71,8 +71,7 @@ fn password_sign_in_keeps_only_the_token_and_sets_the_status() {
     assert!(cli.config_text().contains("signed_in = true"));
 
     let out = cli.run(&["--json", "set", "lunch"]);
-    out.code(0);
-    assert!(!out.stdout.contains(&token));
+    out.code(0).never_says(&token);
     assert_eq!(out.json()["summary"], "Lunch set on 1 of 1 account");
     let shown = rc.status_of(ALICE);
     assert_eq!(
@@ -394,7 +393,7 @@ fn sync_reports_each_server_refusal_in_words() {
         .code(1)
         .says("✗ create \"Bob's day off\" (away): the server refused it: Bob's day off is not a valid name [error-input-is-not-a-valid-field]")
         .says("The field Name is required [error-the-field-is-required]")
-        .says("create \"Lunch\" (away)");
+        .says("\ncreate \"Lunch\" (away)\n");
 
     // Two presets that would share a name: the server keeps names unique.
     cli.edit_config("name = \"Be right back\"", "name = \"Lunch\"");

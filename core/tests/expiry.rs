@@ -140,7 +140,6 @@ async fn lunch_ends_after_an_hour_and_not_before() {
     let status = zulip.status_of(ALICE.2);
     assert_eq!(status.status_text, "");
     assert_eq!(status.emoji_name, "");
-    assert!(zulip.presence_enabled(ALICE.2));
     assert_eq!(session.active().expect("state"), None);
     assert_eq!(session.next_expiry().expect("state"), None);
 

@@ -113,6 +113,7 @@ def main():
         team_row.find_element(By.XPATH, ".//button[text()='Sync statuses']").click()
         synced = wait_for("the sync result", lambda: driver.find_element(By.ID, "sync-list").text)
         assert 'create "Lunch" (away)' in synced and 'create "Focus" (busy)' in synced, synced
+        assert not driver.find_elements(By.CSS_SELECTOR, "#sync-list li.failed"), synced
         assert not driver.find_elements(By.CSS_SELECTOR, "#accounts tr[data-account='work'] button")
         print("ok: Sync statuses published the presets as Rocket.Chat custom statuses")
 

@@ -317,6 +317,9 @@ async def main():
         # Closing the window leaves the app in the tray, and it opens again from there.
         close_window("Presently Settings")
         wait_for("the settings window to close", lambda: "settings:closed" in lines(EVENTS))
+        gone = subprocess.run(["xdotool", "search", "--onlyvisible", "--name", "Presently Settings"],
+                              capture_output=True, text=True)
+        assert gone.stdout.strip() == "", f"the window is still on screen: {gone.stdout}"
         shown_before = lines(EVENTS).count("settings:shown")
         await menu.click("Settings…")
         wait_for("the settings window again",
