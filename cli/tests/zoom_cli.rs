@@ -425,6 +425,8 @@ fn browser_sign_in_with_pkce_keeps_the_secret_and_tokens_in_the_keyring_only() {
         config.contains(&format!("redirect_port = {port}")),
         "{config}"
     );
+    // Whose account it is, learnt when the sign-in was verified, for listings.
+    assert!(config.contains("email = \"alice@example.com\""), "{config}");
     assert_eq!(cli.account_ids(), ["zoom"]);
     cli.run(&["account", "test", "zoom"])
         .code(0)
