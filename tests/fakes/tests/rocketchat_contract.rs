@@ -606,6 +606,27 @@ fn invisible_refused_when_the_option_is_off() {
 }
 
 #[test]
+fn expires_at_must_be_in_the_future_from_8_6_and_is_ignored_before() {
+    let past = "2020-01-01T00:00:00.000Z";
+    let future = "2999-01-01T00:00:00.000Z";
+    let refused = meteor_error(
+        "expiresAt must be a future date [error-invalid-date]",
+        "error-invalid-date",
+        None,
+    );
+    let rc = start_with(|c| c.version = "8.6.0".into());
+    let body = |at: &str| json!({"message": "Lunch", "status": "away", "expiresAt": at});
+    set_status(&rc, ALICE_ID, ALICE_PAT, &body(past)).is(400, &refused);
+    set_status(&rc, ALICE_ID, ALICE_PAT, &body("tomorrow")).is(400, &refused);
+    assert_eq!(rc.status_of(ALICE_ID).status, "online", "nothing changed");
+    set_status(&rc, ALICE_ID, ALICE_PAT, &body(future)).is(200, SUCCESS);
+    assert_eq!(rc.status_of(ALICE_ID).status, "away");
+    // A 7.x server does not know the key.
+    let old = start();
+    set_status(&old, ALICE_ID, ALICE_PAT, &body(past)).is(200, SUCCESS);
+}
+
+#[test]
 fn invalid_status_is_refused_after_the_text_was_stored() {
     let rc = start();
     let invalid = meteor_error(

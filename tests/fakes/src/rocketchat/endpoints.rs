@@ -132,11 +132,36 @@ fn check_set_status(params: &Params) -> Result<(), RcError> {
     }
 }
 
+/// "expiresAt must be a future date [error-invalid-date]" (8.6.0+, CONTRACTS §2). An
+/// unreadable date gets the same answer (UNCONFIRMED), as does the absence of details.
+fn check_expires_at(version: &str, params: &Params) -> Result<(), RcError> {
+    let mut parts = version.split('.').map(|p| p.parse::<u32>().unwrap_or(0));
+    let (major, minor) = (parts.next().unwrap_or(0), parts.next().unwrap_or(0));
+    if (major, minor) < (8, 6) {
+        return Ok(());
+    }
+    let Some(raw) = params.body.get("expiresAt").filter(|v| !v.is_null()) else {
+        return Ok(());
+    };
+    let future = raw
+        .as_str()
+        .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+        .is_some_and(|at| at > chrono::Utc::now());
+    if future {
+        Ok(())
+    } else {
+        Err(RcError::meteor(
+            "error-invalid-date",
+            "expiresAt must be a future date",
+        ))
+    }
+}
+
 /// `POST /api/v1/users.setStatus`. The text is stored before the status is validated, so an
 /// invalid status after a valid message still changes the text (as on the server).
 ///
-/// Not modelled: `expiresAt` (8.6.0+, the fake is 7.x and ignores it like an unknown key)
-/// and the old 5-changes-per-minute limit on status text (versions UNCONFIRMED).
+/// `expiresAt` is checked from 8.6.0 on (before that it is an unknown key, ignored).
+/// Not modelled: the old 5-changes-per-minute limit on status text (versions UNCONFIRMED).
 pub(crate) fn set_status(
     state: &mut State,
     caller: &RcUser,
@@ -144,6 +169,7 @@ pub(crate) fn set_status(
     index: usize,
 ) -> Result<Response, RcError> {
     check_set_status(params)?;
+    check_expires_at(&state.config.version, params)?;
     if !state.config.allow_status_message_change {
         return Err(RcError::meteor_with(
             "error-not-allowed",
