@@ -1,28 +1,43 @@
-//! `presently account add | list | test | remove`.
+//! `presently account add | list | test | signin | remove` and `presently sync`: parses what
+//! the user typed into a service's credentials and hands them to core, which runs the
+//! service's own sign-in.
 
-use presently_core::config::Account;
-use presently_core::providers::zulip::{read_zuliprc, ZulipSettings, API_KEY};
-use presently_core::providers::{AccountSettings, Identity};
+use presently_core::providers::zoom::{ZoomAuth, ZoomSettings};
+use presently_core::providers::{rocketchat, zoom, zulip, Identity, NewCredentials};
 use presently_core::Error;
 use secrecy::SecretString;
 use serde_json::json;
 use std::io::{IsTerminal, Read};
 use std::process::ExitCode;
 
-use crate::args::{AccountCommand, AddAccount, AddRocketChat, AddZulip};
+use crate::args::{AccountCommand, AddAccount, AddRocketChat, AddZoom, AddZulip};
 use crate::output::print_json;
+use crate::prompt::Terminal;
 use crate::{config_file, open_session};
-use presently_core::error::{AccountLabel, ProviderError};
-use presently_core::providers::rocketchat::{self, Credentials, Login, RocketChatSettings};
-use presently_core::providers::Service;
 
 pub async fn run(command: AccountCommand, json: bool) -> Result<ExitCode, Error> {
     match command {
-        AccountCommand::Add(AddAccount::Zulip(args)) => add_zulip(args, json).await,
-        AccountCommand::Add(AddAccount::RocketChat(args)) => add_rocketchat(args, json).await,
-        AccountCommand::Add(AddAccount::Zoom(args)) => crate::zoom::add(args, json).await,
+        AccountCommand::Add(add) => {
+            let (id, credentials, prompt) = match add {
+                AddAccount::Zulip(args) => zulip_credentials(args, json)?,
+                AddAccount::RocketChat(args) => rocketchat_credentials(args, json)?,
+                AddAccount::Zoom(args) => zoom_credentials(args, json)?,
+            };
+            let identity = open_session()?
+                .add_account(&id, credentials, &prompt)
+                .await?;
+            print_identity(&id, &identity, "added", json);
+            Ok(ExitCode::SUCCESS)
+        }
         AccountCommand::Signin { id, browser } => {
-            crate::zoom::sign_in_again(&id, browser, json).await
+            let prompt = Terminal {
+                json,
+                no_browser: browser.no_browser,
+                code_given: false,
+            };
+            let identity = open_session()?.sign_in_again(&id, &prompt).await?;
+            print_identity(&id, &identity, "signed in again", json);
+            Ok(ExitCode::SUCCESS)
         }
         AccountCommand::List => list(json),
         AccountCommand::Test { id } => {
@@ -45,103 +60,109 @@ pub async fn run(command: AccountCommand, json: bool) -> Result<ExitCode, Error>
     }
 }
 
-async fn add_zulip(args: AddZulip, json: bool) -> Result<ExitCode, Error> {
-    let (site, email, key) = match &args.zuliprc {
-        Some(path) => {
-            let rc = read_zuliprc(path)?;
-            (
-                args.site.clone().or(rc.site),
-                args.email.clone().unwrap_or(rc.email),
-                rc.key,
-            )
-        }
+fn no_questions(json: bool) -> Terminal {
+    Terminal {
+        json,
+        no_browser: true,
+        code_given: false,
+    }
+}
+
+fn zulip_credentials(
+    args: AddZulip,
+    json: bool,
+) -> Result<(String, NewCredentials, Terminal), Error> {
+    let credentials = match args.zuliprc {
+        Some(path) => zulip::NewCredentials::Zuliprc {
+            path,
+            site: args.site,
+            email: args.email,
+        },
         None => {
             let email = args
                 .email
-                .clone()
                 .ok_or_else(|| Error::invalid("give --email (or --zuliprc FILE)"))?;
-            let key = read_secret(&format!("Zulip API key for {email}: "))?;
-            (args.site.clone(), email, key)
+            let api_key = read_secret(&format!("Zulip API key for {email}: "))?;
+            zulip::NewCredentials::ApiKey {
+                site: args.site.unwrap_or_default(),
+                email,
+                api_key,
+            }
         }
     };
-    let site = site.ok_or_else(|| Error::invalid("give --site URL (the zuliprc has no site=)"))?;
-    let account = Account {
-        id: args.id.clone(),
-        settings: AccountSettings::Zulip(ZulipSettings { site, email }),
-    };
-    let identity = open_session()?
-        .add_account(account, vec![(API_KEY, key)])
-        .await?;
-    print_identity(&args.id, &identity, "added", json);
-    Ok(ExitCode::SUCCESS)
+    Ok((
+        args.id,
+        NewCredentials::Zulip(credentials),
+        no_questions(json),
+    ))
 }
 
-async fn add_rocketchat(args: AddRocketChat, json: bool) -> Result<ExitCode, Error> {
-    let mut session = open_session()?;
-    let (credentials, user, signed_in) = match (&args.user_id, args.token_stdin) {
-        (Some(user_id), true) => {
-            let token = read_secret("Personal access token: ")?;
-            let credentials = Credentials {
-                auth_token: token,
-                user_id: user_id.clone(),
-            };
-            (
-                credentials,
-                args.user.clone().unwrap_or_else(|| user_id.clone()),
-                false,
-            )
-        }
+fn rocketchat_credentials(
+    args: AddRocketChat,
+    json: bool,
+) -> Result<(String, NewCredentials, Terminal), Error> {
+    let prompt = Terminal {
+        json,
+        no_browser: true,
+        code_given: args.code.is_some(),
+    };
+    let credentials = match (args.user_id, args.token_stdin) {
+        (Some(user_id), true) => rocketchat::NewCredentials::PersonalToken {
+            server: args.server,
+            user: args.user,
+            user_id,
+            token: read_secret("Personal access token: ")?,
+        },
         _ => {
-            let user = args.user.clone().ok_or_else(|| {
+            let user = args.user.ok_or_else(|| {
                 Error::invalid(
                     "give --user NAME (password on stdin), or --user-id UID --token-stdin",
                 )
             })?;
             let password = read_secret(&format!("Rocket.Chat password for {user}: "))?;
-            let http = presently_core::http::client(session.timeout())?;
-            let client = rocketchat::client_for(&args.server, http, session.timeout())
-                .map_err(|e| Error::invalid(e.to_string()))?;
-            let label = AccountLabel {
-                service: Service::RocketChat,
-                id: args.id.clone(),
-            };
-            let signed_in = client.login(&user, &password, args.code.as_deref()).await;
-            let credentials = match signed_in.map_err(|e| e.for_account(label.clone()))? {
-                Login::SignedIn(credentials) => credentials,
-                Login::NeedsCode { method } => {
-                    let code = ask_code(&method, args.code.is_some())?;
-                    match client
-                        .login(&user, &password, Some(&code))
-                        .await
-                        .map_err(|e| e.for_account(label.clone()))?
-                    {
-                        Login::SignedIn(credentials) => credentials,
-                        Login::NeedsCode { .. } => {
-                            return Err(ProviderError::AuthRejected {
-                                reason: "the second-factor code was not accepted".into(),
-                            }
-                            .for_account(label))
-                        }
-                    }
-                }
-            };
-            (credentials, user, true)
+            rocketchat::NewCredentials::Password {
+                server: args.server,
+                user,
+                password,
+                code: args.code,
+            }
         }
     };
-    let account = Account {
-        id: args.id.clone(),
-        settings: AccountSettings::RocketChat(RocketChatSettings {
-            server: args.server.clone(),
-            user,
-            signed_in,
-            custom_statuses: Default::default(),
-        }),
+    Ok((args.id, NewCredentials::RocketChat(credentials), prompt))
+}
+
+fn zoom_credentials(
+    args: AddZoom,
+    json: bool,
+) -> Result<(String, NewCredentials, Terminal), Error> {
+    let auth = if args.server_to_server {
+        ZoomAuth::ServerToServer
+    } else {
+        ZoomAuth::User
     };
-    let identity = session
-        .add_account(account, rocketchat::secrets_of(&credentials))
-        .await?;
-    print_identity(&args.id, &identity, "added", json);
-    Ok(ExitCode::SUCCESS)
+    let mut settings = ZoomSettings::new(auth, &args.client_id);
+    settings.account_id = args.account_id;
+    settings.user = args.user;
+    settings.redirect_port = args.redirect_port;
+    if let Some(api_base) = args.api_base {
+        settings.api_base = api_base;
+    }
+    if let Some(auth_base) = args.auth_base {
+        settings.auth_base = auth_base;
+    }
+    // Before the secret is asked for: a typo is reported at once.
+    settings.validate(&args.id)?;
+    let client_secret = read_secret("Zoom app client secret: ")?;
+    let prompt = Terminal {
+        json,
+        no_browser: args.browser.no_browser,
+        code_given: false,
+    };
+    let credentials = zoom::NewCredentials {
+        settings,
+        client_secret,
+    };
+    Ok((args.id, NewCredentials::Zoom(credentials), prompt))
 }
 
 /// `presently sync rocketchat ID [--dry-run]`: one line per change.
@@ -155,7 +176,7 @@ pub async fn sync(id: &str, dry_run: bool, json: bool) -> Result<ExitCode, Error
                 let mut value = json!(change);
                 value["ok"] = json!(result.is_ok());
                 if let Err(e) = result {
-                    value["error"] = json!(e.to_string());
+                    value["error"] = json!(e.report(None));
                 }
                 value
             })
@@ -175,25 +196,8 @@ pub async fn sync(id: &str, dry_run: bool, json: bool) -> Result<ExitCode, Error
     Ok(crate::exit_for(all_ok))
 }
 
-/// Asks for the second factor on a terminal; elsewhere says how to give it.
-fn ask_code(method: &str, already_given: bool) -> Result<String, Error> {
-    let source = if method == "email" {
-        "the code Rocket.Chat just sent by e-mail"
-    } else {
-        "the code from your authenticator app"
-    };
-    if already_given || !std::io::stdin().is_terminal() {
-        return Err(Error::invalid(format!(
-            "the server asks for a second factor ({method}); run again with --code and {source}"
-        )));
-    }
-    let code = rpassword::prompt_password(format!("Enter {source}: "))
-        .map_err(|e| Error::invalid(format!("cannot read the code: {e}")))?;
-    Ok(code.trim().to_owned())
-}
-
 /// Reads a secret: without echo on a terminal, else the first line of stdin.
-pub fn read_secret(prompt: &str) -> Result<SecretString, Error> {
+fn read_secret(prompt: &str) -> Result<SecretString, Error> {
     let value = if std::io::stdin().is_terminal() {
         rpassword::prompt_password(prompt)
             .map_err(|e| Error::invalid(format!("cannot read the secret: {e}")))?
@@ -212,7 +216,7 @@ pub fn read_secret(prompt: &str) -> Result<SecretString, Error> {
     Ok(SecretString::from(value))
 }
 
-pub fn print_identity(id: &str, identity: &Identity, verb: &str, json: bool) {
+fn print_identity(id: &str, identity: &Identity, verb: &str, json: bool) {
     if json {
         print_json(&json!({ "ok": true, "account": id, "identity": identity }));
     } else {

@@ -4,16 +4,12 @@
 //! The stand-ins are the same fakes the tests use. Demo credentials go to the keyring under
 //! their own service name, apart from real ones, and are deleted on exit with the config dir.
 
+use async_trait::async_trait;
 use presently_core::clock::SystemClock;
-use presently_core::config::{Account, ConfigFile};
-use presently_core::error::ProviderError;
+use presently_core::config::ConfigFile;
 use presently_core::paths::CONFIG_DIR_ENV;
-use presently_core::providers::rocketchat::{self, Login, RocketChatSettings};
-use presently_core::providers::zoom::{
-    signin::SignIn, OAuthClient, ZoomAuth, ZoomSettings, CLIENT_SECRET, TOKENS,
-};
-use presently_core::providers::zulip::{ZulipSettings, API_KEY};
-use presently_core::providers::AccountSettings;
+use presently_core::providers::zoom::{ZoomAuth, ZoomSettings};
+use presently_core::providers::{rocketchat, zoom, zulip, NewCredentials, Service, SignInPrompt};
 use presently_core::secrets::{KeyringStore, SecretStore, SERVICE_ENV};
 use presently_core::session::Session;
 use presently_core::{Error, Result};
@@ -47,18 +43,19 @@ pub async fn run(json: bool) -> Result<ExitCode> {
     ConfigFile::in_dir(dir.path()).save(&config)?;
 
     let secrets: Arc<dyn SecretStore> = Arc::new(KeyringStore::open_service(DEMO_KEYRING_SERVICE)?);
-    let mut session = Session::open(dir.path(), secrets, Arc::new(SystemClock))?;
-    let account = Account {
-        id: "demo-zulip".into(),
-        settings: AccountSettings::Zulip(ZulipSettings {
-            site: zulip.url(),
-            email: demo_user.email.clone(),
-        }),
+    let session = Session::open(dir.path(), secrets, Arc::new(SystemClock))?;
+    let key = SecretString::from(demo_user.api_key.clone());
+    let zulip_credentials = zulip::NewCredentials::ApiKey {
+        site: zulip.url(),
+        email: demo_user.email.clone(),
+        api_key: key,
     };
+    let no_browser = DemoBrowser::default();
     session
         .add_account(
-            account,
-            vec![(API_KEY, SecretString::from(demo_user.api_key.clone()))],
+            "demo-zulip",
+            NewCredentials::Zulip(zulip_credentials),
+            &no_browser,
         )
         .await?;
 
@@ -71,42 +68,36 @@ pub async fn run(json: bool) -> Result<ExitCode> {
         .ok_or_else(|| Error::invalid("the Rocket.Chat stand-in has no users"))?;
     let rocketchat = FakeRocketChat::start(rc_config)
         .map_err(|e| Error::invalid(format!("cannot start the Rocket.Chat stand-in: {e}")))?;
-    let client = rocketchat::client_for(
-        &rocketchat.url(),
-        presently_core::http::client(session.timeout())?,
-        session.timeout(),
-    )
-    .map_err(|e| Error::invalid(e.to_string()))?;
-    let password = SecretString::from(rc_user.password.clone());
-    let credentials = match client.login(&rc_user.username, &password, None).await {
-        Ok(Login::SignedIn(credentials)) => credentials,
-        Ok(Login::NeedsCode { .. }) => {
-            return Err(Error::invalid(
-                "the Rocket.Chat stand-in asked for a second factor",
-            ))
-        }
-        Err(e) => {
-            return Err(Error::invalid(format!(
-                "cannot sign in to the Rocket.Chat stand-in: {e}"
-            )))
-        }
-    };
-    let account = Account {
-        id: "demo-rocketchat".into(),
-        settings: AccountSettings::RocketChat(RocketChatSettings {
-            server: rocketchat.url(),
-            user: rc_user.username.clone(),
-            signed_in: true,
-            custom_statuses: Default::default(),
-        }),
+    let rc_credentials = rocketchat::NewCredentials::Password {
+        server: rocketchat.url(),
+        user: rc_user.username.clone(),
+        password: SecretString::from(rc_user.password.clone()),
+        code: None,
     };
     session
-        .add_account(account, rocketchat::secrets_of(&credentials))
+        .add_account(
+            "demo-rocketchat",
+            NewCredentials::RocketChat(rc_credentials),
+            &no_browser,
+        )
         .await?;
 
+    // Zoom: signed in through the real authorization-code flow with PKCE, with the demo
+    // itself playing the browser that the stand-in sends back to Presently.
     let zoom = FakeZoom::start(ZoomFakeConfig::default())
         .map_err(|e| Error::invalid(format!("cannot start the Zoom stand-in: {e}")))?;
-    add_zoom(&mut session, &zoom).await?;
+    let mut settings = ZoomSettings::new(ZoomAuth::User, zoom_fake::USER_APP_CLIENT_ID);
+    settings.api_base = zoom.api_base();
+    settings.auth_base = zoom.auth_base();
+    settings.redirect_port = 0;
+    let zoom_credentials = zoom::NewCredentials {
+        settings,
+        client_secret: SecretString::from(zoom_fake::USER_APP_CLIENT_SECRET.to_owned()),
+    };
+    let browser = DemoBrowser { zoom: Some(&zoom) };
+    session
+        .add_account(DEMO_ZOOM, NewCredentials::Zoom(zoom_credentials), &browser)
+        .await?;
 
     let description = serde_json::json!({
         "demo": {
@@ -154,63 +145,56 @@ pub async fn run(json: bool) -> Result<ExitCode> {
 
 const DEMO_ZOOM: &str = "demo-zoom";
 
-/// Zoom: signed in through the real authorization-code flow with PKCE, with the demo
-/// itself playing the browser that the stand-in sends back to Presently.
-async fn add_zoom(session: &mut Session, zoom: &FakeZoom) -> Result<()> {
-    let timeout = session.timeout();
-    let http = presently_core::http::client(timeout)?;
-    let secret = SecretString::from(zoom_fake::USER_APP_CLIENT_SECRET.to_owned());
-    let mut settings = ZoomSettings::new(ZoomAuth::User, zoom_fake::USER_APP_CLIENT_ID);
-    settings.api_base = zoom.api_base();
-    settings.auth_base = zoom.auth_base();
-    let stand_in = |e: ProviderError| Error::invalid(format!("Zoom stand-in: {e}"));
-    let oauth =
-        OAuthClient::new(http.clone(), &settings, secret.clone(), timeout).map_err(stand_in)?;
-    let (sign_in, url) = SignIn::begin(oauth, 0).await.map_err(stand_in)?;
-    let redirect_uri = sign_in.redirect_uri().to_owned();
-    settings.redirect_port = url::Url::parse(&redirect_uri)
-        .ok()
-        .and_then(|u| u.port())
-        .unwrap_or(settings.redirect_port);
-    zoom.add_redirect_url(&settings.client_id, &redirect_uri);
-    let (tokens, browsed) = tokio::join!(sign_in.finish(timeout), play_browser(&http, &url));
-    browsed.map_err(stand_in)?;
-    let tokens = tokens.map_err(stand_in)?;
-    let account = Account {
-        id: DEMO_ZOOM.into(),
-        settings: AccountSettings::Zoom(settings),
-    };
-    session
-        .add_account(
-            account,
-            vec![(CLIENT_SECRET, secret), (TOKENS, tokens.to_secret())],
-        )
-        .await?;
-    Ok(())
+/// The demo's answers to a sign-in: it plays the browser itself against the Zoom stand-in,
+/// and has no second factor to give.
+#[derive(Default)]
+struct DemoBrowser<'a> {
+    zoom: Option<&'a FakeZoom>,
+}
+
+#[async_trait]
+impl SignInPrompt for DemoBrowser<'_> {
+    async fn code(&self, method: &str) -> Result<String> {
+        Err(Error::invalid(format!(
+            "the stand-in asked for a second factor ({method})"
+        )))
+    }
+
+    async fn open_browser(&self, _service: Service, url: &url::Url, redirect_uri: &str) {
+        let Some(zoom) = &self.zoom else { return };
+        zoom.add_redirect_url(zoom_fake::USER_APP_CLIENT_ID, redirect_uri);
+        let url = url.clone();
+        tokio::spawn(async move {
+            if let Err(e) = play_browser(&url).await {
+                eprintln!("presently demo: the Zoom stand-in's sign-in page failed: {e}");
+            }
+        });
+    }
 }
 
 /// What a browser does: opens the sign-in page and follows its redirect back to Presently.
-async fn play_browser(http: &reqwest::Client, url: &url::Url) -> Result<(), ProviderError> {
+async fn play_browser(url: &url::Url) -> Result<(), String> {
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .map_err(|e| e.to_string())?;
     let consent = http
         .get(url.clone())
         .send()
         .await
-        .map_err(|e| ProviderError::Unreachable(e.to_string()))?;
+        .map_err(|e| e.to_string())?;
     let back = consent
         .headers()
         .get(reqwest::header::LOCATION)
         .and_then(|v| v.to_str().ok())
         .ok_or_else(|| {
-            ProviderError::Protocol(format!(
+            format!(
                 "the sign-in page answered HTTP {} without a redirect",
                 consent.status()
-            ))
+            )
         })?
         .to_owned();
-    http.get(back)
-        .send()
-        .await
-        .map_err(|e| ProviderError::Unreachable(e.to_string()))?;
+    http.get(back).send().await.map_err(|e| e.to_string())?;
     Ok(())
 }
 

@@ -7,8 +7,8 @@ mod args;
 mod demo;
 mod launch;
 mod output;
+mod prompt;
 mod status;
-mod zoom;
 
 use clap::Parser;
 use presently_core::clock::SystemClock;
@@ -41,8 +41,7 @@ fn main() -> ExitCode {
             if json {
                 output::print_json(&serde_json::json!({
                     "ok": false,
-                    "error": error.to_string(),
-                    "kind": if code == 2 { "usage" } else { "failure" },
+                    "error": error.report(),
                 }));
             } else {
                 eprintln!("presently: {error}");

@@ -1,33 +1,11 @@
 //! Printing results as sentences or as JSON. Secrets never reach this module.
 
 use presently_core::dispatch::Outcome;
-use presently_core::error::ProviderError;
 use presently_core::session::Report;
 use serde_json::{json, Value};
 
-/// A stable machine-readable name for an error category.
-pub fn error_kind(error: &ProviderError) -> &'static str {
-    match error {
-        ProviderError::AuthRejected { .. } => "auth_rejected",
-        ProviderError::Forbidden { .. } => "forbidden",
-        ProviderError::NotFound { .. } => "not_found",
-        ProviderError::RateLimited { .. } => "rate_limited",
-        ProviderError::Rejected { .. } => "rejected",
-        ProviderError::InvalidStatus(_) => "invalid_status",
-        ProviderError::Unsupported(_) => "unsupported",
-        ProviderError::ServerError { .. } => "server_error",
-        ProviderError::Unreachable(_) => "unreachable",
-        ProviderError::Timeout { .. } => "timeout",
-        ProviderError::Protocol(_) => "protocol",
-        ProviderError::MissingSecret => "missing_secret",
-        ProviderError::Secret(_) => "keyring",
-        ProviderError::SignInAgain { .. } => "sign_in_again",
-        ProviderError::Paced { .. } => "paced",
-        ProviderError::Local(_) => "local",
-        _ => "other",
-    }
-}
-
+/// One account's result: `ok`, notes or the error in core's one shape
+/// ([`presently_core::error::ErrorReport`]), and when a waiting change goes out.
 pub fn outcome_json(outcome: &Outcome) -> Value {
     let mut value = json!({
         "account": outcome.account.id,
@@ -39,13 +17,7 @@ pub fn outcome_json(outcome: &Outcome) -> Value {
     }
     match &outcome.result {
         Ok(notes) => value["notes"] = json!(notes),
-        Err(e) => {
-            value["error"] = json!(e.to_string());
-            value["kind"] = json!(error_kind(e));
-            if let ProviderError::RateLimited { retry_at: at } | ProviderError::Paced { at } = e {
-                value["retry_at"] = json!(at.to_rfc3339());
-            }
-        }
+        Err(e) => value["error"] = json!(e.report(Some(&outcome.account))),
     }
     value
 }

@@ -2,18 +2,18 @@
 
 use chrono::{DateTime, Utc};
 use presently_core::app_lock::app_running;
-use presently_core::dispatch::Outcome;
-use presently_core::dispatch::{summarize, WhenPaced};
+use presently_core::dispatch::{summarize, Outcome};
 use presently_core::error::{local_time, local_time_precise, ProviderError};
 use presently_core::preset::{format_duration, parse_duration, Availability};
 use presently_core::providers::Target;
 use presently_core::session::{Report, Request, Session};
 use presently_core::Error;
+use presently_core::WhenPaced;
 use serde_json::json;
 use std::process::ExitCode;
 
 use crate::args::{PacingArgs, SetArgs, TargetArgs};
-use crate::output::{error_kind, print_json, print_report, report_json};
+use crate::output::{print_json, print_report, report_json};
 use crate::{config_file, exit_for, open_session};
 
 fn target(args: &TargetArgs) -> Target {
@@ -51,10 +51,10 @@ pub async fn clear(args: TargetArgs, pacing: PacingArgs, json: bool) -> Result<E
 /// A session that queues changes a paced service cannot take yet, unless `--no-wait` was
 /// given and no tray app runs to send them later. Also says whether the app runs.
 fn paced_session(pacing: PacingArgs) -> Result<(Session, bool), Error> {
-    let mut session = open_session()?;
+    let session = open_session()?;
     let app_running = app_running(session.dir());
     if pacing.no_wait && !app_running {
-        session.set_when_paced(WhenPaced::Refuse);
+        return Ok((session.with_when_paced(WhenPaced::Refuse), app_running));
     }
     Ok((session, app_running))
 }
@@ -259,7 +259,7 @@ pub async fn show(args: TargetArgs, json: bool) -> Result<ExitCode, Error> {
                 }),
                 Err(e) => json!({
                     "account": label.id, "service": label.service.key(), "ok": false,
-                    "error": e.to_string(), "kind": error_kind(e),
+                    "error": e.report(Some(label)),
                 }),
             })
             .collect();
@@ -337,7 +337,7 @@ pub async fn preview(preset: &str, json: bool) -> Result<ExitCode, Error> {
             .iter()
             .map(|(label, result)| match result {
                 Ok(p) => json!({"account": label.id, "service": label.service.key(), "ok": p.problem.is_none(), "preview": p}),
-                Err(e) => json!({"account": label.id, "service": label.service.key(), "ok": false, "error": e.to_string(), "kind": error_kind(e)}),
+                Err(e) => json!({"account": label.id, "service": label.service.key(), "ok": false, "error": e.report(Some(label))}),
             })
             .collect();
         print_json(&json!({ "ok": all_ok, "accounts": accounts }));

@@ -655,8 +655,9 @@ fn a_second_change_inside_the_minute_with_no_wait_names_the_time() {
     let json = cli.run(&["--json", "set", "focus", "--no-wait"]);
     json.code(1);
     let account = &json.json()["accounts"][0];
-    assert_eq!(account["kind"], "paced");
-    assert!(account["retry_at"].is_string(), "{account}");
+    assert_eq!(account["error"]["kind"], "rate_limited");
+    assert_eq!(account["error"]["reason"], "paced");
+    assert!(account["error"]["retry_at"].is_string(), "{account}");
 }
 
 #[test]

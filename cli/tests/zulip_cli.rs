@@ -255,9 +255,9 @@ fn set_lunch_shows_zulips_emoji_and_ends_in_an_hour() {
     assert_eq!(field(&posts[0], "status_text"), Some("Lunch"));
     assert_eq!(field(&posts[0], "emoji_name"), Some("hamburger"));
     assert_eq!(posts[0].status, Some(200));
-    let patches = requests_to(&zulip, "PATCH", "/api/v1/settings");
-    assert_eq!(patches.len(), 1);
-    assert_eq!(field(&patches[0], "presence_enabled"), Some("true"));
+    // Visibility rides in the same request (`away` is `!presence_enabled` since FL 148).
+    assert_eq!(field(&posts[0], "away"), Some("false"));
+    assert!(requests_to(&zulip, "PATCH", "/api/v1/settings").is_empty());
 
     let before = Utc::now();
     let out = cli.run(&["--json", "set", "lunch"]);
@@ -362,6 +362,45 @@ fn emoji_by_name_are_checked_by_the_server() {
 }
 
 #[test]
+fn one_set_is_one_request_once_the_server_level_is_known() {
+    let zulip = fake();
+    let cli = Cli::new("one-request");
+    cli.add_alice(&zulip);
+    for set in [["set", "lunch"], ["set", "focus"]] {
+        let before = zulip.requests().len();
+        cli.run(&set).code(0);
+        let made: Vec<String> = zulip.requests()[before..]
+            .iter()
+            .map(|r| format!("{} {}", r.method, r.path))
+            .collect();
+        assert_eq!(made, [format!("POST {OWN_STATUS}")], "{set:?}");
+    }
+    // A day later the level is asked again, once.
+    let cache = cli.dir().join("servers.json");
+    let text = std::fs::read_to_string(&cache).expect("servers.json beside the config");
+    assert!(text.contains("zulip_feature_level"), "{text}");
+    assert!(!text.contains(ALICE_KEY), "no secret in the cache");
+    std::fs::write(
+        &cache,
+        text.replace("\"fetched_at\": \"20", "\"fetched_at\": \"19"),
+    )
+    .expect("age the cache");
+    let before = zulip.requests().len();
+    cli.run(&["set", "lunch"]).code(0);
+    let made: Vec<String> = zulip.requests()[before..]
+        .iter()
+        .map(|r| format!("{} {}", r.method, r.path))
+        .collect();
+    assert_eq!(
+        made,
+        [
+            "GET /api/v1/server_settings".to_owned(),
+            format!("POST {OWN_STATUS}")
+        ]
+    );
+}
+
+#[test]
 fn availability_offline_hides_presence_and_available_restores_it() {
     let zulip = fake();
     let cli = Cli::new("availability");
@@ -435,7 +474,8 @@ fn duration_override_and_bad_values() {
     );
     let json = cli.run(&["--json", "set", "nap"]);
     json.code(2);
-    assert_eq!(json.json()["kind"], "usage");
+    assert_eq!(json.json()["error"]["kind"], "invalid_input");
+    assert_eq!(json.json()["error"]["reason"], "usage");
 }
 
 #[test]
@@ -712,7 +752,7 @@ fn a_short_rate_limit_is_waited_out_once() {
         "retried {} ms after the 429",
         waited.num_milliseconds()
     );
-    assert_eq!(statuses_of(&zulip, "PATCH", SETTINGS), [Some(200)]);
+    assert!(statuses_of(&zulip, "PATCH", SETTINGS).is_empty());
 }
 
 #[test]
@@ -759,12 +799,29 @@ fn a_long_rate_limit_fails_with_when_to_try_again() {
     out.code(1);
     let account = &out.json()["accounts"][0];
     assert_eq!(account["ok"], false);
-    assert_eq!(account["kind"], "rate_limited");
-    let retry_at: DateTime<Utc> = account["retry_at"]
+    let error = &account["error"];
+    let retry_at: DateTime<Utc> = error["retry_at"]
         .as_str()
         .expect("retry_at")
         .parse()
         .expect("RFC 3339");
+    // The one error shape of every face, pinned: kind, reason, account, service, message, when.
+    let fields: Vec<&String> = error.as_object().expect("an object").keys().collect();
+    assert_eq!(
+        fields,
+        ["account", "field", "kind", "message", "reason", "retry_at", "service"]
+    );
+    assert_eq!(error["kind"], "rate_limited");
+    assert_eq!(error["reason"], "rate_limited");
+    assert_eq!(error["account"], "alice");
+    assert_eq!(error["service"], "zulip");
+    assert_eq!(error["field"], serde_json::Value::Null);
+    assert!(
+        error["message"].as_str().is_some_and(
+            |m| m.starts_with("Zulip (alice): rate limited by the server, try again after ")
+        ),
+        "{error}"
+    );
     assert!(retry_at >= start + chrono::Duration::seconds(119));
     assert_eq!(
         statuses_of(&zulip, "POST", OWN_STATUS),
@@ -862,7 +919,8 @@ fn a_redirect_is_reported_and_not_followed() {
 
 #[test]
 fn a_failed_visibility_change_after_the_status_is_set_is_a_note() {
-    let zulip = fake();
+    // A server that dropped the deprecated `away` gets visibility by `PATCH /settings`.
+    let zulip = fake_with(|config| config.away_removed = true);
     let cli = Cli::new("fault-patch");
     cli.add_alice(&zulip);
     let set = ["set", "--text", "Heads down", "--availability", "offline"];
@@ -914,7 +972,8 @@ fn a_server_that_is_down_cannot_be_reached() {
         .code(1)
         .says("Zulip (alice): could not reach the server");
     let json = cli.run(&["--json", "set", "lunch"]).json();
-    assert_eq!(json["accounts"][0]["kind"], "unreachable");
+    assert_eq!(json["accounts"][0]["error"]["kind"], "network");
+    assert_eq!(json["accounts"][0]["error"]["reason"], "unreachable");
     cli.run(&["status"])
         .code(1)
         .says("Zulip (alice): could not reach the server");
@@ -958,7 +1017,8 @@ fn one_failing_account_never_stops_the_others() {
         .expect("bob's outcome")
         .clone();
     assert_eq!(bob["ok"], false);
-    assert_eq!(bob["kind"], "auth_rejected");
+    assert_eq!(bob["error"]["kind"], "auth");
+    assert_eq!(bob["error"]["reason"], "auth_rejected");
 
     // Only alice's account is asked for.
     cli.store_secret("bob", BOB_KEY);
@@ -1058,7 +1118,9 @@ fn a_corrupt_config_is_reported_kept_and_never_overwritten() {
 
     let json = cli.run(&["--json", "account", "list"]);
     json.code(2);
-    assert_eq!(json.json()["kind"], "usage");
+    assert_eq!(json.json()["error"]["kind"], "invalid_input");
+    assert_eq!(json.json()["error"]["reason"], "config_invalid");
+    assert_eq!(json.json()["error"]["field"], "config");
 }
 
 #[test]

@@ -6,9 +6,9 @@ use serde::Serialize;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::clock::Clock;
-use crate::error::{local_time_precise, AccountLabel, ProviderError};
-use crate::pacing::{Pacing, Turn, Wish};
+use crate::error::{AccountLabel, ProviderError};
+use crate::paced::{Claimed, Pacer, Sent};
+use crate::pacing::Wish;
 use crate::preset::Status;
 use crate::preview::check_text;
 use crate::providers::{Provider, Target};
@@ -40,87 +40,15 @@ impl Outcome {
 }
 
 /// One account's share of the work: the provider and the status meant for it.
-pub struct Job {
+pub(crate) struct Job {
     pub provider: Arc<dyn Provider>,
     pub status: Status,
     /// The turn was taken already (a waiting wish whose moment came).
     pub claimed: Option<Claimed>,
 }
 
-/// A turn taken in the shared book at `at`; `previous` gives it back if the send fails.
-#[derive(Debug, Clone, Copy)]
-pub struct Claimed {
-    pub at: DateTime<Utc>,
-    pub previous: Option<DateTime<Utc>>,
-}
-
-/// What to do with a change that must wait for its turn.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub enum WhenPaced {
-    /// Keep it as the account's newest wish; something will send it at its turn.
-    #[default]
-    Queue,
-    /// Refuse it, naming when it could be sent.
-    Refuse,
-}
-
-/// The shared book of turns, and what to do when a change must wait.
-pub struct Pacer<'a> {
-    pub pacing: &'a Pacing,
-    pub clock: &'a dyn Clock,
-    pub when_paced: WhenPaced,
-}
-
-impl Pacer<'_> {
-    fn local(e: crate::Error) -> ProviderError {
-        ProviderError::Local(e.to_string())
-    }
-
-    /// Queues or refuses a change that may not go out before `at`.
-    fn wait_for_turn(
-        &self,
-        account: &AccountLabel,
-        target: &Target,
-        status: &Status,
-        at: DateTime<Utc>,
-        interval: Duration,
-    ) -> Result<Sent, ProviderError> {
-        match self.when_paced {
-            WhenPaced::Refuse => Err(ProviderError::Paced { at }),
-            WhenPaced::Queue => {
-                let mut wish = Wish::new(&account.id, target, status, self.clock.now(), at);
-                wish.interval_seconds = interval.as_secs();
-                self.pacing.defer(wish.clone()).map_err(Self::local)?;
-                Ok(Sent {
-                    notes: vec![format!(
-                        "pending: {} takes one change a minute, so this goes out at {}",
-                        account.service.display_name(),
-                        local_time_precise(&at)
-                    )],
-                    queued: Some(wish),
-                })
-            }
-        }
-    }
-}
-
-/// Notes, and the wish left waiting when the change must wait for its turn.
-struct Sent {
-    notes: Vec<String>,
-    queued: Option<Wish>,
-}
-
-impl Sent {
-    fn now(notes: Vec<String>) -> Self {
-        Sent {
-            notes,
-            queued: None,
-        }
-    }
-}
-
 /// Runs every job at once. A rate limit that lifts before the deadline is waited out once.
-pub async fn apply(
+pub(crate) async fn apply(
     jobs: Vec<Job>,
     target: &Target,
     timeout: Duration,
@@ -150,66 +78,39 @@ async fn apply_one(
 ) -> Result<Sent, ProviderError> {
     let deadline = tokio::time::Instant::now() + timeout;
     let caps = by_deadline(deadline, timeout, job.provider.capabilities()).await?;
-    let within_deadline = |fut| by_deadline(deadline, timeout, fut);
     check_text(&job.status, &caps)?;
-    let send = || job.provider.set_status(&job.status, target);
-    let Some(interval) = caps.min_update_interval_seconds else {
-        return match within_deadline(send()).await {
-            Err(ProviderError::RateLimited { retry_at }) => {
-                let wait = (retry_at - Utc::now()).to_std().unwrap_or_default();
-                if tokio::time::Instant::now() + wait >= deadline {
-                    return Err(ProviderError::RateLimited { retry_at });
-                }
-                tokio::time::sleep(wait).await;
-                within_deadline(send()).await.map(Sent::now)
-            }
-            other => other.map(Sent::now),
-        };
-    };
-    // Paced services: never a second change inside the interval, in any process.
-    let label = job.provider.label().clone();
-    let account = label.id.clone();
-    let target = &job.provider.paced_target(target);
-    let interval = Duration::from_secs(interval.into());
-    let claimed = match job.claimed {
-        Some(claimed) => claimed,
+    match caps.min_update_interval_seconds {
+        Some(interval) => {
+            let interval = Duration::from_secs(interval.into());
+            let send = || {
+                by_deadline(
+                    deadline,
+                    timeout,
+                    job.provider.set_status(&job.status, target),
+                )
+            };
+            pacer
+                .send(
+                    job.provider.label(),
+                    &job.provider.paced_target(target),
+                    &job.status,
+                    job.claimed,
+                    interval,
+                    send,
+                )
+                .await
+        }
         None => {
-            let now = pacer.clock.now();
-            match pacer
-                .pacing
-                .claim(&account, target, interval, now)
-                .map_err(Pacer::local)?
-            {
-                Turn::Later { at } => {
-                    return pacer.wait_for_turn(&label, target, &job.status, at, interval);
-                }
-                Turn::Now { previous } => Claimed { at: now, previous },
-            }
-        }
-    };
-    match within_deadline(send()).await {
-        Ok(notes) => {
-            pacer
-                .pacing
-                .sent(&account, target, claimed.at, pacer.clock.now())
-                .map_err(Pacer::local)?;
-            Ok(Sent::now(notes))
-        }
-        // The service counted a change we did not make (another app, the user's own
-        // client): wait a whole interval from now.
-        Err(ProviderError::RateLimited { retry_at }) => {
-            let whole = chrono::Duration::from_std(interval).unwrap_or_default();
-            let at = retry_at.max(pacer.clock.now() + whole);
-            pacer.wait_for_turn(&label, target, &job.status, at, interval)
-        }
-        // It may have reached the service: the turn stays used.
-        Err(e @ ProviderError::Timeout { .. }) => Err(e),
-        Err(e) => {
-            pacer
-                .pacing
-                .release(&account, target, claimed.at, claimed.previous)
-                .map_err(Pacer::local)?;
-            Err(e)
+            let send = || {
+                by_deadline(
+                    deadline,
+                    timeout,
+                    job.provider.set_status(&job.status, target),
+                )
+            };
+            crate::http::retry_once_after_rate_limit(deadline, send)
+                .await
+                .map(Sent::now)
         }
     }
 }

@@ -2,6 +2,7 @@
 //! the account, the service and the cause: "Zulip (work): credentials rejected: Invalid API key".
 
 use chrono::{DateTime, Local, Utc};
+use serde::Serialize;
 use std::path::PathBuf;
 
 use crate::providers::Service;
@@ -38,6 +39,13 @@ pub enum Error {
     #[error("{0}")]
     InvalidInput(String),
 
+    /// Input that is wrong in one named field ("site", "server", "text").
+    #[error("{message}")]
+    InvalidField {
+        field: &'static str,
+        message: String,
+    },
+
     #[error("{0}")]
     Secret(#[from] SecretError),
 
@@ -58,8 +66,94 @@ impl Error {
     pub fn is_usage(&self) -> bool {
         matches!(
             self,
-            Error::ConfigInvalid { .. } | Error::ConfigIo { .. } | Error::InvalidInput(_)
+            Error::ConfigInvalid { .. }
+                | Error::ConfigIo { .. }
+                | Error::InvalidInput(_)
+                | Error::InvalidField { .. }
+                | Error::Account {
+                    cause: ProviderError::InvalidSetting { .. },
+                    ..
+                }
         )
+    }
+
+    /// The error in the one shape every face shows (CLI `--json`, the settings window).
+    pub fn report(&self) -> ErrorReport {
+        let message = self.to_string();
+        let local = |kind, reason: &str| ErrorReport::new(kind, reason, None, message.clone());
+        match self {
+            Error::ConfigInvalid { .. } => {
+                local(ErrorKind::InvalidInput, "config_invalid").with_field("config")
+            }
+            Error::ConfigIo { .. } => local(ErrorKind::Local, "file"),
+            Error::InvalidInput(_) => local(ErrorKind::InvalidInput, "usage"),
+            Error::InvalidField { field, .. } => {
+                local(ErrorKind::InvalidInput, "usage").with_field(field)
+            }
+            Error::Secret(_) => local(ErrorKind::Keyring, "keyring"),
+            Error::Account { account, cause } => cause.report(Some(account)),
+        }
+    }
+}
+
+/// What kind of failure an error is, so a face can say what to do about it: sign in again,
+/// wait, fix a field, check the network. Stable names (snake_case) in `--json` and the window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorKind {
+    /// The credentials were refused: add the account again with working ones.
+    Auth,
+    /// The service ended the sign-in; only signing in again helps.
+    SignInNeeded,
+    /// The credentials work but may not do this (a permission, a scope).
+    Forbidden,
+    /// Too many changes: it can go out at `retry_at`.
+    RateLimited,
+    /// What was asked cannot be done as given; `field` names the culprit when known.
+    InvalidInput,
+    /// The server failed or answered something Presently does not understand.
+    Server,
+    /// The server could not be reached in time.
+    Network,
+    /// The OS keyring is missing, locked or lacks the account's entry.
+    Keyring,
+    /// Presently's own files (config, state, pacing book).
+    Local,
+}
+
+/// One error as every face shows it. `message` is the whole sentence, with the account
+/// ("Zoom (work): rate limited by the server, try again after 14:31"); `reason` is the
+/// finer cause within the kind (e.g. "paced" or "rate_limited" for [`ErrorKind::RateLimited`]).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct ErrorReport {
+    pub kind: ErrorKind,
+    pub reason: String,
+    pub account: Option<String>,
+    pub service: Option<Service>,
+    pub message: String,
+    /// When a rate-limited change may be sent (RFC 3339 in JSON).
+    pub retry_at: Option<DateTime<Utc>>,
+    pub field: Option<String>,
+}
+
+impl ErrorReport {
+    fn new(kind: ErrorKind, reason: &str, account: Option<&AccountLabel>, message: String) -> Self {
+        ErrorReport {
+            kind,
+            reason: reason.to_owned(),
+            account: account.map(|a| a.id.clone()),
+            service: account.map(|a| a.service),
+            message,
+            retry_at: None,
+            field: None,
+        }
+    }
+
+    fn with_field(mut self, field: &str) -> Self {
+        self.field = Some(field.to_owned());
+        self
     }
 }
 
@@ -115,6 +209,13 @@ pub enum ProviderError {
     #[error("{0}")]
     Secret(SecretError),
 
+    /// An account setting that cannot work, e.g. a server URL over plain http.
+    #[error("{message}")]
+    InvalidSetting {
+        field: &'static str,
+        message: String,
+    },
+
     /// Presently's own files, e.g. the shared pacing book.
     #[error("{0}")]
     Local(String),
@@ -126,6 +227,48 @@ impl ProviderError {
             account,
             cause: self,
         }
+    }
+
+    /// The kind of failure and its finer reason.
+    pub fn kind(&self) -> (ErrorKind, &'static str) {
+        use ErrorKind as K;
+        match self {
+            ProviderError::AuthRejected { .. } => (K::Auth, "auth_rejected"),
+            ProviderError::Forbidden { .. } => (K::Forbidden, "forbidden"),
+            ProviderError::NotFound { .. } => (K::InvalidInput, "not_found"),
+            ProviderError::RateLimited { .. } => (K::RateLimited, "rate_limited"),
+            ProviderError::Paced { .. } => (K::RateLimited, "paced"),
+            ProviderError::Rejected { .. } => (K::InvalidInput, "rejected"),
+            ProviderError::InvalidStatus(_) => (K::InvalidInput, "invalid_status"),
+            ProviderError::InvalidSetting { .. } => (K::InvalidInput, "invalid_setting"),
+            ProviderError::Unsupported(_) => (K::InvalidInput, "unsupported"),
+            ProviderError::ServerError { .. } => (K::Server, "server_error"),
+            ProviderError::Protocol(_) => (K::Server, "protocol"),
+            ProviderError::Unreachable(_) => (K::Network, "unreachable"),
+            ProviderError::Timeout { .. } => (K::Network, "timeout"),
+            ProviderError::SignInAgain { .. } => (K::SignInNeeded, "sign_in_again"),
+            ProviderError::MissingSecret => (K::Keyring, "missing_secret"),
+            ProviderError::Secret(_) => (K::Keyring, "keyring"),
+            ProviderError::Local(_) => (K::Local, "local"),
+        }
+    }
+
+    /// This error in the shape every face shows, about `account` when given.
+    pub fn report(&self, account: Option<&AccountLabel>) -> ErrorReport {
+        let (kind, reason) = self.kind();
+        let message = match account {
+            Some(label) => format!("{label}: {self}"),
+            None => self.to_string(),
+        };
+        let mut report = ErrorReport::new(kind, reason, account, message);
+        match self {
+            ProviderError::RateLimited { retry_at: at } | ProviderError::Paced { at } => {
+                report.retry_at = Some(*at);
+            }
+            ProviderError::InvalidSetting { field, .. } => report.field = Some((*field).to_owned()),
+            _ => {}
+        }
+        report
     }
 }
 

@@ -65,9 +65,48 @@ fn is_loopback(url: &Url) -> bool {
     }
 }
 
-/// [`server_url`] for a provider about to connect: a bad URL is this account's problem.
+/// [`server_url`] for a provider about to connect: a bad URL is this account's problem,
+/// in its server field.
 pub fn provider_url(input: &str) -> std::result::Result<Url, ProviderError> {
-    server_url(input).map_err(|e| ProviderError::InvalidStatus(e.to_string()))
+    server_url(input).map_err(|e| ProviderError::InvalidSetting {
+        field: "server",
+        message: e.to_string(),
+    })
+}
+
+/// Runs a call within `timeout`; past it, [`ProviderError::Timeout`].
+pub(crate) async fn within<T>(
+    timeout: Duration,
+    call: impl std::future::Future<Output = std::result::Result<T, ProviderError>>,
+) -> std::result::Result<T, ProviderError> {
+    tokio::time::timeout(timeout, call)
+        .await
+        .unwrap_or(Err(ProviderError::Timeout {
+            seconds: timeout.as_secs().max(1),
+        }))
+}
+
+/// Runs `send`; a rate limit that lifts before `deadline` is waited out once and the call
+/// made again. A later limit is returned as it is, with when to try again.
+pub(crate) async fn retry_once_after_rate_limit<T, F, Fut>(
+    deadline: tokio::time::Instant,
+    send: F,
+) -> std::result::Result<T, ProviderError>
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = std::result::Result<T, ProviderError>>,
+{
+    match send().await {
+        Err(ProviderError::RateLimited { retry_at }) => {
+            let wait = (retry_at - chrono::Utc::now()).to_std().unwrap_or_default();
+            if tokio::time::Instant::now() + wait >= deadline {
+                return Err(ProviderError::RateLimited { retry_at });
+            }
+            tokio::time::sleep(wait).await;
+            send().await
+        }
+        other => other,
+    }
 }
 
 /// Turns a failed send into words: refused, timed out, TLS.

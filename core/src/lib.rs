@@ -3,19 +3,17 @@
 //! It builds and tests without a display, a webview or Tauri, so the CLI and the
 //! tests of every provider stay fast on a two-core machine.
 //!
-//! # Layout
-//! - [`preset`]: service-neutral presets, availabilities, durations, the defaults.
-//! - [`config`]: the TOML config file (accounts, presets, settings), written atomically.
-//! - [`secrets`]: the OS keyring behind a small trait (plus an in-memory store for tests).
-//! - [`providers`]: one module per service behind the [`providers::Provider`] trait,
-//!   each declaring what it can show ([`providers::Capabilities`]).
+//! # Layout (see ARCHITECTURE.md)
+//! - [`session`]: what a face may call: apply, clear, read back, preview, schedule, accounts.
+//! - [`providers`]: one folder per service behind one small trait, listed once in the
+//!   service registry; each declares what it can show and owns its sign-in (`auth.rs`).
+//! - [`preset`], [`config`]: service-neutral presets; the TOML config, written atomically.
 //! - [`preview`]: what a preset will look like on one account, before anything is sent.
-//! - [`dispatch`]: apply a status to many accounts at once, one result per account.
-//! - [`expiry`]: remembers when a status runs out and what to do then, across restarts.
-//! - [`pacing`]: one change a minute per user where a service demands it (Zoom), across processes.
-//! - [`app_lock`]: tells the CLI whether the tray app is running.
-//! - [`http`]: the one HTTP client (timeouts, no redirects, size caps, https rules).
-//! - [`error`]: typed errors that name the account, the service and the cause.
+//! - [`dispatch`]: one status to many accounts at once, one outcome per account.
+//! - [`state_file`]: which status is in effect and when it ends (`state.json`).
+//! - [`pacing`] and `paced`: one change a minute where a service demands it (Zoom).
+//! - [`secrets`]: the OS keyring. [`error`]: one error shape for every face.
+//! - `http`: the one HTTP client (timeouts, no redirects, size caps, https rules).
 
 pub mod app_lock;
 pub mod clock;
@@ -23,15 +21,18 @@ pub mod config;
 pub mod dispatch;
 pub mod emoji;
 pub mod error;
-pub mod expiry;
-pub mod file_lock;
-pub mod http;
+mod file_lock;
+mod http;
+mod paced;
 pub mod pacing;
 pub mod paths;
 pub mod preset;
 pub mod preview;
 pub mod providers;
 pub mod secrets;
+mod server_cache;
 pub mod session;
+pub mod state_file;
 
 pub use error::{Error, Result};
+pub use paced::WhenPaced;

@@ -6,11 +6,10 @@ use std::time::Duration;
 
 use chrono::{DateTime, TimeZone, Utc};
 use presently_core::clock::ManualClock;
-use presently_core::config::{Account, ConfigFile};
+use presently_core::config::ConfigFile;
 use presently_core::error::ProviderError;
 use presently_core::preset::Availability;
-use presently_core::providers::zulip::{ZulipSettings, API_KEY};
-use presently_core::providers::{AccountSettings, Target};
+use presently_core::providers::{zulip, NewCredentials, Target, Unattended};
 use presently_core::secrets::MemoryStore;
 use presently_core::session::{Request, Session};
 use presently_fakes::zulip::{FakeZulip, UserStatus, ZulipFakeConfig};
@@ -68,21 +67,14 @@ fn fake() -> FakeZulip {
     FakeZulip::start(ZulipFakeConfig::default()).expect("fake Zulip starts")
 }
 
-async fn add(
-    session: &mut Session,
-    id: &str,
-    zulip: &FakeZulip,
-    (email, key, _): (&str, &str, u64),
-) {
-    let account = Account {
-        id: id.to_owned(),
-        settings: AccountSettings::Zulip(ZulipSettings {
-            site: zulip.url(),
-            email: email.to_owned(),
-        }),
+async fn add(session: &Session, id: &str, zulip: &FakeZulip, (email, key, _): (&str, &str, u64)) {
+    let credentials = zulip::NewCredentials::ApiKey {
+        site: zulip.url(),
+        email: email.to_owned(),
+        api_key: SecretString::from(key.to_owned()),
     };
     session
-        .add_account(account, vec![(API_KEY, SecretString::from(key.to_owned()))])
+        .add_account(id, NewCredentials::Zulip(credentials), &Unattended)
         .await
         .expect("account added");
 }
@@ -108,13 +100,13 @@ fn status_posts(zulip: &FakeZulip, by: &str) -> usize {
 async fn lunch_ends_after_an_hour_and_not_before() {
     let zulip = fake();
     let world = World::new();
-    let mut session = world.open();
-    add(&mut session, "alice", &zulip, ALICE).await;
+    let session = world.open();
+    add(&session, "alice", &zulip, ALICE).await;
 
     let report = session.apply(&preset("lunch")).await.expect("apply");
     assert!(report.all_succeeded(), "{:?}", report.summary);
     assert_eq!(
-        session.next_expiry().expect("state"),
+        session.next_due().expect("state"),
         Some(world.start + minutes(60))
     );
     let active = session.active().expect("state").expect("lunch is active");
@@ -141,7 +133,7 @@ async fn lunch_ends_after_an_hour_and_not_before() {
     assert_eq!(status.status_text, "");
     assert_eq!(status.emoji_name, "");
     assert_eq!(session.active().expect("state"), None);
-    assert_eq!(session.next_expiry().expect("state"), None);
+    assert_eq!(session.next_due().expect("state"), None);
 
     // Ended once, not again.
     world.advance(minutes(60));
@@ -154,8 +146,8 @@ async fn a_timed_status_survives_a_restart() {
     let zulip = fake();
     let world = World::new();
     {
-        let mut session = world.open();
-        add(&mut session, "alice", &zulip, ALICE).await;
+        let session = world.open();
+        add(&session, "alice", &zulip, ALICE).await;
         let report = session.apply(&preset("brb")).await.expect("apply");
         assert!(report.all_succeeded(), "{:?}", report.summary);
     }
@@ -165,7 +157,7 @@ async fn a_timed_status_survives_a_restart() {
     world.advance(minutes(16));
     let session = world.open();
     assert_eq!(
-        session.next_expiry().expect("state"),
+        session.next_due().expect("state"),
         Some(world.start + minutes(15))
     );
     let report = session
@@ -185,8 +177,8 @@ async fn restore_preset_is_applied_when_a_status_ends() {
     let zulip = fake();
     let world = World::new();
     {
-        let mut session = world.open();
-        add(&mut session, "alice", &zulip, ALICE).await;
+        let session = world.open();
+        add(&session, "alice", &zulip, ALICE).await;
     }
     world.edit_config(|c| c.settings.restore_preset = Some("available".into()));
     let session = world.open();
@@ -226,9 +218,9 @@ async fn a_failing_account_stays_due_and_is_retried() {
     let zulip_b = fake();
     let world = World::new();
     let session = {
-        let mut session = world.open();
-        add(&mut session, "alice", &zulip_a, ALICE).await;
-        add(&mut session, "bob", &zulip_b, BOB).await;
+        let session = world.open();
+        add(&session, "alice", &zulip_a, ALICE).await;
+        add(&session, "bob", &zulip_b, BOB).await;
         session
     };
     let report = session.apply(&preset("lunch")).await.expect("apply");
@@ -305,8 +297,8 @@ async fn a_failing_account_stays_due_and_is_retried() {
 async fn a_duration_given_with_the_request_wins() {
     let zulip = fake();
     let world = World::new();
-    let mut session = world.open();
-    add(&mut session, "alice", &zulip, ALICE).await;
+    let session = world.open();
+    add(&session, "alice", &zulip, ALICE).await;
 
     // `presently set --text "Heads down" --for 30m`
     let one_off = Request {
@@ -316,7 +308,7 @@ async fn a_duration_given_with_the_request_wins() {
     };
     session.apply(&one_off).await.expect("apply");
     assert_eq!(
-        session.next_expiry().expect("state"),
+        session.next_due().expect("state"),
         Some(world.start + minutes(30))
     );
     assert_eq!(zulip.status_of(ALICE.2).status_text, "Heads down");
@@ -329,7 +321,7 @@ async fn a_duration_given_with_the_request_wins() {
     world.advance(minutes(5));
     session.apply(&short_lunch).await.expect("apply");
     assert_eq!(
-        session.next_expiry().expect("state"),
+        session.next_due().expect("state"),
         Some(world.start + minutes(35))
     );
     world.advance(minutes(29));
@@ -344,12 +336,12 @@ async fn a_duration_given_with_the_request_wins() {
 async fn a_new_status_or_a_clear_cancels_the_pending_end() {
     let zulip = fake();
     let world = World::new();
-    let mut session = world.open();
-    add(&mut session, "alice", &zulip, ALICE).await;
+    let session = world.open();
+    add(&session, "alice", &zulip, ALICE).await;
 
     session.apply(&preset("lunch")).await.expect("apply");
     session.apply(&preset("meeting")).await.expect("apply");
-    assert_eq!(session.next_expiry().expect("state"), None);
+    assert_eq!(session.next_due().expect("state"), None);
     world.advance(minutes(120));
     assert!(session.expire_if_due().await.expect("expire").is_none());
     assert_eq!(zulip.status_of(ALICE.2).status_text, "In a meeting");
@@ -368,8 +360,8 @@ async fn a_new_status_or_a_clear_cancels_the_pending_end() {
 async fn setting_someone_elses_status_leaves_the_own_expiry_alone() {
     let zulip = fake();
     let world = World::new();
-    let mut session = world.open();
-    add(&mut session, "alice", &zulip, ALICE).await;
+    let session = world.open();
+    add(&session, "alice", &zulip, ALICE).await;
     session.apply(&preset("lunch")).await.expect("apply");
 
     let for_bob = Request {
@@ -407,7 +399,7 @@ async fn setting_someone_elses_status_leaves_the_own_expiry_alone() {
     assert!(report.all_succeeded(), "{:?}", report.summary);
     assert_eq!(zulip.status_of(BOB.2).status_text, "Out sick");
     assert_eq!(
-        session.next_expiry().expect("state"),
+        session.next_due().expect("state"),
         Some(world.start + minutes(60))
     );
 }
@@ -416,9 +408,9 @@ async fn setting_someone_elses_status_leaves_the_own_expiry_alone() {
 async fn an_ending_status_leaves_other_accounts_alone() {
     let zulip = fake();
     let world = World::new();
-    let mut session = world.open();
-    add(&mut session, "alice", &zulip, ALICE).await;
-    add(&mut session, "bob", &zulip, BOB).await;
+    let session = world.open();
+    add(&session, "alice", &zulip, ALICE).await;
+    add(&session, "bob", &zulip, BOB).await;
     // Bob set his own status in Zulip's web app.
     let commuting = UserStatus {
         status_text: "Commuting".into(),
@@ -463,9 +455,9 @@ async fn an_ending_status_leaves_other_accounts_alone() {
 async fn statuses_set_on_different_accounts_each_end_on_time() {
     let zulip = fake();
     let world = World::new();
-    let mut session = world.open();
-    add(&mut session, "alice", &zulip, ALICE).await;
-    add(&mut session, "bob", &zulip, BOB).await;
+    let session = world.open();
+    add(&session, "alice", &zulip, ALICE).await;
+    add(&session, "bob", &zulip, BOB).await;
 
     let focus_on_bob = Request {
         accounts: vec!["bob".into()],
@@ -492,7 +484,7 @@ async fn statuses_set_on_different_accounts_each_end_on_time() {
         Some("Lunch".to_owned())
     );
     assert_eq!(
-        session.next_expiry().expect("state"),
+        session.next_due().expect("state"),
         Some(world.start + minutes(70))
     );
 
@@ -506,7 +498,7 @@ async fn statuses_set_on_different_accounts_each_end_on_time() {
     assert_eq!(zulip.status_of(ALICE.2).status_text, "");
     assert_eq!(zulip.status_of(BOB.2).status_text, "Focus");
     assert_eq!(
-        session.next_expiry().expect("state"),
+        session.next_due().expect("state"),
         Some(world.start + minutes(120))
     );
 
@@ -517,5 +509,5 @@ async fn statuses_set_on_different_accounts_each_end_on_time() {
         .expect("expiry")
         .expect("focus ended");
     assert_eq!(zulip.status_of(BOB.2).status_text, "");
-    assert_eq!(session.next_expiry().expect("state"), None);
+    assert_eq!(session.next_due().expect("state"), None);
 }

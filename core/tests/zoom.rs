@@ -5,24 +5,20 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use async_trait::async_trait;
 use chrono::Utc;
 use presently_core::clock::{Clock, ManualClock};
-use presently_core::config::Account;
-use presently_core::dispatch::WhenPaced;
 use presently_core::error::ProviderError;
-use presently_core::providers::zoom::{
-    signin::SignIn, OAuthClient, TokenSet, ZoomAuth, ZoomSettings, CLIENT_SECRET, TOKENS,
-};
-use presently_core::providers::{self, AccountSettings, Target};
+use presently_core::providers::zoom::{ZoomAuth, ZoomSettings, TOKENS};
+use presently_core::providers::{zoom, NewCredentials, Service, SignInPrompt, Target};
 use presently_core::secrets::{ExposeSecret, MemoryStore, SecretKey, SecretStore};
 use presently_core::session::{Request, Session};
+use presently_core::WhenPaced;
 use presently_fakes::zoom::{
     FakeZoom, ZoomFakeConfig, ALICE_ID, S2S_APP_CLIENT_ID, S2S_APP_CLIENT_SECRET,
     USER_APP_CLIENT_ID, USER_APP_CLIENT_SECRET,
 };
 use secrecy::SecretString;
-
-const TIMEOUT: Duration = Duration::from_secs(10);
 
 fn secret(value: &str) -> SecretString {
     SecretString::from(value.to_owned())
@@ -35,29 +31,67 @@ fn settings(fake: &FakeZoom, auth: ZoomAuth, client_id: &str) -> ZoomSettings {
     settings
 }
 
-/// Signs alice in through the authorization-code flow, playing the browser.
-async fn sign_in(fake: &FakeZoom) -> TokenSet {
-    let http = presently_core::http::client(TIMEOUT).expect("client");
-    let oauth = OAuthClient::new(
-        http.clone(),
-        &settings(fake, ZoomAuth::User, USER_APP_CLIENT_ID),
-        secret(USER_APP_CLIENT_SECRET),
-        TIMEOUT,
-    )
-    .expect("oauth");
-    let (sign_in, url) = SignIn::begin(oauth, 0).await.expect("listening");
-    fake.add_redirect_url(USER_APP_CLIENT_ID, sign_in.redirect_uri());
-    let browser = async {
-        let consent = http.get(url.clone()).send().await.expect("authorize");
-        assert_eq!(consent.status(), 302, "the consent page redirects back");
-        let back = consent.headers()["location"]
-            .to_str()
-            .expect("ascii")
-            .to_owned();
-        http.get(back).send().await.expect("loopback");
+/// Plays the browser of a sign-in: opens the consent page, follows its redirect back.
+struct Browser<'a> {
+    fake: &'a FakeZoom,
+}
+
+#[async_trait]
+impl SignInPrompt for Browser<'_> {
+    async fn code(&self, method: &str) -> presently_core::Result<String> {
+        panic!("Zoom asks for no code ({method})")
+    }
+
+    async fn open_browser(&self, service: Service, url: &url::Url, redirect_uri: &str) {
+        assert_eq!(service, Service::Zoom);
+        self.fake.add_redirect_url(USER_APP_CLIENT_ID, redirect_uri);
+        let url = url.clone();
+        tokio::spawn(async move {
+            let http = reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .expect("client");
+            let consent = http.get(url).send().await.expect("authorize");
+            assert_eq!(consent.status(), 302, "the consent page redirects back");
+            let back = consent.headers()["location"]
+                .to_str()
+                .expect("ascii")
+                .to_owned();
+            http.get(back).send().await.expect("loopback");
+        });
+    }
+}
+
+/// Alice's account "zoom", signed in through the authorization-code flow with PKCE.
+async fn sign_in(fake: &FakeZoom, session: &Session) {
+    let mut zoom = settings(fake, ZoomAuth::User, USER_APP_CLIENT_ID);
+    zoom.redirect_port = 0;
+    let credentials = zoom::NewCredentials {
+        settings: zoom,
+        client_secret: secret(USER_APP_CLIENT_SECRET),
     };
-    let (tokens, ()) = tokio::join!(sign_in.finish(TIMEOUT), browser);
-    tokens.expect("signed in")
+    session
+        .add_account("zoom", NewCredentials::Zoom(credentials), &Browser { fake })
+        .await
+        .expect("signed in");
+}
+
+/// What the account "zoom" shows, read back through a session.
+async fn read(session: &Session) -> Result<presently_core::providers::ShownStatus, ProviderError> {
+    let mut read = session
+        .read_statuses(&["zoom".to_owned()], &Target::Me)
+        .await
+        .expect("read");
+    read.remove(0).1
+}
+
+/// The tokens as the keyring keeps them (one JSON entry).
+fn stored_tokens(store: &MemoryStore) -> serde_json::Value {
+    let stored = store
+        .get(&SecretKey::new("zoom", TOKENS))
+        .expect("read")
+        .expect("present");
+    serde_json::from_str(stored.expose_secret()).expect("JSON")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -66,29 +100,20 @@ async fn changes_inside_the_minute_wait_and_only_the_newest_is_sent() {
     let dir = tempfile::tempdir().expect("dir");
     let clock = Arc::new(ManualClock::new(Utc::now()));
     let store = Arc::new(MemoryStore::default());
-    let mut session = Session::open(dir.path(), store.clone(), clock.clone()).expect("session");
+    let open = || Session::open(dir.path(), store.clone(), clock.clone()).expect("session");
+    let session = open();
     let mut zoom = settings(&fake, ZoomAuth::ServerToServer, S2S_APP_CLIENT_ID);
-    let oauth = OAuthClient::new(
-        presently_core::http::client(TIMEOUT).expect("client"),
-        &zoom,
-        secret(S2S_APP_CLIENT_SECRET),
-        TIMEOUT,
-    )
-    .expect("oauth");
-    let tokens = oauth.account_credentials("acct-0001").await.expect("token");
     zoom.account_id = Some("acct-0001".into());
     zoom.user = Some("alice@example.com".into());
-    let account = Account {
-        id: "zoom".into(),
-        settings: AccountSettings::Zoom(zoom),
+    let credentials = zoom::NewCredentials {
+        settings: zoom,
+        client_secret: secret(S2S_APP_CLIENT_SECRET),
     };
     session
         .add_account(
-            account,
-            vec![
-                (CLIENT_SECRET, secret(S2S_APP_CLIENT_SECRET)),
-                (TOKENS, tokens.to_secret()),
-            ],
+            "zoom",
+            NewCredentials::Zoom(credentials),
+            &presently_core::providers::Unattended,
         )
         .await
         .expect("added");
@@ -135,7 +160,7 @@ async fn changes_inside_the_minute_wait_and_only_the_newest_is_sent() {
     assert!(session.pending().expect("pending").is_empty());
 
     // Refusing instead of queueing names the moment it could go out.
-    session.set_when_paced(WhenPaced::Refuse);
+    let session = open().with_when_paced(WhenPaced::Refuse);
     let refused = session.apply(&preset("focus")).await.expect("report");
     match &refused.outcomes[0].result {
         Err(ProviderError::Paced { at }) => {
@@ -170,55 +195,30 @@ async fn changes_inside_the_minute_wait_and_only_the_newest_is_sent() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_processes_renewing_at_once_both_keep_working_tokens() {
     let fake = FakeZoom::start(ZoomFakeConfig::default()).expect("fake Zoom");
-    let tokens = sign_in(&fake).await;
-    let first_refresh = tokens.refresh_token.clone().expect("a refresh token");
-    // One keyring, two processes: each has its own provider and token cache.
-    let store: Arc<dyn SecretStore> = Arc::new(MemoryStore::default());
-    store
-        .set(
-            &SecretKey::new("zoom", CLIENT_SECRET),
-            &secret(USER_APP_CLIENT_SECRET),
-        )
-        .expect("secret");
-    store
-        .set(&SecretKey::new("zoom", TOKENS), &tokens.to_secret())
-        .expect("tokens");
-    let account = Account {
-        id: "zoom".into(),
-        settings: AccountSettings::Zoom(settings(&fake, ZoomAuth::User, USER_APP_CLIENT_ID)),
-    };
-    let http = presently_core::http::client(TIMEOUT).expect("client");
-    let app = providers::connect(&account, &store, http.clone(), TIMEOUT).expect("app");
-    let cli = providers::connect(&account, &store, http, TIMEOUT).expect("cli");
-    app.verify().await.expect("works");
-    cli.verify().await.expect("works");
+    let dir = tempfile::tempdir().expect("dir");
+    // One keyring and config, two processes: each has its own providers and token cache.
+    let store = Arc::new(MemoryStore::default());
+    let clock: Arc<dyn Clock> = Arc::new(presently_core::clock::SystemClock);
+    let app = Session::open(dir.path(), store.clone(), clock.clone()).expect("app");
+    sign_in(&fake, &app).await;
+    let cli = Session::open(dir.path(), store.clone(), clock).expect("cli");
+    let first_refresh = stored_tokens(&store)["refresh_token"].clone();
+    assert!(first_refresh.is_string(), "a refresh token");
+    read(&app).await.expect("works");
+    read(&cli).await.expect("works");
 
     fake.expire_tokens();
-    let (a, b) = tokio::join!(app.read_status(&Target::Me), cli.read_status(&Target::Me));
+    let (a, b) = tokio::join!(read(&app), read(&cli));
     a.expect("the app renewed or adopted the new tokens");
     b.expect("the CLI renewed or adopted the new tokens");
-    let stored = TokenSet::from_secret(
-        &store
-            .get(&SecretKey::new("zoom", TOKENS))
-            .expect("read")
-            .expect("present"),
-    )
-    .expect("parses");
-    let rotated = stored.refresh_token.expect("a refresh token");
-    assert_ne!(
-        rotated.expose_secret(),
-        first_refresh.expose_secret(),
-        "rotated"
-    );
-    assert!(!stored.sign_in_needed);
+    let stored = stored_tokens(&store);
+    assert_ne!(stored["refresh_token"], first_refresh, "rotated");
+    assert_eq!(stored["sign_in_needed"], false);
 
     // When Zoom ends the sign-in for good, the account says so once and stops trying.
     fake.expire_tokens();
     fake.revoke_refresh_tokens();
-    let ended = app
-        .read_status(&Target::Me)
-        .await
-        .expect_err("sign-in ended");
+    let ended = read(&app).await.expect_err("sign-in ended");
     assert!(
         matches!(ended, ProviderError::SignInAgain { .. }),
         "{ended}"
@@ -227,24 +227,38 @@ async fn two_processes_renewing_at_once_both_keep_working_tokens() {
         ended.to_string().contains("presently account signin zoom"),
         "{ended}"
     );
-    assert!(
-        cli.sign_in_needed(),
+    assert_eq!(
+        cli.needs_sign_in()
+            .iter()
+            .map(|l| l.id.as_str())
+            .collect::<Vec<_>>(),
+        ["zoom"],
         "every process sees it from the keyring"
     );
-    let token_calls = fake
-        .requests()
-        .iter()
-        .filter(|r| r.path == "/oauth/token")
-        .count();
-    let again = cli.read_status(&Target::Me).await.expect_err("still ended");
+    let token_calls = || {
+        fake.requests()
+            .iter()
+            .filter(|r| r.path == "/oauth/token")
+            .count()
+    };
+    let before = token_calls();
+    let again = read(&cli).await.expect_err("still ended");
     assert!(matches!(again, ProviderError::SignInAgain { .. }));
-    let token_calls_after = fake
-        .requests()
-        .iter()
-        .filter(|r| r.path == "/oauth/token")
-        .count();
     assert_eq!(
-        token_calls, token_calls_after,
+        before,
+        token_calls(),
         "no new attempt until the user signs in"
     );
+
+    // Signing in again (the same browser flow) keeps the account and works at once,
+    // also in the process that had seen the sign-in end.
+    let identity = cli
+        .sign_in_again("zoom", &Browser { fake: &fake })
+        .await
+        .expect("signed in again");
+    assert!(identity.name.contains("Alice"), "{}", identity.name);
+    assert!(app.needs_sign_in().is_empty());
+    read(&app)
+        .await
+        .expect("the app's cached provider uses the new sign-in");
 }

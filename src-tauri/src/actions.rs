@@ -1,17 +1,15 @@
 //! The one path every trigger (tray click, hotkey, settings window) takes: apply or clear,
 //! tell the user in one notification, refresh the tray mark, re-arm the expiry timer.
 
+use async_trait::async_trait;
 use presently_core::dispatch::Summary;
-use presently_core::error::AccountLabel;
-use presently_core::providers::zoom::TOKENS;
-use presently_core::providers::Service;
-use presently_core::providers::Target;
+use presently_core::providers::{Service, SignInPrompt, Target};
 use presently_core::session::{Report, Request};
 use tauri::{AppHandle, Manager};
 use tauri_plugin_notification::NotificationExt;
 
+use crate::app_state::AppState;
 use crate::events;
-use crate::state::AppState;
 
 pub enum Action {
     Preset(String),
@@ -21,18 +19,16 @@ pub enum Action {
 pub async fn run(app: &AppHandle, action: Action, source: &str) -> Summary {
     let state = app.state::<AppState>();
     reload_config(app).await;
-    let result = {
-        let session = state.session.read().await;
-        match &action {
-            Action::Preset(id) => {
-                let request = Request {
-                    preset: Some(id.clone()),
-                    ..Request::default()
-                };
-                session.apply(&request).await
-            }
-            Action::Clear => session.clear(&[], &Target::Me).await,
+    let session = &state.session;
+    let result = match &action {
+        Action::Preset(id) => {
+            let request = Request {
+                preset: Some(id.clone()),
+                ..Request::default()
+            };
+            session.apply(&request).await
         }
+        Action::Clear => session.clear(&[], &Target::Me).await,
     };
     let summary = match result {
         Ok(report) => {
@@ -58,7 +54,7 @@ pub async fn run(app: &AppHandle, action: Action, source: &str) -> Summary {
 /// hand); when it changed, the tray and the hotkeys are rebuilt from it.
 pub async fn reload_config(app: &AppHandle) {
     let state = app.state::<AppState>();
-    let reloaded = state.session.write().await.reload_if_changed();
+    let reloaded = state.session.reload_if_changed();
     match reloaded {
         Ok(false) => {}
         Ok(true) => {
@@ -105,46 +101,42 @@ pub fn notify(app: &AppHandle, summary: &Summary) {
     }
 }
 
-/// Signs an account in again through the browser, from the tray or the window.
-pub async fn sign_in_again(app: &AppHandle, id: &str) {
-    /// Zoom's authorization codes live five minutes; the user gets as long to finish.
-    const WAIT: std::time::Duration = std::time::Duration::from_secs(300);
-    let state = app.state::<AppState>();
-    let begun = state.session.read().await.begin_sign_in(id).await;
-    // The session is not held while the user is in the browser: clicks go on meanwhile.
-    let signed_in = match begun {
-        Ok((sign_in, url)) => {
-            // Not the URL: its `state` guards this sign-in and belongs to nobody's log.
-            events::log(&format!("signin:started:{}", url.host_str().unwrap_or("")));
-            if let Err(e) = webbrowser::open(url.as_str()) {
-                events::log(&format!("signin:no-browser:{e}"));
-                notify(
-                    app,
-                    &Summary {
-                        title: "Open this address to sign in".into(),
-                        body: url.to_string(),
-                        all_succeeded: true,
-                    },
-                );
-            }
-            match sign_in.finish(WAIT).await {
-                Ok(tokens) => {
-                    let secrets = vec![(TOKENS, tokens.to_secret())];
-                    state
-                        .session
-                        .read()
-                        .await
-                        .replace_secrets(id, secrets)
-                        .await
-                }
-                Err(e) => Err(e.for_account(AccountLabel {
-                    service: Service::Zoom,
-                    id: id.to_owned(),
-                })),
-            }
+/// The tray's answers to a sign-in: the system browser, or a notification with the
+/// address when none opens. It has no field to type a code into.
+struct Desktop<'a> {
+    app: &'a AppHandle,
+}
+
+#[async_trait]
+impl SignInPrompt for Desktop<'_> {
+    async fn code(&self, method: &str) -> presently_core::Result<String> {
+        Err(presently_core::Error::invalid(format!(
+            "the server asks for a second factor ({method}); sign in with `presently account signin` in a terminal"
+        )))
+    }
+
+    async fn open_browser(&self, service: Service, url: &url::Url, _redirect_uri: &str) {
+        // Not the URL: its `state` guards this sign-in and belongs to nobody's log.
+        events::log(&format!("signin:started:{}", url.host_str().unwrap_or("")));
+        if let Err(e) = webbrowser::open(url.as_str()) {
+            events::log(&format!("signin:no-browser:{e}"));
+            notify(
+                self.app,
+                &Summary {
+                    title: format!("Open this address to sign in to {}", service.display_name()),
+                    body: url.to_string(),
+                    all_succeeded: true,
+                },
+            );
         }
-        Err(e) => Err(e),
-    };
+    }
+}
+
+/// Signs an account in again through its service's flow, from the tray or the window.
+/// Nothing is locked while the person is in the browser: clicks go on meanwhile.
+pub async fn sign_in_again(app: &AppHandle, id: &str) {
+    let state = app.state::<AppState>();
+    let signed_in = state.session.sign_in_again(id, &Desktop { app }).await;
     let summary = match signed_in {
         Ok(identity) => Summary {
             title: format!("Signed in again as {}", identity.name),

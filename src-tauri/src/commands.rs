@@ -3,36 +3,25 @@
 //! No command returns a secret.
 
 use presently_core::dispatch::Summary;
-use presently_core::expiry::Active;
+use presently_core::error::ErrorReport;
 use presently_core::preset::{format_duration, Availability};
 use presently_core::preview::Preview;
 use presently_core::providers::{Service, ShownStatus, Target};
+use presently_core::state_file::Active;
 use serde::Serialize;
 use specta::Type;
 use tauri::{AppHandle, State};
 use tauri_specta::{collect_commands, Builder};
 
 use crate::actions::{self, Action};
-use crate::state::AppState;
+use crate::app_state::AppState;
 
-/// An error as the window shows it.
-#[derive(Debug, Serialize, Type)]
-#[serde(tag = "kind", content = "message", rename_all = "snake_case")]
-pub enum CommandError {
-    /// The input or config is wrong.
-    Usage(String),
-    /// Something outside failed (a server, the keyring).
-    Failure(String),
-}
+/// An error as the window shows it: core's one shape, the same as the CLI's `--json`.
+pub type CommandError = ErrorReport;
 
-impl From<presently_core::Error> for CommandError {
-    fn from(e: presently_core::Error) -> Self {
-        if e.is_usage() {
-            CommandError::Usage(e.to_string())
-        } else {
-            CommandError::Failure(e.to_string())
-        }
-    }
+/// Every command's error, in core's one shape.
+fn report(e: presently_core::Error) -> CommandError {
+    e.report()
 }
 
 #[derive(Debug, Serialize, Type)]
@@ -73,7 +62,7 @@ pub struct AccountStatus {
     pub account: String,
     pub service_name: String,
     pub shown: Option<ShownStatus>,
-    pub error: Option<String>,
+    pub error: Option<ErrorReport>,
 }
 
 #[derive(Debug, Serialize, Type)]
@@ -81,7 +70,7 @@ pub struct AccountPreview {
     pub account: String,
     pub service_name: String,
     pub preview: Option<Preview>,
-    pub error: Option<String>,
+    pub error: Option<ErrorReport>,
 }
 
 /// Accounts, presets and the status in effect.
@@ -89,9 +78,9 @@ pub struct AccountPreview {
 #[specta::specta]
 async fn overview(app: AppHandle, state: State<'_, AppState>) -> Result<Overview, CommandError> {
     actions::reload_config(&app).await;
-    let session = state.session.read().await;
+    let session = &state.session;
     let config = session.config();
-    let pending = session.pending()?;
+    let pending = session.pending().map_err(report)?;
     let sign_ins = session.needs_sign_in();
     let attention = |id: &str| {
         if sign_ins.iter().any(|l| l.id == id) {
@@ -136,7 +125,7 @@ async fn overview(app: AppHandle, state: State<'_, AppState>) -> Result<Overview
                     .collect(),
             })
             .collect(),
-        active: session.active()?,
+        active: session.active().map_err(report)?,
         demo: state.demo,
         config_path: session.config_path().display().to_string(),
     })
@@ -146,14 +135,17 @@ async fn overview(app: AppHandle, state: State<'_, AppState>) -> Result<Overview
 #[tauri::command]
 #[specta::specta]
 async fn shown_statuses(state: State<'_, AppState>) -> Result<Vec<AccountStatus>, CommandError> {
-    let session = state.session.read().await;
-    let statuses = session.read_statuses(&[], &Target::Me).await?;
+    let session = &state.session;
+    let statuses = session
+        .read_statuses(&[], &Target::Me)
+        .await
+        .map_err(report)?;
     Ok(statuses
         .into_iter()
         .map(|(label, result)| AccountStatus {
             account: label.id.clone(),
             service_name: label.service.display_name().to_owned(),
-            error: result.as_ref().err().map(ToString::to_string),
+            error: result.as_ref().err().map(|e| e.report(Some(&label))),
             shown: result.ok(),
         })
         .collect())
@@ -166,14 +158,14 @@ async fn preview_preset(
     state: State<'_, AppState>,
     preset: String,
 ) -> Result<Vec<AccountPreview>, CommandError> {
-    let session = state.session.read().await;
-    let previews = session.previews(&preset).await?;
+    let session = &state.session;
+    let previews = session.previews(&preset).await.map_err(report)?;
     Ok(previews
         .into_iter()
         .map(|(label, result)| AccountPreview {
             account: label.id.clone(),
             service_name: label.service.display_name().to_owned(),
-            error: result.as_ref().err().map(ToString::to_string),
+            error: result.as_ref().err().map(|e| e.report(Some(&label))),
             preview: result.ok(),
         })
         .collect())
@@ -217,10 +209,9 @@ async fn sync_custom_statuses(
 ) -> Result<Vec<SyncLine>, CommandError> {
     let results = state
         .session
-        .write()
-        .await
         .sync_custom_statuses(&account, dry_run)
-        .await?;
+        .await
+        .map_err(report)?;
     Ok(results
         .into_iter()
         .map(|(change, result)| match result {

@@ -6,8 +6,8 @@ use tauri::{AppHandle, Manager, Wry};
 use tauri_plugin_global_shortcut::{GlobalShortcutExt, Shortcut, ShortcutState};
 
 use crate::actions::{self, Action};
+use crate::app_state::AppState;
 use crate::events;
-use crate::state::AppState;
 use presently_core::dispatch::Summary;
 
 pub fn plugin() -> TauriPlugin<Wry> {
@@ -36,7 +36,7 @@ pub fn plugin() -> TauriPlugin<Wry> {
 pub async fn register_all(app: &AppHandle) {
     let state = app.state::<AppState>();
     let presets: Vec<(String, String, String)> = {
-        let session = state.session.read().await;
+        let session = &state.session;
         session
             .config()
             .presets

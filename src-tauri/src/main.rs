@@ -1,22 +1,22 @@
 //! Presently's tray app: a thin Tauri shell over `presently-core`.
 //!
 //! # Layout
-//! - [`state`]: the shared session and what the shell needs beside it.
+//! - [`app_state`]: the shared session and what the shell needs beside it.
 //! - [`actions`]: apply / clear, then notify and refresh the tray (one path for every trigger).
 //! - [`tray`]: the tray menu, built from the presets.
 //! - [`hotkeys`]: the presets' global shortcuts.
-//! - [`expiry`]: ends timed statuses on time.
+//! - [`scheduler`]: sleeps until core says something is due (an expiry, a waiting change).
 //! - [`commands`]: what the settings window may call, with generated TypeScript bindings.
 //! - [`events`]: a line log that tests read (`PRESENTLY_EVENTS_LOG`).
 
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 mod actions;
+mod app_state;
 mod commands;
 mod events;
-mod expiry;
 mod hotkeys;
-mod state;
+mod scheduler;
 mod tray;
 
 use std::process::ExitCode;
@@ -34,14 +34,14 @@ fn main() -> ExitCode {
     }
     let open_settings = args.iter().any(|a| a == "--settings");
 
-    let state = match state::AppState::open() {
+    let state = match app_state::AppState::open() {
         Ok(state) => state,
-        Err(state::OpenError::AlreadyRunning) => {
+        Err(app_state::OpenError::AlreadyRunning) => {
             eprintln!("presently-tray: Presently is already running; its menu is in the tray");
             events::log("startup:already-running");
             return ExitCode::SUCCESS;
         }
-        Err(state::OpenError::Failed(e)) => {
+        Err(app_state::OpenError::Failed(e)) => {
             eprintln!("presently-tray: {e}");
             events::log(&format!("startup-error:{e}"));
             report_startup_error(&e.to_string());
@@ -58,7 +58,7 @@ fn main() -> ExitCode {
         .setup(move |app| {
             tray::create(app.handle())?;
             tauri::async_runtime::block_on(hotkeys::register_all(app.handle()));
-            expiry::spawn(app.handle().clone());
+            scheduler::spawn(app.handle().clone());
             if open_settings {
                 tray::show_settings(app.handle());
             }

@@ -8,8 +8,8 @@ use tauri::tray::TrayIconBuilder;
 use tauri::{AppHandle, Manager, Wry};
 
 use crate::actions::{self, Action};
+use crate::app_state::AppState;
 use crate::events;
-use crate::state::AppState;
 
 pub const TRAY_ID: &str = "presently";
 pub const SETTINGS_WINDOW: &str = "settings";
@@ -37,11 +37,12 @@ pub fn create(app: &AppHandle) -> tauri::Result<()> {
 
 async fn build_menu(app: &AppHandle) -> tauri::Result<(Menu<Wry>, String)> {
     let state = app.state::<AppState>();
-    let session = state.session.read().await;
+    let session = &state.session;
     let active = session.active().ok().flatten();
     let active_id = active.as_ref().and_then(|a| a.preset_id.clone());
     let menu = Menu::new(app)?;
-    for preset in &session.config().presets {
+    let config = session.config();
+    for preset in &config.presets {
         let checked = active_id.as_deref() == Some(preset.id.as_str());
         let item = CheckMenuItem::with_id(
             app,
@@ -59,8 +60,7 @@ async fn build_menu(app: &AppHandle) -> tauri::Result<(Menu<Wry>, String)> {
         menu.append(&PredefinedMenuItem::separator(app)?)?;
     }
     for wish in &pending {
-        let service = session
-            .config()
+        let service = config
             .account(&wish.account)
             .map(|a| a.service().display_name())
             .unwrap_or("");

@@ -6,18 +6,18 @@ import { invoke as __TAURI_INVOKE } from "@tauri-apps/api/core";
 /** Commands */
 export const commands = {
 	/**  Accounts, presets and the status in effect. */
-	overview: () => typedError<Overview_Serialize, CommandError>(__TAURI_INVOKE("overview")),
+	overview: () => typedError<Overview_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("overview")),
 	/**  What each account shows now, read back from its server. */
-	shownStatuses: () => typedError<AccountStatus_Serialize[], CommandError>(__TAURI_INVOKE("shown_statuses")),
+	shownStatuses: () => typedError<AccountStatus_Serialize[], ErrorReport_Serialize>(__TAURI_INVOKE("shown_statuses")),
 	/**  How a preset will look on each account, without sending anything. */
-	previewPreset: (preset: string) => typedError<AccountPreview_Serialize[], CommandError>(__TAURI_INVOKE("preview_preset", { preset })),
+	previewPreset: (preset: string) => typedError<AccountPreview_Serialize[], ErrorReport_Serialize>(__TAURI_INVOKE("preview_preset", { preset })),
 	/**  Applies a preset to every account, exactly as a tray click does. */
-	applyPreset: (preset: string) => typedError<Summary, CommandError>(__TAURI_INVOKE("apply_preset", { preset })),
-	clearStatus: () => typedError<Summary, CommandError>(__TAURI_INVOKE("clear_status")),
+	applyPreset: (preset: string) => typedError<Summary, ErrorReport_Serialize>(__TAURI_INVOKE("apply_preset", { preset })),
+	clearStatus: () => typedError<Summary, ErrorReport_Serialize>(__TAURI_INVOKE("clear_status")),
 	/**  Publishes the presets as a Rocket.Chat server's custom statuses (`presently sync`). */
-	syncCustomStatuses: (account: string, dryRun: boolean) => typedError<SyncLine[], CommandError>(__TAURI_INVOKE("sync_custom_statuses", { account, dryRun })),
+	syncCustomStatuses: (account: string, dryRun: boolean) => typedError<SyncLine[], ErrorReport_Serialize>(__TAURI_INVOKE("sync_custom_statuses", { account, dryRun })),
 	/**  Signs an account in again through the browser (Zoom); the result arrives as a notification. */
-	signInAgain: (account: string) => typedError<null, CommandError>(__TAURI_INVOKE("sign_in_again", { account })),
+	signInAgain: (account: string) => typedError<null, ErrorReport_Serialize>(__TAURI_INVOKE("sign_in_again", { account })),
 };
 
 /* Types */
@@ -27,14 +27,14 @@ export type AccountPreview_Deserialize = {
 	account: string,
 	service_name: string,
 	preview?: Preview_Deserialize | null,
-	error?: string | null,
+	error?: ErrorReport_Deserialize | null,
 };
 
 export type AccountPreview_Serialize = {
 	account: string,
 	service_name: string,
 	preview: Preview_Serialize | null,
-	error: string | null,
+	error: ErrorReport_Serialize | null,
 };
 
 export type AccountStatus = AccountStatus_Serialize | AccountStatus_Deserialize;
@@ -43,14 +43,14 @@ export type AccountStatus_Deserialize = {
 	account: string,
 	service_name: string,
 	shown?: ShownStatus_Deserialize | null,
-	error?: string | null,
+	error?: ErrorReport_Deserialize | null,
 };
 
 export type AccountStatus_Serialize = {
 	account: string,
 	service_name: string,
 	shown: ShownStatus_Serialize | null,
-	error: string | null,
+	error: ErrorReport_Serialize | null,
 };
 
 export type AccountView = AccountView_Serialize | AccountView_Deserialize;
@@ -107,12 +107,68 @@ export type Availability_Deserialize = "available" | "away" | "busy" | "dnd" | "
 /**  How available the user is, in words every service can map from. */
 export type Availability_Serialize = "available" | "away" | "busy" | "dnd" | "offline";
 
-/**  An error as the window shows it. */
-export type CommandError = 
-/**  The input or config is wrong. */
-{ kind: "usage"; message: string } | 
-/**  Something outside failed (a server, the keyring). */
-{ kind: "failure"; message: string };
+/**
+ *  What kind of failure an error is, so a face can say what to do about it: sign in again,
+ *  wait, fix a field, check the network. Stable names (snake_case) in `--json` and the window.
+ */
+export type ErrorKind = 
+/**  The credentials were refused: add the account again with working ones. */
+"auth" | 
+/**  The service ended the sign-in; only signing in again helps. */
+"sign_in_needed" | 
+/**  The credentials work but may not do this (a permission, a scope). */
+"forbidden" | 
+/**  Too many changes: it can go out at `retry_at`. */
+"rate_limited" | 
+/**  What was asked cannot be done as given; `field` names the culprit when known. */
+"invalid_input" | 
+/**  The server failed or answered something Presently does not understand. */
+"server" | 
+/**  The server could not be reached in time. */
+"network" | 
+/**  The OS keyring is missing, locked or lacks the account's entry. */
+"keyring" | 
+/**  Presently's own files (config, state, pacing book). */
+"local";
+
+/**
+ *  One error as every face shows it. `message` is the whole sentence, with the account
+ *  ("Zoom (work): rate limited by the server, try again after 14:31"); `reason` is the
+ *  finer cause within the kind (e.g. "paced" or "rate_limited" for [`ErrorKind::RateLimited`]).
+ */
+export type ErrorReport = ErrorReport_Serialize | ErrorReport_Deserialize;
+
+/**
+ *  One error as every face shows it. `message` is the whole sentence, with the account
+ *  ("Zoom (work): rate limited by the server, try again after 14:31"); `reason` is the
+ *  finer cause within the kind (e.g. "paced" or "rate_limited" for [`ErrorKind::RateLimited`]).
+ */
+export type ErrorReport_Deserialize = {
+	kind: ErrorKind,
+	reason: string,
+	account?: string | null,
+	service?: Service | null,
+	message: string,
+	/**  When a rate-limited change may be sent (RFC 3339 in JSON). */
+	retry_at?: string | null,
+	field?: string | null,
+};
+
+/**
+ *  One error as every face shows it. `message` is the whole sentence, with the account
+ *  ("Zoom (work): rate limited by the server, try again after 14:31"); `reason` is the
+ *  finer cause within the kind (e.g. "paced" or "rate_limited" for [`ErrorKind::RateLimited`]).
+ */
+export type ErrorReport_Serialize = {
+	kind: ErrorKind,
+	reason: string,
+	account: string | null,
+	service: Service | null,
+	message: string,
+	/**  When a rate-limited change may be sent (RFC 3339 in JSON). */
+	retry_at: string | null,
+	field: string | null,
+};
 
 export type Overview = Overview_Serialize | Overview_Deserialize;
 
@@ -186,6 +242,7 @@ export type Preview_Serialize = {
 	problem: string | null,
 };
 
+/**  A service Presently can set a status on. */
 export type Service = "zulip" | "rocketchat" | "zoom";
 
 /**  A status as the service shows it, read back from the server. */

@@ -43,7 +43,7 @@ function renderAccounts(overview: Overview, statuses: AccountStatus[]): void {
     if (!status) {
       cell(row, "…", "muted shown");
     } else if (status.error) {
-      cell(row, status.error, "failed shown");
+      cell(row, status.error.message, "failed shown").dataset.kind = status.error.kind;
     } else {
       const shown = status.shown;
       const words = shown ? [shown.emoji, shown.text].filter(Boolean).join(" ") : "";
@@ -109,7 +109,8 @@ async function showPreview(preset: PresetView): Promise<void> {
     const item = document.createElement("li");
     const p = entry.preview;
     if (!p) {
-      item.textContent = `${entry.service_name} (${entry.account}): ${entry.error ?? "unknown error"}`;
+      item.textContent = entry.error?.message ?? `${entry.service_name} (${entry.account}): unknown error`;
+      if (entry.error) item.dataset.kind = entry.error.kind;
       item.className = "failed";
     } else {
       const shown = [p.emoji, p.text].filter(Boolean).join(" ") || "(no text)";

@@ -3,108 +3,24 @@
 //! A provider does only what the service alone can do: check credentials, show a status,
 //! read it back. Mapping checks, previews, dispatch and expiry are written once elsewhere.
 
+mod auth;
+pub mod custom_statuses;
+mod registry;
 pub mod rocketchat;
 pub mod zoom;
 pub mod zulip;
 
 use async_trait::async_trait;
-use serde::{Deserialize, Serialize};
-use std::sync::Arc;
+use serde::Serialize;
 
-use crate::error::{AccountLabel, ProviderError, Result};
+use crate::error::{AccountLabel, ProviderError};
 use crate::preset::{Availability, Status};
-use crate::secrets::SecretStore;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
-#[serde(rename_all = "lowercase")]
-pub enum Service {
-    Zulip,
-    #[serde(rename = "rocketchat")]
-    RocketChat,
-    Zoom,
-}
-
-impl Service {
-    pub fn display_name(self) -> &'static str {
-        match self {
-            Service::Zulip => "Zulip",
-            Service::RocketChat => "Rocket.Chat",
-            Service::Zoom => "Zoom",
-        }
-    }
-
-    pub fn key(self) -> &'static str {
-        match self {
-            Service::Zulip => "zulip",
-            Service::RocketChat => "rocketchat",
-            Service::Zoom => "zoom",
-        }
-    }
-}
-
-/// The non-secret settings of an account, per service.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
-#[serde(tag = "service", rename_all = "lowercase")]
-pub enum AccountSettings {
-    Zulip(zulip::ZulipSettings),
-    #[serde(rename = "rocketchat")]
-    RocketChat(rocketchat::RocketChatSettings),
-    Zoom(zoom::ZoomSettings),
-}
-
-impl AccountSettings {
-    pub fn service(&self) -> Service {
-        match self {
-            AccountSettings::Zulip(_) => Service::Zulip,
-            AccountSettings::RocketChat(_) => Service::RocketChat,
-            AccountSettings::Zoom(_) => Service::Zoom,
-        }
-    }
-
-    pub fn validate(&self, account_id: &str) -> Result<()> {
-        match self {
-            AccountSettings::Zulip(settings) => settings.validate(account_id),
-            AccountSettings::RocketChat(settings) => settings.validate(account_id),
-            AccountSettings::Zoom(settings) => settings.validate(account_id),
-        }
-    }
-
-    /// Where the account lives, for listings: "alice@example.org on https://chat.example.org".
-    pub fn describe(&self) -> String {
-        match self {
-            AccountSettings::Zulip(z) => format!("{} on {}", z.email, z.site),
-            AccountSettings::RocketChat(r) => format!("{} on {}", r.user, r.server),
-            AccountSettings::Zoom(z) => {
-                let who = z.user.as_deref().unwrap_or(&z.email);
-                match z.auth {
-                    zoom::ZoomAuth::User => format!("{who} (signed in)"),
-                    zoom::ZoomAuth::ServerToServer => format!("{who} (Server-to-Server app)"),
-                }
-            }
-        }
-    }
-
-    /// Keeps what verifying the credentials told about the account that the user did not
-    /// type in (Zoom: whose e-mail it is, for listings).
-    pub fn learn(&mut self, identity: &Identity) {
-        if let (AccountSettings::Zoom(zoom), Some(email)) = (self, &identity.email) {
-            if zoom.email.is_empty() {
-                zoom.email.clone_from(email);
-            }
-        }
-    }
-
-    /// The keyring entries this account owns, so removing it removes them all.
-    pub fn secret_names(&self) -> &'static [&'static str] {
-        match self {
-            AccountSettings::Zulip(_) => zulip::SECRET_NAMES,
-            AccountSettings::RocketChat(_) => rocketchat::SECRET_NAMES,
-            AccountSettings::Zoom(_) => zoom::SECRET_NAMES,
-        }
-    }
-}
+pub(crate) use auth::{Connect, ObtainCredentials, Obtained};
+pub use auth::{SignInAgain, SignInPrompt, Unattended};
+pub use custom_statuses::{CustomStatuses, SyncChange};
+pub(crate) use registry::ServiceSettings;
+pub use registry::{AccountSettings, NewCredentials, Service};
 
 /// Whose status to change: the signed-in user, or (for admins) someone else.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -288,36 +204,21 @@ pub trait Provider: Send + Sync + std::fmt::Debug {
     ) -> Result<Vec<String>, ProviderError>;
 
     async fn read_status(&self, target: &Target) -> Result<ShownStatus, ProviderError>;
-}
 
-/// Builds the provider for one configured account, reading its secrets from the keyring.
-pub fn connect(
-    account: &crate::config::Account,
-    secrets: &Arc<dyn SecretStore>,
-    http: reqwest::Client,
-    timeout: std::time::Duration,
-) -> Result<Arc<dyn Provider>, ProviderError> {
-    match &account.settings {
-        AccountSettings::Zulip(settings) => Ok(Arc::new(zulip::Zulip::connect(
-            &account.id,
-            settings,
-            secrets.as_ref(),
-            http,
-            timeout,
-        )?)),
-        AccountSettings::RocketChat(settings) => Ok(Arc::new(rocketchat::RocketChat::connect(
-            &account.id,
-            settings,
-            secrets.as_ref(),
-            http,
-            timeout,
-        )?)),
-        AccountSettings::Zoom(settings) => Ok(Arc::new(zoom::Zoom::connect(
-            &account.id,
-            settings,
-            secrets,
-            http,
-            timeout,
-        )?)),
+    /// Optional: the service signs in through the browser again when it ends a sign-in (Zoom).
+    fn sign_in_again(&self) -> Option<&dyn SignInAgain> {
+        None
+    }
+
+    /// Optional: the server keeps a list of custom statuses an admin can publish the
+    /// presets to (Rocket.Chat).
+    fn custom_statuses(&self) -> Option<&dyn CustomStatuses> {
+        None
+    }
+
+    /// Ends the server-side session of credentials that came from signing in, so they
+    /// stop working when the account is removed; nothing where the service has no such thing.
+    async fn sign_out(&self) -> Result<(), ProviderError> {
+        Ok(())
     }
 }

@@ -1,30 +1,71 @@
 //! Rocket.Chat: a status message (with any emoji written into it) and an availability
 //! (online, away, busy, offline = invisible). Expiry is kept by Presently.
 
+mod auth;
 mod client;
 mod config;
-pub mod sync;
+mod sync;
 
 use async_trait::async_trait;
 use secrecy::SecretString;
+use std::collections::BTreeMap;
+use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::OnceCell;
 
-pub use client::{Credentials, CustomStatus, Login, RocketChatClient};
+pub use auth::NewCredentials;
+use client::{Credentials, Login, RocketChatClient};
 pub use config::RocketChatSettings;
 
 use super::{
-    AvailabilityMapping, Capabilities, Identity, Provider, Service, ShownStatus, Target, TextLimit,
-    TextUnit,
+    AvailabilityMapping, Capabilities, Connect, CustomStatuses, Identity, Provider, Service,
+    ServiceSettings, ShownStatus, SyncChange, Target, TextLimit, TextUnit,
 };
 use crate::error::{AccountLabel, ProviderError};
-use crate::preset::{Availability, Status};
+use crate::preset::{Availability, Preset, Status};
 use crate::preview::check_text;
-use crate::secrets::{SecretKey, SecretStore};
+use crate::secrets::SecretKey;
+
+/// The account's settings in the service registry.
+pub type Settings = RocketChatSettings;
 
 pub const AUTH_TOKEN: &str = "auth_token";
 pub const USER_ID: &str = "user_id";
-pub const SECRET_NAMES: &[&str] = &[AUTH_TOKEN, USER_ID];
+pub(crate) const SECRET_NAMES: &[&str] = &[AUTH_TOKEN, USER_ID];
+
+/// An admin's sync is a batch and Rocket.Chat allows 10 calls a minute per route: a limit
+/// that lifts within this long is waited out once.
+const SYNC_LONGEST_WAIT: Duration = Duration::from_secs(65);
+
+impl ServiceSettings for RocketChatSettings {
+    fn validate(&self, account_id: &str) -> crate::Result<()> {
+        RocketChatSettings::validate(self, account_id)
+    }
+
+    fn describe(&self) -> String {
+        format!("{} on {}", self.user, self.server)
+    }
+
+    fn secret_names(&self) -> &'static [&'static str] {
+        SECRET_NAMES
+    }
+
+    fn connect(
+        &self,
+        account_id: &str,
+        with: &Connect,
+    ) -> Result<Arc<dyn Provider>, ProviderError> {
+        Ok(Arc::new(RocketChat::connect(account_id, self, with)?))
+    }
+
+    fn custom_status_ids(&self) -> Option<&BTreeMap<String, String>> {
+        Some(&self.custom_statuses)
+    }
+
+    fn custom_status_ids_mut(&mut self) -> Option<&mut BTreeMap<String, String>> {
+        Some(&mut self.custom_statuses)
+    }
+}
 
 /// The server cuts longer messages without a word, so Presently checks first.
 pub const TEXT_LIMIT: TextLimit = TextLimit {
@@ -34,10 +75,13 @@ pub const TEXT_LIMIT: TextLimit = TextLimit {
 };
 
 #[derive(Debug)]
-pub struct RocketChat {
+pub(crate) struct RocketChat {
     label: AccountLabel,
     client: RocketChatClient,
     credentials: Credentials,
+    /// The token came from signing in, so removing the account signs it out.
+    signed_in: bool,
+    timeout: Duration,
     version: OnceCell<String>,
 }
 
@@ -55,7 +99,7 @@ fn status_word(availability: Availability) -> (&'static str, Option<&'static str
     }
 }
 
-pub fn capabilities() -> Capabilities {
+pub(crate) fn capabilities() -> Capabilities {
     Capabilities {
         service: Service::RocketChat,
         text_limit: Some(TEXT_LIMIT),
@@ -88,15 +132,13 @@ pub fn capabilities() -> Capabilities {
 }
 
 impl RocketChat {
-    pub fn connect(
+    fn connect(
         account_id: &str,
         settings: &RocketChatSettings,
-        secrets: &dyn SecretStore,
-        http: reqwest::Client,
-        timeout: Duration,
+        with: &Connect,
     ) -> Result<Self, ProviderError> {
         let read = |name| {
-            secrets
+            with.secrets
                 .get(&SecretKey::new(account_id, name))
                 .map_err(ProviderError::Secret)?
                 .ok_or(ProviderError::MissingSecret)
@@ -110,27 +152,23 @@ impl RocketChat {
                 service: Service::RocketChat,
                 id: account_id.to_owned(),
             },
-            client: client_for(&settings.server, http, timeout)?,
+            client: client_for(&settings.server, with.http.clone(), with.timeout)?,
             credentials,
+            signed_in: settings.signed_in,
+            timeout: with.timeout,
             version: OnceCell::new(),
         })
     }
 
-    pub fn client(&self) -> &RocketChatClient {
-        &self.client
-    }
-
-    pub fn credentials(&self) -> &Credentials {
-        &self.credentials
-    }
-
-    /// Signs out a token that came from signing in, so it stops working on the server.
-    pub async fn sign_out(&self) -> Result<(), ProviderError> {
-        self.client.logout(&self.credentials).await
+    async fn within_deadline<T>(
+        &self,
+        call: impl std::future::Future<Output = Result<T, ProviderError>>,
+    ) -> Result<T, ProviderError> {
+        crate::http::within(self.timeout, call).await
     }
 }
 
-pub fn client_for(
+fn client_for(
     server: &str,
     http: reqwest::Client,
     timeout: Duration,
@@ -140,11 +178,65 @@ pub fn client_for(
 }
 
 /// The user id and token as keyring entries.
-pub fn secrets_of(credentials: &Credentials) -> Vec<(&'static str, SecretString)> {
+fn secrets_of(credentials: &Credentials) -> Vec<(&'static str, SecretString)> {
     vec![
         (AUTH_TOKEN, credentials.auth_token.clone()),
         (USER_ID, SecretString::from(credentials.user_id.clone())),
     ]
+}
+
+/// Publishing the presets as the server's custom user statuses (admins; see [`sync`]).
+#[async_trait]
+impl CustomStatuses for RocketChat {
+    async fn plan(
+        &self,
+        presets: &[Preset],
+        known: &BTreeMap<String, String>,
+    ) -> Result<Vec<SyncChange>, ProviderError> {
+        let server = self
+            .within_deadline(self.client.custom_statuses(&self.credentials))
+            .await?;
+        Ok(sync::plan(presets, known, &server))
+    }
+
+    async fn send(&self, change: &SyncChange) -> Result<Option<String>, ProviderError> {
+        let credentials = &self.credentials;
+        let send = || async {
+            match change {
+                SyncChange::Create {
+                    name, status_type, ..
+                } => self
+                    .within_deadline(self.client.create_custom_status(
+                        credentials,
+                        name,
+                        status_type,
+                    ))
+                    .await
+                    .map(Some),
+                SyncChange::Update {
+                    id,
+                    name,
+                    status_type,
+                    ..
+                } => self
+                    .within_deadline(self.client.update_custom_status(
+                        credentials,
+                        id,
+                        name,
+                        status_type,
+                    ))
+                    .await
+                    .map(|()| None),
+                SyncChange::Delete { id, .. } => self
+                    .within_deadline(self.client.delete_custom_status(credentials, id))
+                    .await
+                    .map(|()| None),
+                SyncChange::Foreign { .. } => Ok(None),
+            }
+        };
+        let deadline = tokio::time::Instant::now() + SYNC_LONGEST_WAIT;
+        crate::http::retry_once_after_rate_limit(deadline, send).await
+    }
 }
 
 #[async_trait]
@@ -192,6 +284,18 @@ impl Provider for RocketChat {
             .set_status(&self.credentials, &message, word, user)
             .await?;
         Ok(note.map(str::to_owned).into_iter().collect())
+    }
+
+    fn custom_statuses(&self) -> Option<&dyn CustomStatuses> {
+        Some(self)
+    }
+
+    async fn sign_out(&self) -> Result<(), ProviderError> {
+        if !self.signed_in {
+            // A personal access token is the user's to revoke, not Presently's.
+            return Ok(());
+        }
+        self.client.logout(&self.credentials).await
     }
 
     async fn read_status(&self, target: &Target) -> Result<ShownStatus, ProviderError> {

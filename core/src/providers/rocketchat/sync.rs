@@ -5,67 +5,16 @@
 //! Planning is a pure function of the presets, the remembered ids and the server's list,
 //! so a second run with nothing changed plans nothing.
 
-use serde::Serialize;
 use std::collections::BTreeMap;
 
 use super::client::CustomStatus;
 use super::status_word;
 use crate::preset::Preset;
-
-/// One change to the server's custom statuses.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "action", rename_all = "snake_case")]
-pub enum Change {
-    Create {
-        preset: String,
-        name: String,
-        status_type: String,
-    },
-    Update {
-        preset: String,
-        id: String,
-        name: String,
-        status_type: String,
-    },
-    Delete {
-        preset: String,
-        id: String,
-        name: String,
-    },
-    /// A status with this name exists but Presently did not make it, so it is left alone.
-    Foreign {
-        preset: String,
-        id: String,
-        name: String,
-    },
-}
-
-impl std::fmt::Display for Change {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Change::Create {
-                name, status_type, ..
-            } => write!(f, "create \"{name}\" ({status_type})"),
-            Change::Update {
-                name, status_type, ..
-            } => write!(f, "update \"{name}\" ({status_type})"),
-            Change::Delete { name, .. } => write!(f, "delete \"{name}\" (its preset is gone)"),
-            Change::Foreign { name, .. } => write!(
-                f,
-                "leave \"{name}\" alone: it exists on the server but Presently did not create it"
-            ),
-        }
-    }
-}
-
-/// Names Rocket.Chat refuses (`error-input-is-not-a-valid-field`).
-pub fn valid_name(name: &str) -> bool {
-    !name.trim().is_empty() && !name.contains(['<', '>', '&', '"', '\''])
-}
+use crate::providers::SyncChange as Change;
 
 /// What to send so the server matches `presets`. `known` maps preset ids to the `_id`s of
 /// statuses Presently created earlier.
-pub fn plan(
+pub(crate) fn plan(
     presets: &[Preset],
     known: &BTreeMap<String, String>,
     server: &[CustomStatus],

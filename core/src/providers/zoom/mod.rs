@@ -5,10 +5,11 @@
 //! Tokens come from a browser sign-in (authorization code with PKCE, see [`signin`]) or,
 //! for admins, a Server-to-Server app (account credentials). See CONTRACTS.md §3.
 
+mod auth;
 mod client;
 mod config;
-pub mod oauth;
-pub mod signin;
+mod oauth;
+mod signin;
 mod tokens;
 
 use async_trait::async_trait;
@@ -16,25 +17,63 @@ use secrecy::SecretString;
 use std::sync::Arc;
 use std::time::Duration;
 
+pub use auth::{NewCredentials, SIGN_IN_WAIT};
 use client::{CallError, ZoomApi};
 pub use config::{
     ZoomAuth, ZoomSettings, DEFAULT_API_BASE, DEFAULT_AUTH_BASE, DEFAULT_REDIRECT_PORT,
     REDIRECT_PATH,
 };
-pub use oauth::{OAuthClient, TokenSet};
+use oauth::OAuthClient;
 use tokens::TokenKeeper;
 
 use super::{
-    AvailabilityMapping, Capabilities, Identity, Provider, Service, ShownStatus, Target,
-    TimedAvailability,
+    AvailabilityMapping, Capabilities, Connect, Identity, Provider, Service, ServiceSettings,
+    ShownStatus, SignInAgain, Target, TimedAvailability,
 };
 use crate::error::{AccountLabel, ProviderError};
 use crate::preset::{Availability, Status};
 use crate::secrets::{SecretKey, SecretStore};
 
+/// The account's settings in the service registry.
+pub type Settings = ZoomSettings;
+
 pub const CLIENT_SECRET: &str = "client_secret";
 pub const TOKENS: &str = "tokens";
-pub const SECRET_NAMES: &[&str] = &[CLIENT_SECRET, TOKENS];
+pub(crate) const SECRET_NAMES: &[&str] = &[CLIENT_SECRET, TOKENS];
+
+impl ServiceSettings for ZoomSettings {
+    fn validate(&self, account_id: &str) -> crate::Result<()> {
+        ZoomSettings::validate(self, account_id)
+    }
+
+    fn describe(&self) -> String {
+        let who = self.user.as_deref().unwrap_or(&self.email);
+        match self.auth {
+            ZoomAuth::User => format!("{who} (signed in)"),
+            ZoomAuth::ServerToServer => format!("{who} (Server-to-Server app)"),
+        }
+    }
+
+    fn learn(&mut self, identity: &Identity) {
+        if let Some(email) = &identity.email {
+            if self.email.is_empty() {
+                self.email.clone_from(email);
+            }
+        }
+    }
+
+    fn secret_names(&self) -> &'static [&'static str] {
+        SECRET_NAMES
+    }
+
+    fn connect(
+        &self,
+        account_id: &str,
+        with: &Connect,
+    ) -> Result<Arc<dyn Provider>, ProviderError> {
+        Ok(Arc::new(Zoom::connect(account_id, self, with)?))
+    }
+}
 
 /// "The default value is 20 minutes and the maximum allowed value is 1440 minutes" (seed 004).
 pub const DND_MAX_MINUTES: u32 = 1440;
@@ -73,7 +112,7 @@ fn presence_words(value: &str) -> String {
     }
 }
 
-pub fn capabilities() -> Capabilities {
+pub(crate) fn capabilities() -> Capabilities {
     Capabilities {
         service: Service::Zoom,
         text_limit: None,
@@ -105,15 +144,16 @@ pub fn capabilities() -> Capabilities {
 }
 
 #[derive(Debug)]
-pub struct Zoom {
+pub(crate) struct Zoom {
     label: AccountLabel,
     settings: ZoomSettings,
     api: ZoomApi,
+    oauth: OAuthClient,
     tokens: TokenKeeper,
 }
 
 /// The OAuth client for an account's app, with its secret from `secrets`.
-pub fn oauth_client(
+fn oauth_client(
     account_id: &str,
     settings: &ZoomSettings,
     secrets: &dyn SecretStore,
@@ -128,19 +168,17 @@ pub fn oauth_client(
 }
 
 impl Zoom {
-    pub fn connect(
+    fn connect(
         account_id: &str,
         settings: &ZoomSettings,
-        secrets: &Arc<dyn SecretStore>,
-        http: reqwest::Client,
-        timeout: Duration,
+        with: &Connect,
     ) -> Result<Self, ProviderError> {
         let oauth = oauth_client(
             account_id,
             settings,
-            secrets.as_ref(),
-            http.clone(),
-            timeout,
+            with.secrets.as_ref(),
+            with.http.clone(),
+            with.timeout,
         )?;
         Ok(Zoom {
             label: AccountLabel {
@@ -148,13 +186,14 @@ impl Zoom {
                 id: account_id.to_owned(),
             },
             settings: settings.clone(),
-            api: ZoomApi::new(http, &settings.api_base, timeout)?,
+            api: ZoomApi::new(with.http.clone(), &settings.api_base, with.timeout)?,
+            oauth: oauth.clone(),
             tokens: TokenKeeper::new(
                 account_id,
                 settings.auth,
                 settings.account_id.clone(),
                 oauth,
-                secrets.clone(),
+                with.secrets.clone(),
             ),
         })
     }
@@ -194,7 +233,7 @@ impl Zoom {
 }
 
 /// The minutes Do not disturb is sent with, and a note when that differs from the status.
-pub fn dnd_minutes(status: &Status) -> Option<(u32, Option<String>)> {
+pub(crate) fn dnd_minutes(status: &Status) -> Option<(u32, Option<String>)> {
     let timed = capabilities().timed?;
     timed
         .availabilities
@@ -219,6 +258,10 @@ impl Provider for Zoom {
 
     fn sign_in_needed(&self) -> bool {
         self.tokens.sign_in_needed().unwrap_or(false)
+    }
+
+    fn sign_in_again(&self) -> Option<&dyn SignInAgain> {
+        Some(self)
     }
 
     async fn capabilities(&self) -> Result<Capabilities, ProviderError> {

@@ -17,7 +17,7 @@ const READ_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// A sign-in in progress: the listener is bound before the URL is shown, so the browser
 /// can never come back to a closed port.
-pub struct SignIn {
+pub(crate) struct SignIn {
     oauth: OAuthClient,
     listener: TcpListener,
     redirect_uri: String,
@@ -34,7 +34,10 @@ enum Visit {
 
 impl SignIn {
     /// Listens on `127.0.0.1:port` and builds the URL to open in the browser.
-    pub async fn begin(oauth: OAuthClient, port: u16) -> Result<(SignIn, Url), ProviderError> {
+    pub(crate) async fn begin(
+        oauth: OAuthClient,
+        port: u16,
+    ) -> Result<(SignIn, Url), ProviderError> {
         let listener = TcpListener::bind(("127.0.0.1", port)).await.map_err(|e| {
             ProviderError::Unreachable(format!(
                 "cannot listen on 127.0.0.1:{port} for Zoom's redirect ({e}); is another \
@@ -62,14 +65,22 @@ impl SignIn {
         ))
     }
 
-    pub fn redirect_uri(&self) -> &str {
+    pub(crate) fn redirect_uri(&self) -> &str {
         &self.redirect_uri
+    }
+
+    /// The loopback port listened on (the one asked for, or the free one given for 0).
+    pub(crate) fn port(&self) -> u16 {
+        self.listener
+            .local_addr()
+            .map(|a| a.port())
+            .unwrap_or_default()
     }
 
     /// Waits up to `wait` for the browser, then trades the code for tokens. Visits with a
     /// wrong `state` are answered and ignored: they did not come from this sign-in. Each
     /// connection is read on its own, so a browser's idle preconnect holds nothing up.
-    pub async fn finish(self, wait: Duration) -> Result<TokenSet, ProviderError> {
+    pub(crate) async fn finish(self, wait: Duration) -> Result<TokenSet, ProviderError> {
         let deadline = tokio::time::Instant::now() + wait;
         let (visits, mut arrived) = tokio::sync::mpsc::channel::<(TcpStream, Visit)>(4);
         loop {

@@ -75,7 +75,9 @@ impl TokenKeeper {
         let stored = self.stored()?;
         let needed = stored.as_ref().is_some_and(|t| t.sign_in_needed);
         if let Ok(mut current) = self.current.try_lock() {
-            if current.is_none() {
+            // A provider lives as long as the config is unchanged: a sign-in made since
+            // (by this process or the CLI) replaces tokens that needed one.
+            if current.as_ref().is_none_or(|t| t.sign_in_needed) {
                 *current = stored;
             }
         }

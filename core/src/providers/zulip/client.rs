@@ -19,8 +19,8 @@ pub struct ZulipClient {
     timeout: Duration,
 }
 
-/// `GET /server_settings`.
-#[derive(Debug, Clone, Deserialize)]
+/// `GET /server_settings` (the part Presently keeps in its server cache).
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
 pub struct ServerSettings {
     #[serde(default)]
     pub zulip_version: String,

@@ -4,30 +4,59 @@
 //! `away` only means invisible), and no expiry: those are mapped in documented ways and
 //! expiry is kept by Presently.
 
+mod auth;
 mod client;
 mod config;
 mod emoji_names;
 
 use async_trait::async_trait;
 use secrecy::SecretString;
-use std::time::Duration;
+use std::sync::Arc;
 use tokio::sync::OnceCell;
 
-pub use client::ServerSettings;
-pub use config::{read_zuliprc, ZulipSettings, Zuliprc};
+pub use auth::NewCredentials;
+pub(crate) use client::ServerSettings;
+pub(crate) use config::read_zuliprc;
+pub use config::ZulipSettings;
 
 use super::{
-    AvailabilityMapping, Capabilities, Identity, Provider, Service, ShownStatus, Target, TextLimit,
-    TextUnit,
+    AvailabilityMapping, Capabilities, Connect, Identity, Provider, Service, ServiceSettings,
+    ShownStatus, Target, TextLimit, TextUnit,
 };
 use crate::emoji::Emoji;
 use crate::error::{AccountLabel, ProviderError};
 use crate::preset::{Availability, Status};
-use crate::secrets::{SecretKey, SecretStore};
+use crate::secrets::SecretKey;
+use crate::server_cache::ServerCache;
 use client::ZulipClient;
 
+/// The account's settings in the service registry.
+pub type Settings = ZulipSettings;
+
 pub const API_KEY: &str = "api_key";
-pub const SECRET_NAMES: &[&str] = &[API_KEY];
+pub(crate) const SECRET_NAMES: &[&str] = &[API_KEY];
+
+impl ServiceSettings for ZulipSettings {
+    fn validate(&self, account_id: &str) -> crate::Result<()> {
+        ZulipSettings::validate(self, account_id)
+    }
+
+    fn describe(&self) -> String {
+        format!("{} on {}", self.email, self.site)
+    }
+
+    fn secret_names(&self) -> &'static [&'static str] {
+        SECRET_NAMES
+    }
+
+    fn connect(
+        &self,
+        account_id: &str,
+        with: &Connect,
+    ) -> Result<Arc<dyn Provider>, ProviderError> {
+        Ok(Arc::new(Zulip::connect(account_id, self, with)?))
+    }
+}
 
 /// Feature levels that change what Presently can do (see CONTRACTS.md §1).
 const FL_STATUS_EMOJI: u32 = 86;
@@ -42,35 +71,35 @@ pub const TEXT_LIMIT: TextLimit = TextLimit {
 };
 
 #[derive(Debug)]
-pub struct Zulip {
+pub(crate) struct Zulip {
     label: AccountLabel,
     client: ZulipClient,
+    /// `GET /server_settings`, asked once per provider and kept a day in [`ServerCache`].
     server: OnceCell<ServerSettings>,
+    servers: ServerCache,
+    cache_key: String,
     own_user: OnceCell<client::OwnUser>,
 }
 
 impl Zulip {
-    pub fn connect(
+    pub(crate) fn connect(
         account_id: &str,
         settings: &ZulipSettings,
-        secrets: &dyn SecretStore,
-        http: reqwest::Client,
-        timeout: Duration,
+        with: &Connect,
     ) -> Result<Self, ProviderError> {
-        let key = secrets
+        let key = with
+            .secrets
             .get(&SecretKey::new(account_id, API_KEY))
             .map_err(ProviderError::Secret)?
             .ok_or(ProviderError::MissingSecret)?;
-        Self::with_key(account_id, settings, key, http, timeout)
+        Self::with_key(account_id, settings, key, with)
     }
 
-    /// A provider for credentials not stored yet (adding an account verifies them first).
-    pub fn with_key(
+    fn with_key(
         account_id: &str,
         settings: &ZulipSettings,
         api_key: SecretString,
-        http: reqwest::Client,
-        timeout: Duration,
+        with: &Connect,
     ) -> Result<Self, ProviderError> {
         let site = crate::http::provider_url(&settings.site)?;
         Ok(Zulip {
@@ -78,18 +107,39 @@ impl Zulip {
                 service: Service::Zulip,
                 id: account_id.to_owned(),
             },
-            client: ZulipClient::new(http, &site, settings.email.clone(), api_key, timeout)?,
+            cache_key: format!("zulip {}", site.as_str().trim_end_matches('/')),
+            client: ZulipClient::new(
+                with.http.clone(),
+                &site,
+                settings.email.clone(),
+                api_key,
+                with.timeout,
+            )?,
             server: OnceCell::new(),
+            servers: with.servers.clone(),
             own_user: OnceCell::new(),
         })
     }
 
+    /// The server's feature level: from this provider, else from the day-old cache, else
+    /// asked (and kept).
     async fn feature_level(&self) -> Result<u32, ProviderError> {
         let server = self
             .server
-            .get_or_try_init(|| self.client.server_settings())
+            .get_or_try_init(|| async {
+                if let Some(known) = self.servers.get::<ServerSettings>(&self.cache_key) {
+                    return Ok(known);
+                }
+                self.ask_server().await
+            })
             .await?;
         Ok(server.zulip_feature_level)
+    }
+
+    async fn ask_server(&self) -> Result<ServerSettings, ProviderError> {
+        let asked = self.client.server_settings().await?;
+        self.servers.put(&self.cache_key, &asked);
+        Ok(asked)
     }
 
     async fn own_user(&self) -> Result<&client::OwnUser, ProviderError> {
@@ -134,7 +184,7 @@ impl Zulip {
 }
 
 /// What Zulip shows for each availability at a feature level.
-pub fn capabilities_at(feature_level: u32) -> Capabilities {
+pub(crate) fn capabilities_at(feature_level: u32) -> Capabilities {
     let modern = feature_level >= FL_AWAY_MEANS_INVISIBLE;
     let availabilities = Availability::ALL
         .into_iter()
@@ -208,7 +258,10 @@ impl Provider for Zulip {
     }
 
     async fn verify(&self) -> Result<Identity, ProviderError> {
-        let level = self.feature_level().await?;
+        // Always asked: checking an account is also how a server upgrade is noticed at once.
+        let fresh = self.ask_server().await?;
+        let level = fresh.zulip_feature_level;
+        let _ = self.server.set(fresh);
         let user = self.client.own_user().await?;
         if user.is_bot {
             return Err(ProviderError::AuthRejected {
@@ -254,10 +307,15 @@ impl Provider for Zulip {
         let wants_visible = status.availability != Availability::AppearOffline;
         let user_id = match target {
             Target::Me => {
-                if level < FL_AWAY_MEANS_INVISIBLE {
-                    let away = status.availability != Availability::Available;
-                    form.push(("away", away.to_string()));
-                }
+                // Before feature level 148 `away` is the away flag; since then it is
+                // `presence_enabled = !away` (CONTRACTS §1), so visibility rides along in
+                // the same request instead of a second `PATCH /settings`.
+                let away = if level < FL_AWAY_MEANS_INVISIBLE {
+                    status.availability != Availability::Available
+                } else {
+                    !wants_visible
+                };
+                form.push(("away", away.to_string()));
                 None
             }
             Target::User(user) => {
@@ -274,10 +332,15 @@ impl Provider for Zulip {
             }
         };
         let ignored = self.client.update_status(user_id, &form).await?;
-        if !ignored.is_empty() {
-            notes.push(format!("the server ignored: {}", ignored.join(", ")));
+        let (away, others): (Vec<String>, Vec<String>) =
+            ignored.into_iter().partition(|name| name == "away");
+        let away_ignored = !away.is_empty();
+        if !others.is_empty() {
+            notes.push(format!("the server ignored: {}", others.join(", ")));
         }
-        if target == &Target::Me && level >= FL_AWAY_MEANS_INVISIBLE {
+        // A server that dropped the deprecated `away` says so; then visibility is set the
+        // current way, `PATCH /settings`.
+        if target == &Target::Me && level >= FL_AWAY_MEANS_INVISIBLE && away_ignored {
             // The status is already shown; a failed visibility change must not hide that.
             if let Err(e) = self.client.set_presence_enabled(wants_visible).await {
                 notes.push(format!("status set; visibility unchanged: {e}"));

@@ -50,6 +50,10 @@ pub struct ZulipFakeConfig {
     pub realm_deactivated: bool,
     /// Per-user API requests allowed in any 60-second window (Zulip's default is 200).
     pub rate_limit_per_minute: u32,
+    /// A server that dropped the deprecated `away` of `POST /users/me/status` ("To be
+    /// removed in a future release", zulip.yaml): it is ignored and reported in
+    /// `ignored_parameters_unsupported`, as any parameter a view does not read.
+    pub away_removed: bool,
 }
 
 impl Default for ZulipFakeConfig {
@@ -98,6 +102,7 @@ impl Default for ZulipFakeConfig {
             ],
             realm_deactivated: false,
             rate_limit_per_minute: 200,
+            away_removed: false,
         }
     }
 }

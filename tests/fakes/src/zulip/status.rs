@@ -18,7 +18,11 @@ pub(crate) fn set_own(
     params: &Params,
 ) -> Result<Response, ApiError> {
     human_only(user)?;
-    let validated = status_rules::validate(params, state.config.feature_level, true)?;
+    let validated = status_rules::validate(
+        params,
+        state.config.feature_level,
+        !state.config.away_removed,
+    )?;
     let processed = validated.processed.clone();
     let change = status_rules::apply(validated, &state.config.realm_emoji)?;
     state.apply(user.user_id, change);

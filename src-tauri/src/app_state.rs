@@ -7,10 +7,11 @@ use presently_core::app_lock::AppLock;
 use presently_core::clock::SystemClock;
 use presently_core::secrets::{KeyringStore, SecretStore};
 use presently_core::session::Session;
-use tokio::sync::{Notify, RwLock};
+use tokio::sync::Notify;
 
 pub struct AppState {
-    pub session: RwLock<Session>,
+    /// Shared without a lock: every session method takes `&self`.
+    pub session: Session,
     /// Woken when the status in effect changes, so the expiry task re-reads its deadline.
     pub expiry_changed: Notify,
     /// Global shortcut id → preset id.
@@ -42,7 +43,7 @@ impl AppState {
             Arc::new(KeyringStore::open().map_err(presently_core::Error::from)?);
         let session = Session::open(&dir, secrets, Arc::new(SystemClock))?;
         Ok(AppState {
-            session: RwLock::new(session),
+            session,
             expiry_changed: Notify::new(),
             hotkeys: Mutex::new(HashMap::new()),
             demo: std::env::var_os("PRESENTLY_DEMO").is_some_and(|v| v == "1"),

@@ -1,0 +1,282 @@
+//! Accounts: add (a service's own sign-in, then the server's check, then the keyring and
+//! the config), test, sign in again, publish custom statuses, remove. Service-specific
+//! steps are reached through the provider's capabilities; nothing here names a service.
+
+use secrecy::SecretString;
+use std::sync::Arc;
+
+use super::context::Context;
+use crate::config::Account;
+use crate::error::{AccountLabel, Error, ProviderError, Result};
+use crate::providers::{Identity, NewCredentials, SignInPrompt, SyncChange};
+use crate::secrets::{MemoryStore, SecretKey, SecretStore};
+
+impl Context {
+    fn refuse_taken(&self, id: &str) -> Result<()> {
+        if self.config().account(id).is_some() {
+            return Err(Error::InvalidField {
+                field: "id",
+                message: format!(
+                    "an account called {id:?} exists; remove it first or pick another id"
+                ),
+            });
+        }
+        Ok(())
+    }
+
+    /// Runs the service's sign-in with what the face collected, then adds the account.
+    pub(crate) async fn add_account(
+        &self,
+        id: &str,
+        credentials: NewCredentials,
+        prompt: &dyn SignInPrompt,
+    ) -> Result<Identity> {
+        // Before any sign-in: a browser round trip must not end in "that id is taken".
+        self.refuse_taken(id)?;
+        crate::config::check_id("account", id)?;
+        let connect = self.connect_with(self.secrets.clone());
+        let obtained = credentials.obtain(id, &connect, prompt).await?;
+        let account = Account {
+            id: id.to_owned(),
+            settings: obtained.settings,
+        };
+        self.add_verified(account, obtained.secrets).await
+    }
+
+    /// Verifies credentials with the server, then stores the secrets in the keyring and
+    /// the account in the config. Nothing is stored when verification fails.
+    pub(crate) async fn add_verified(
+        &self,
+        mut account: Account,
+        secrets: Vec<(&'static str, SecretString)>,
+    ) -> Result<Identity> {
+        self.refuse_taken(&account.id)?;
+        account.settings.validate(&account.id)?;
+        let label = account.label();
+        let identity = self.verify_staged(&account, &[], &secrets).await?;
+        account.settings.learn(&identity);
+        for (name, value) in &secrets {
+            self.secrets
+                .set(&SecretKey::new(&account.id, name), value)?;
+        }
+        let added = self.update_config(|config| {
+            if config.account(&account.id).is_some() {
+                return Err(Error::invalid(format!(
+                    "an account called {:?} was added meanwhile; remove it first or pick another id",
+                    account.id
+                )));
+            }
+            config.accounts.push(account.clone());
+            Ok(())
+        });
+        if let Err(e) = added {
+            // Leave no orphaned secret behind an account the config does not list.
+            for (name, _) in &secrets {
+                let _ = self.secrets.delete(&SecretKey::new(&account.id, name));
+            }
+            return Err(e);
+        }
+        tracing::info!("{label}: added");
+        Ok(identity)
+    }
+
+    /// Checks credentials through the same provider code that will use them later, reading
+    /// them from a staging store (the account's `kept` secrets from the keyring, overlaid
+    /// with `new` ones) so nothing reaches the keyring before the server agrees.
+    async fn verify_staged(
+        &self,
+        account: &Account,
+        kept: &[&'static str],
+        new: &[(&'static str, SecretString)],
+    ) -> Result<Identity> {
+        let label = account.label();
+        let staged: Arc<dyn SecretStore> = Arc::new(MemoryStore::default());
+        for name in kept {
+            let key = SecretKey::new(&account.id, name);
+            if let Some(value) = self.secrets.get(&key)? {
+                staged.set(&key, &value)?;
+            }
+        }
+        for (name, value) in new {
+            staged.set(&SecretKey::new(&account.id, name), value)?;
+        }
+        let provider = account
+            .settings
+            .get()
+            .connect(&account.id, &self.connect_with(staged))
+            .map_err(|e| e.for_account(label.clone()))?;
+        self.within_deadline(provider.verify())
+            .await
+            .map_err(|e| e.for_account(label))
+    }
+
+    /// Checks an account's stored credentials against its server.
+    pub(crate) async fn test_account(&self, id: &str) -> Result<Identity> {
+        let account = self.account(id)?;
+        let label = account.label();
+        // Always connected afresh: the point is to read the keyring and ask the server now.
+        self.forget_provider(id);
+        let provider = self
+            .provider(&account)
+            .map_err(|e| e.for_account(label.clone()))?;
+        let verified = self.within_deadline(provider.verify()).await;
+        if let Err(e) = &verified {
+            self.forget_after(id, e);
+        }
+        verified.map_err(|e| e.for_account(label))
+    }
+
+    /// Replaces some of an account's secrets once the server accepts them; until then the
+    /// old ones stay.
+    async fn replace_secrets(
+        &self,
+        account: &Account,
+        secrets: Vec<(&'static str, SecretString)>,
+    ) -> Result<Identity> {
+        let identity = self
+            .verify_staged(account, account.settings.secret_names(), &secrets)
+            .await?;
+        for (name, value) in &secrets {
+            self.secrets
+                .set(&SecretKey::new(&account.id, name), value)?;
+        }
+        self.forget_provider(&account.id);
+        Ok(identity)
+    }
+
+    /// Accounts whose sign-in the service ended; only the user can renew it.
+    pub(crate) fn needs_sign_in(&self) -> Vec<AccountLabel> {
+        self.config()
+            .accounts
+            .iter()
+            .filter(|a| self.provider(a).is_ok_and(|p| p.sign_in_needed()))
+            .map(Account::label)
+            .collect()
+    }
+
+    /// Signs an account in again through its service's own flow (Zoom: the browser) and
+    /// keeps the new secrets once the server accepts them. The account keeps its id, its
+    /// preset overrides and everything else in the config.
+    pub(crate) async fn sign_in_again(
+        &self,
+        id: &str,
+        prompt: &dyn SignInPrompt,
+    ) -> Result<Identity> {
+        let account = self.account(id)?;
+        let label = account.label();
+        let provider = self
+            .provider(&account)
+            .map_err(|e| e.for_account(label.clone()))?;
+        let Some(flow) = provider.sign_in_again() else {
+            return Err(Error::invalid(format!(
+                "{label} does not sign in through the browser; add it again to change its credentials"
+            )));
+        };
+        let secrets = flow
+            .sign_in_again(prompt)
+            .await
+            .map_err(|e| e.for_account(label))?;
+        self.replace_secrets(&account, secrets).await
+    }
+
+    /// Publishes the presets as the server's custom statuses, where the service has them.
+    /// With `dry_run`, only plans. The ids of statuses Presently creates are remembered in
+    /// the account's settings. No lock a click needs is held meanwhile.
+    pub(crate) async fn sync_custom_statuses(
+        &self,
+        id: &str,
+        dry_run: bool,
+    ) -> Result<Vec<(SyncChange, Result<(), ProviderError>)>> {
+        let account = self.account(id)?;
+        let label = account.label();
+        let not_offered = || {
+            Error::invalid(format!(
+                "{id} is a {} account; custom statuses are a Rocket.Chat feature",
+                account.service().display_name()
+            ))
+        };
+        let known = account
+            .settings
+            .get()
+            .custom_status_ids()
+            .cloned()
+            .ok_or_else(not_offered)?;
+        let provider = self
+            .provider(&account)
+            .map_err(|e| e.for_account(label.clone()))?;
+        let statuses = provider.custom_statuses().ok_or_else(not_offered)?;
+        let changes = statuses
+            .plan(&self.config().presets, &known)
+            .await
+            .map_err(|e| e.for_account(label.clone()))?;
+        if dry_run {
+            return Ok(changes.into_iter().map(|c| (c, Ok(()))).collect());
+        }
+        let mut now_known = known.clone();
+        let mut results = Vec::new();
+        for change in changes {
+            let result = statuses.send(&change).await;
+            if let Ok(created) = &result {
+                match &change {
+                    SyncChange::Create { preset, .. } | SyncChange::Update { preset, .. } => {
+                        if let Some(id) = change.resulting_id(created.as_ref()) {
+                            now_known.retain(|_, known_id| known_id != &id);
+                            now_known.insert(preset.clone(), id);
+                        }
+                    }
+                    SyncChange::Delete { preset, .. } => {
+                        now_known.remove(preset);
+                    }
+                    SyncChange::Foreign { .. } => {}
+                }
+            }
+            results.push((change, result.map(|_| ())));
+        }
+        if now_known != known {
+            self.update_config(|config| {
+                if let Some(ids) = config
+                    .accounts
+                    .iter_mut()
+                    .find(|a| a.id == id)
+                    .and_then(|a| a.settings.get_mut().custom_status_ids_mut())
+                {
+                    *ids = now_known;
+                }
+                Ok(())
+            })?;
+        }
+        Ok(results)
+    }
+
+    /// Removes the account from the config and deletes its keyring entries; credentials
+    /// that came from signing in are signed out first. Returns notes on what could not be done.
+    pub(crate) async fn remove_account(&self, id: &str) -> Result<Vec<String>> {
+        let account = self.account(id)?;
+        let mut notes = Vec::new();
+        let signed_out = match self.provider(&account) {
+            Ok(provider) => self.within_deadline(provider.sign_out()).await,
+            // Nothing to sign out with (no secret left, a setting that cannot work).
+            Err(_) => Ok(()),
+        };
+        match signed_out {
+            // Already signed out on the server, or nothing to read: nothing left to revoke.
+            Ok(()) | Err(ProviderError::AuthRejected { .. }) => {}
+            Err(e) => notes.push(format!(
+                "could not sign the token out on the server ({e}); it is deleted here"
+            )),
+        }
+        // Config first: if it cannot be saved, the account keeps its working credentials.
+        self.update_config(|config| {
+            config.accounts.retain(|a| a.id != id);
+            for preset in &mut config.presets {
+                preset.overrides.remove(id);
+            }
+            Ok(())
+        })?;
+        self.pacing.forget_account(id)?;
+        for name in account.settings.secret_names() {
+            self.secrets.delete(&SecretKey::new(id, name))?;
+        }
+        Ok(notes)
+    }
+}

@@ -1,0 +1,245 @@
+//! The operations a face (the CLI, the tray app, the settings window) may ask for, on one
+//! config directory. `Session` is a thin face over a shared [`context::Context`]; each job
+//! lives in its own module:
+//! - [`status`]: request → statuses → fan-out → report → remember; read back; preview.
+//! - [`schedule`]: what is due next (statuses that run out, changes waiting their turn).
+//! - [`accounts`]: add, test, sign in again, custom statuses, remove.
+//!
+//! Every method takes `&self`, so the tray shares one `Session` without a lock: a click is
+//! never queued behind an admin's sync or a sign-in waiting for the browser. Status changes
+//! run one at a time (an expiry must not undo a click).
+
+mod accounts;
+mod context;
+mod schedule;
+mod status;
+
+use chrono::{DateTime, Utc};
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::dispatch::{Outcome, Summary};
+use crate::error::{AccountLabel, ProviderError, Result};
+use crate::paced::WhenPaced;
+use crate::pacing::Wish;
+use crate::preset::Availability;
+use crate::preview::Preview;
+use crate::providers::{Identity, NewCredentials, ShownStatus, SignInPrompt, SyncChange, Target};
+use crate::secrets::SecretStore;
+use crate::state_file::Active;
+use context::Context;
+
+/// What the user asked to show. Fields set here override the preset's.
+#[derive(Debug, Clone, Default)]
+pub struct Request {
+    pub preset: Option<String>,
+    pub text: Option<String>,
+    pub emoji: Option<String>,
+    pub availability: Option<Availability>,
+    pub duration: Option<Duration>,
+    /// Empty means every configured account.
+    pub accounts: Vec<String>,
+    pub target: Target,
+}
+
+/// The result of one apply or clear: per-account outcomes and their summary.
+#[derive(Debug, Clone)]
+pub struct Report {
+    pub label: String,
+    /// "set" or "cleared", for summaries made again later.
+    pub verb: String,
+    pub outcomes: Vec<Outcome>,
+    /// Accounts the preset leaves alone (`skip = true`).
+    pub skipped: Vec<String>,
+    /// Accounts left out because the user must sign in again; reported once, when the
+    /// sign-in ended, not on every change.
+    pub needs_sign_in: Vec<AccountLabel>,
+    pub summary: Summary,
+}
+
+impl Report {
+    /// Every account asked succeeded; a change that reached no account at all, because
+    /// every one needs a new sign-in, did not.
+    pub fn all_succeeded(&self) -> bool {
+        let nothing_done = self.outcomes.is_empty() && !self.needs_sign_in.is_empty();
+        self.outcomes.iter().all(Outcome::succeeded) && !nothing_done
+    }
+
+    pub(crate) fn succeeded_accounts(&self) -> Vec<String> {
+        self.outcomes
+            .iter()
+            .filter(|o| o.succeeded())
+            .map(|o| o.account.id.clone())
+            .collect()
+    }
+}
+
+/// Presently on one config directory: what every face calls.
+pub struct Session {
+    context: Context,
+}
+
+impl Session {
+    /// Opens the config in `dir` (written with defaults when missing).
+    ///
+    /// # Errors
+    /// The config cannot be read or is invalid; the HTTP client cannot start.
+    pub fn open(dir: &Path, secrets: Arc<dyn SecretStore>, clock: Arc<dyn Clock>) -> Result<Self> {
+        Ok(Session {
+            context: Context::open(dir, secrets, clock)?,
+        })
+    }
+
+    /// What to do with a change a paced service cannot take yet (default: queue it).
+    pub fn with_when_paced(mut self, when_paced: WhenPaced) -> Self {
+        self.context.when_paced = when_paced;
+        self
+    }
+
+    /// The directory holding the config and Presently's state files.
+    pub fn dir(&self) -> &Path {
+        &self.context.dir
+    }
+
+    pub fn config_path(&self) -> &Path {
+        self.context.config_file.path()
+    }
+
+    /// The config as last read: a snapshot that never changes under the caller.
+    pub fn config(&self) -> Arc<Config> {
+        self.context.config()
+    }
+
+    /// Re-reads the config when the file changed (an account added with the CLI, a preset
+    /// edited by hand). Returns whether it changed.
+    pub fn reload_if_changed(&self) -> Result<bool> {
+        self.context.reload_if_changed()
+    }
+
+    /// The per-account deadline of every server call.
+    pub fn timeout(&self) -> Duration {
+        self.context.timeout()
+    }
+
+    // The main job (status.rs).
+
+    /// Shows the requested status on every selected account at once.
+    pub async fn apply(&self, request: &Request) -> Result<Report> {
+        let _one_at_a_time = self.context.changing.lock().await;
+        let report = self.context.apply_now(request).await;
+        self.context.status_changed();
+        report
+    }
+
+    /// Clears text and emoji and makes the user available again.
+    pub async fn clear(&self, accounts: &[String], target: &Target) -> Result<Report> {
+        let _one_at_a_time = self.context.changing.lock().await;
+        let report = self.context.clear_now(accounts, target).await;
+        self.context.status_changed();
+        report
+    }
+
+    /// What each selected account shows now, read back from its server.
+    pub async fn read_statuses(
+        &self,
+        accounts: &[String],
+        target: &Target,
+    ) -> Result<Vec<(AccountLabel, Result<ShownStatus, ProviderError>)>> {
+        self.context.read_statuses(accounts, target).await
+    }
+
+    /// How a preset will look on each account (skipped accounts are left out).
+    pub async fn previews(
+        &self,
+        preset: &str,
+    ) -> Result<Vec<(AccountLabel, Result<Preview, ProviderError>)>> {
+        self.context.previews(preset).await
+    }
+
+    /// The status Presently set last, as the tray and the window show it.
+    pub fn active(&self) -> Result<Option<Active>> {
+        Ok(self.context.state_file.load()?.latest())
+    }
+
+    // Scheduling (schedule.rs).
+
+    /// The next moment something is due: a status that runs out or a waiting change.
+    pub fn next_due(&self) -> Result<Option<DateTime<Utc>>> {
+        self.context.next_due()
+    }
+
+    /// Does whatever is due now; one report per change made.
+    pub async fn run_due(&self) -> Result<Vec<Report>> {
+        self.context.run_due().await
+    }
+
+    /// Changes waiting for their turn on paced services, soonest first.
+    pub fn pending(&self) -> Result<Vec<Wish>> {
+        self.context.pending()
+    }
+
+    /// Sends the waiting changes whose turn has come, each with its report.
+    pub async fn send_due(&self) -> Result<Vec<(Wish, Report)>> {
+        self.context.send_due().await
+    }
+
+    /// Ends the statuses whose time has come (restore preset, else clear).
+    pub async fn expire_if_due(&self) -> Result<Option<Report>> {
+        self.context.expire_if_due().await
+    }
+
+    /// Gives up a waiting change: it will not be sent.
+    pub fn withdraw(&self, wish: &Wish) -> Result<()> {
+        self.context.withdraw(wish)
+    }
+
+    // Accounts (accounts.rs).
+
+    /// Runs the service's own sign-in with what the face collected (`prompt` answers its
+    /// questions: a second-factor code, a browser to open), has the server check the
+    /// credentials, then keeps the secrets in the keyring and the account in the config.
+    ///
+    /// # Errors
+    /// The id is taken or malformed, a field is wrong, the sign-in or the check failed
+    /// (nothing is stored then), or the keyring or config cannot be written.
+    pub async fn add_account(
+        &self,
+        id: &str,
+        credentials: NewCredentials,
+        prompt: &dyn SignInPrompt,
+    ) -> Result<Identity> {
+        self.context.add_account(id, credentials, prompt).await
+    }
+
+    /// Checks an account's stored credentials against its server.
+    pub async fn test_account(&self, id: &str) -> Result<Identity> {
+        self.context.test_account(id).await
+    }
+
+    /// Accounts whose sign-in the service ended; only the user can renew it.
+    pub fn needs_sign_in(&self) -> Vec<AccountLabel> {
+        self.context.needs_sign_in()
+    }
+
+    /// Signs an account in again through its service's flow; keeps its id and settings.
+    pub async fn sign_in_again(&self, id: &str, prompt: &dyn SignInPrompt) -> Result<Identity> {
+        self.context.sign_in_again(id, prompt).await
+    }
+
+    /// Publishes the presets as the server's custom statuses (Rocket.Chat); `dry_run` plans only.
+    pub async fn sync_custom_statuses(
+        &self,
+        id: &str,
+        dry_run: bool,
+    ) -> Result<Vec<(SyncChange, Result<(), ProviderError>)>> {
+        self.context.sync_custom_statuses(id, dry_run).await
+    }
+
+    /// Removes the account and its keyring entries; returns notes on what could not be done.
+    pub async fn remove_account(&self, id: &str) -> Result<Vec<String>> {
+        self.context.remove_account(id).await
+    }
+}

@@ -1,0 +1,210 @@
+//! The one place that answers "what is due next": statuses that run out (kept in
+//! `state.json`) and changes waiting for their turn on paced services (`pacing.json`).
+//! The tray app sleeps until [`Context::next_due`] and then calls [`Context::run_due`];
+//! the CLI sends its own waiting change with [`Context::send_due`].
+
+use chrono::{DateTime, Utc};
+use std::sync::PoisonError;
+
+use super::context::Context;
+use super::{Report, Request};
+use crate::dispatch::{self, summarize, Job, Outcome};
+use crate::error::Result;
+use crate::paced::Claimed;
+use crate::pacing::{Wish, WishTurn};
+use crate::preset::Status;
+use crate::providers::Target;
+
+/// After an expiry that failed, or could reach no account, wait this long before the
+/// failed accounts are tried again.
+pub(crate) const RETRY_AFTER_FAILURE: chrono::Duration = chrono::Duration::seconds(60);
+
+impl Context {
+    /// Changes waiting for their turn on paced services, soonest first.
+    pub(crate) fn pending(&self) -> Result<Vec<Wish>> {
+        self.pacing.pending()
+    }
+
+    /// The next moment something is due: a status that runs out (unless a failed expiry
+    /// is waiting to be retried) or a waiting change's turn.
+    pub(crate) fn next_due(&self) -> Result<Option<DateTime<Utc>>> {
+        let expiry = match self.expiry_retry_at() {
+            Some(retry_at) => self
+                .state_file
+                .load()?
+                .next_expiry()
+                .map(|at| at.max(retry_at)),
+            None => self.state_file.load()?.next_expiry(),
+        };
+        Ok(expiry.into_iter().chain(self.pacing.next_due()?).min())
+    }
+
+    fn expiry_retry_at(&self) -> Option<DateTime<Utc>> {
+        *self
+            .expiry_retry_at
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn set_expiry_retry_at(&self, at: Option<DateTime<Utc>>) {
+        *self
+            .expiry_retry_at
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = at;
+    }
+
+    /// A new status was set: a failed expiry's wait no longer applies.
+    pub(crate) fn status_changed(&self) {
+        self.set_expiry_retry_at(None);
+    }
+
+    /// Does whatever is due now: sends waiting changes whose turn came, then ends statuses
+    /// that ran out. One report per change made.
+    pub(crate) async fn run_due(&self) -> Result<Vec<Report>> {
+        let mut reports: Vec<Report> = self
+            .send_due()
+            .await?
+            .into_iter()
+            .map(|(_, report)| report)
+            .collect();
+        let now = self.clock.now();
+        if self.expiry_retry_at().is_some_and(|at| now < at) {
+            return Ok(reports);
+        }
+        let retry_later = Some(now + RETRY_AFTER_FAILURE);
+        match self.expire_if_due().await {
+            // Nothing could be done (e.g. only accounts that need a new sign-in).
+            Ok(Some(report)) if report.outcomes.is_empty() => self.set_expiry_retry_at(retry_later),
+            Ok(Some(report)) => {
+                self.set_expiry_retry_at(if report.all_succeeded() {
+                    None
+                } else {
+                    retry_later
+                });
+                reports.push(report);
+            }
+            Ok(None) => self.set_expiry_retry_at(None),
+            Err(e) => {
+                self.set_expiry_retry_at(retry_later);
+                return Err(e);
+            }
+        }
+        Ok(reports)
+    }
+
+    /// Gives up a change that waited for its turn: it will not be sent, and Presently no
+    /// longer counts it as the status in effect on that account (it was recorded as set
+    /// when it was queued).
+    pub(crate) fn withdraw(&self, wish: &Wish) -> Result<()> {
+        self.pacing
+            .withdraw(&wish.account, &wish.target(), wish.wanted_at)?;
+        if wish.user.is_none() {
+            self.state_file
+                .update(|state| state.forget(std::slice::from_ref(&wish.account)))?;
+        }
+        Ok(())
+    }
+
+    /// Sends the waiting changes whose turn has come, each with its report. A wish another
+    /// process took, or a newer wish replaced, is left alone.
+    pub(crate) async fn send_due(&self) -> Result<Vec<(Wish, Report)>> {
+        let _one_at_a_time = self.changing.lock().await;
+        let config = self.config();
+        let mut sent = Vec::new();
+        for wish in self.pacing.due(self.clock.now())? {
+            let Some(account) = config.account(&wish.account) else {
+                self.pacing.forget_account(&wish.account)?;
+                continue;
+            };
+            let status = wish.status.to_status()?;
+            let provider = match self.provider(account) {
+                // Nothing can be sent until the user signs in again; the account says so.
+                Ok(provider) if provider.sign_in_needed() => {
+                    self.withdraw(&wish)?;
+                    continue;
+                }
+                other => other,
+            };
+            let now = self.clock.now();
+            let previous = match self.pacing.take_turn(&wish, now)? {
+                WishTurn::Go { previous } => previous,
+                WishTurn::Later { .. } | WishTurn::Gone => continue,
+            };
+            let outcomes = match provider {
+                Ok(provider) => {
+                    let job = Job {
+                        provider,
+                        status,
+                        claimed: Some(Claimed { at: now, previous }),
+                    };
+                    dispatch::apply(vec![job], &wish.target(), self.timeout(), &self.pacer()).await
+                }
+                Err(cause) => vec![Outcome::failed(account.label(), cause)],
+            };
+            self.forget_failed(&outcomes);
+            let (label, verb) = if wish.status.label == Status::cleared().label {
+                ("Status".to_owned(), "cleared")
+            } else {
+                (wish.status.label.clone(), "set")
+            };
+            let summary = summarize(&label, verb, &outcomes);
+            let report = Report {
+                label,
+                verb: verb.to_owned(),
+                outcomes,
+                skipped: Vec::new(),
+                needs_sign_in: Vec::new(),
+                summary,
+            };
+            sent.push((wish, report));
+        }
+        Ok(sent)
+    }
+
+    /// Ends the statuses whose time has come: restores the user's default preset on those
+    /// accounts, or clears them. Accounts that fail stay due and are tried again.
+    pub(crate) async fn expire_if_due(&self) -> Result<Option<Report>> {
+        let _one_at_a_time = self.changing.lock().await;
+        let config = self.config();
+        let now = self.clock.now();
+        let due = self.state_file.update(|state| {
+            let (due, removed): (Vec<String>, Vec<String>) = state
+                .due(now)
+                .into_iter()
+                .partition(|id| config.account(id).is_some());
+            state.forget(&removed);
+            due
+        })?;
+        // An empty list would mean every account, including ones Presently never set.
+        if due.is_empty() {
+            return Ok(None);
+        }
+        // apply and clear record the accounts that succeed; failed ones stay due.
+        let mut report = match config.settings.restore_preset.clone() {
+            Some(preset) => {
+                let request = Request {
+                    preset: Some(preset),
+                    accounts: due,
+                    ..Request::default()
+                };
+                self.apply_now(&request).await?
+            }
+            None => self.clear_now(&due, &Target::Me).await?,
+        };
+        // The restore preset may skip an account; its ended status is cleared instead,
+        // or it would stay due forever.
+        if !report.skipped.is_empty() {
+            let skipped = std::mem::take(&mut report.skipped);
+            let cleared = self.clear_now(&skipped, &Target::Me).await?;
+            report.outcomes.extend(cleared.outcomes);
+            report.summary = summarize(&report.label, "set", &report.outcomes);
+        }
+        // An account whose sign-in ended cannot be changed; keeping it due would retry it
+        // forever. The tray shows "Sign in again" for it instead.
+        if !report.needs_sign_in.is_empty() {
+            let ids: Vec<String> = report.needs_sign_in.iter().map(|l| l.id.clone()).collect();
+            self.state_file.update(|state| state.forget(&ids))?;
+        }
+        Ok(Some(report))
+    }
+}

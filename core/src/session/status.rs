@@ -1,0 +1,280 @@
+//! The main job: a request becomes one status per account (presets, overrides, one-off
+//! fields), fans out to every account at once, is summed up in a report, and what was set
+//! on the user's own accounts is remembered (with when it ends). Also reading back what
+//! each account shows and previewing a preset.
+
+use std::time::Duration;
+
+use super::context::Context;
+use super::{Report, Request};
+use crate::config::{Account, Config};
+use crate::dispatch::{self, summarize, Job, Outcome};
+use crate::emoji::Emoji;
+use crate::error::{AccountLabel, Error, ProviderError, Result};
+use crate::paced::Pacer;
+use crate::preset::Status;
+use crate::preview::{preview, Preview};
+use crate::providers::{ShownStatus, Target};
+use crate::state_file::Entry;
+
+/// One account and the status it gets (`None`: the preset skips it).
+pub(crate) type AccountStatus<'a> = (&'a Account, Option<Status>);
+
+impl Context {
+    pub(crate) fn pacer(&self) -> Pacer<'_> {
+        Pacer {
+            pacing: &self.pacing,
+            clock: self.clock.as_ref(),
+            when_paced: self.when_paced,
+        }
+    }
+
+    /// Another user's id means something different on each server, so it needs one account.
+    pub(crate) fn check_target(&self, target: &Target, accounts: &[String]) -> Result<()> {
+        if matches!(target, Target::User(_)) && accounts.len() != 1 {
+            return Err(Error::invalid(
+                "--user needs exactly one --account: user ids differ from server to server",
+            ));
+        }
+        Ok(())
+    }
+
+    fn require_accounts(config: &Config) -> Result<()> {
+        if config.accounts.is_empty() {
+            return Err(Error::invalid(
+                "no accounts yet; add one with `presently account add zulip ID --site URL --email EMAIL`",
+            ));
+        }
+        Ok(())
+    }
+
+    /// The status each selected account gets for a request, after presets, overrides and
+    /// command-line fields; `None` for accounts the preset skips.
+    pub(crate) fn statuses_for<'c>(
+        &self,
+        config: &'c Config,
+        request: &Request,
+    ) -> Result<(String, Vec<AccountStatus<'c>>)> {
+        let preset = match &request.preset {
+            Some(wanted) => Some(config.preset(wanted).ok_or_else(|| {
+                Error::invalid(format!(
+                    "no preset called {wanted:?}; `presently preset list` shows them"
+                ))
+            })?),
+            None => None,
+        };
+        if preset.is_none() && request.text.is_none() && request.emoji.is_none() {
+            return Err(Error::invalid(
+                "say what to set: a preset name, or --text and/or --emoji",
+            ));
+        }
+        let label = preset
+            .map(|p| p.name.clone())
+            .or_else(|| request.text.clone())
+            .or_else(|| request.emoji.clone())
+            .unwrap_or_default();
+        let emoji_override = request
+            .emoji
+            .as_deref()
+            .filter(|e| !e.trim().is_empty())
+            .map(Emoji::parse)
+            .transpose()?;
+        let mut out = Vec::new();
+        for account in self.selected(config, &request.accounts)? {
+            let base = match preset {
+                Some(p) => p.status_for(&account.id)?,
+                None => Some(Status {
+                    label: label.clone(),
+                    ..Status::cleared()
+                }),
+            };
+            let status = base.map(|mut status| {
+                if let Some(text) = &request.text {
+                    status.text = text.clone();
+                }
+                if request.emoji.is_some() {
+                    status.emoji = emoji_override.clone();
+                }
+                if let Some(availability) = request.availability {
+                    status.availability = availability;
+                }
+                if request.duration.is_some() {
+                    status.duration = request.duration;
+                }
+                status
+            });
+            out.push((account, status));
+        }
+        Ok((label, out))
+    }
+
+    /// Shows the requested status on the selected accounts; the caller holds `changing`.
+    pub(crate) async fn apply_now(&self, request: &Request) -> Result<Report> {
+        let config = self.config();
+        Self::require_accounts(&config)?;
+        self.check_target(&request.target, &request.accounts)?;
+        if matches!(request.target, Target::User(_)) && request.duration.is_some() {
+            return Err(Error::invalid(
+                "--for cannot be used with --user: Presently only ends your own statuses",
+            ));
+        }
+        // Read the state first: a broken state file must stop us before anything is sent.
+        self.state_file.load()?;
+        let (label, statuses) = self.statuses_for(&config, request)?;
+        let duration = statuses.iter().find_map(|(_, s)| s.as_ref()?.duration);
+        let preset_id = request
+            .preset
+            .as_ref()
+            .and_then(|p| config.preset(p))
+            .map(|p| p.id.clone());
+        let report = self.fan_out(&label, "set", statuses, &request.target).await;
+        if request.target == Target::Me {
+            self.remember(preset_id, &label, &report, duration)?;
+        }
+        Ok(report)
+    }
+
+    /// Clears text and emoji and makes the user available again; the caller holds `changing`.
+    pub(crate) async fn clear_now(&self, accounts: &[String], target: &Target) -> Result<Report> {
+        let config = self.config();
+        Self::require_accounts(&config)?;
+        self.check_target(target, accounts)?;
+        self.state_file.load()?;
+        let statuses = self
+            .selected(&config, accounts)?
+            .into_iter()
+            .map(|account| (account, Some(Status::cleared())))
+            .collect();
+        let report = self.fan_out("Status", "cleared", statuses, target).await;
+        if target == &Target::Me {
+            let succeeded = report.succeeded_accounts();
+            self.state_file.update(|state| state.forget(&succeeded))?;
+        }
+        Ok(report)
+    }
+
+    /// Sends each account its status at once and sums it up.
+    async fn fan_out(
+        &self,
+        label: &str,
+        verb: &str,
+        statuses: Vec<AccountStatus<'_>>,
+        target: &Target,
+    ) -> Report {
+        let mut skipped = Vec::new();
+        let mut needs_sign_in = Vec::new();
+        let mut jobs = Vec::new();
+        let mut early = Vec::new();
+        for (account, status) in statuses {
+            let Some(status) = status else {
+                skipped.push(account.id.clone());
+                continue;
+            };
+            match self.provider(account) {
+                Ok(provider) if provider.sign_in_needed() => needs_sign_in.push(account.label()),
+                Ok(provider) => jobs.push(Job {
+                    provider,
+                    status,
+                    claimed: None,
+                }),
+                Err(cause) => early.push(Outcome::failed(account.label(), cause)),
+            }
+        }
+        let mut outcomes = dispatch::apply(jobs, target, self.timeout(), &self.pacer()).await;
+        outcomes.extend(early);
+        self.forget_failed(&outcomes);
+        let summary = summarize(label, verb, &outcomes);
+        Report {
+            label: label.to_owned(),
+            verb: verb.to_owned(),
+            outcomes,
+            skipped,
+            needs_sign_in,
+            summary,
+        }
+    }
+
+    pub(crate) fn forget_failed(&self, outcomes: &[Outcome]) {
+        for outcome in outcomes {
+            if let Err(e) = &outcome.result {
+                self.forget_after(&outcome.account.id, e);
+            }
+        }
+    }
+
+    fn remember(
+        &self,
+        preset_id: Option<String>,
+        label: &str,
+        report: &Report,
+        duration: Option<Duration>,
+    ) -> Result<()> {
+        let succeeded = report.succeeded_accounts();
+        if succeeded.is_empty() {
+            return Ok(());
+        }
+        let now = self.clock.now();
+        let entry = Entry {
+            preset_id,
+            label: label.to_owned(),
+            set_at: now,
+            expires_at: duration
+                .and_then(|d| chrono::Duration::from_std(d).ok())
+                .map(|d| now + d),
+        };
+        self.state_file
+            .update(|state| state.record(&succeeded, &entry))
+    }
+
+    /// What each selected account shows now, read back from its server.
+    pub(crate) async fn read_statuses(
+        &self,
+        accounts: &[String],
+        target: &Target,
+    ) -> Result<Vec<(AccountLabel, Result<ShownStatus, ProviderError>)>> {
+        self.check_target(target, accounts)?;
+        let config = self.config();
+        let reads = self
+            .selected(&config, accounts)?
+            .into_iter()
+            .map(|account| async move {
+                let result = match self.provider(account) {
+                    Ok(provider) => self.within_deadline(provider.read_status(target)).await,
+                    Err(e) => Err(e),
+                };
+                if let Err(e) = &result {
+                    self.forget_after(&account.id, e);
+                }
+                (account.label(), result)
+            });
+        Ok(futures::future::join_all(reads).await)
+    }
+
+    /// How a preset will look on each account (skipped accounts are left out).
+    pub(crate) async fn previews(
+        &self,
+        preset: &str,
+    ) -> Result<Vec<(AccountLabel, Result<Preview, ProviderError>)>> {
+        let request = Request {
+            preset: Some(preset.to_owned()),
+            ..Request::default()
+        };
+        let config = self.config();
+        let (_, statuses) = self.statuses_for(&config, &request)?;
+        let now = self.clock.now();
+        let previews = statuses.into_iter().filter_map(|(account, status)| {
+            let status = status?;
+            Some(async move {
+                let caps = match self.provider(account) {
+                    Ok(provider) => self.within_deadline(provider.capabilities()).await,
+                    Err(e) => Err(e),
+                };
+                (
+                    account.label(),
+                    caps.map(|caps| preview(&status, &caps, now)),
+                )
+            })
+        });
+        Ok(futures::future::join_all(previews).await)
+    }
+}
