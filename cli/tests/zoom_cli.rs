@@ -543,7 +543,7 @@ fn a_redirect_port_in_use_is_named() {
 
 #[test]
 fn do_not_disturb_falls_back_to_the_schema_spelling_when_zoom_refuses_the_prose_one() {
-    // Which spelling Zoom takes is unconfirmed (CONTRACTS §3): send the prose's first,
+    // Which spelling Zoom takes is unconfirmed (Zoom's docs spell it two ways): send the prose's first,
     // then the schema enum's when the first is refused as an invalid field.
     let config = ZoomFakeConfig {
         dnd_spelling: presently_fakes::zoom::DndSpelling::SchemaOnly,

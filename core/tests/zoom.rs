@@ -5,12 +5,11 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use async_trait::async_trait;
 use chrono::Utc;
 use presently_core::clock::{Clock, ManualClock};
 use presently_core::error::ProviderError;
 use presently_core::providers::zoom::{ZoomAuth, ZoomSettings, TOKENS};
-use presently_core::providers::{zoom, NewCredentials, Service, SignInPrompt, Target};
+use presently_core::providers::{zoom, NewCredentials, Target};
 use presently_core::secrets::{ExposeSecret, MemoryStore, SecretKey, SecretStore};
 use presently_core::session::{Request, Session};
 use presently_core::WhenPaced;
@@ -19,6 +18,9 @@ use presently_fakes::zoom::{
     USER_APP_CLIENT_ID, USER_APP_CLIENT_SECRET,
 };
 use secrecy::SecretString;
+
+mod common;
+use common::Browser;
 
 fn secret(value: &str) -> SecretString {
     SecretString::from(value.to_owned())
@@ -29,37 +31,6 @@ fn settings(fake: &FakeZoom, auth: ZoomAuth, client_id: &str) -> ZoomSettings {
     settings.api_base = fake.api_base();
     settings.auth_base = fake.auth_base();
     settings
-}
-
-/// Plays the browser of a sign-in: opens the consent page, follows its redirect back.
-struct Browser<'a> {
-    fake: &'a FakeZoom,
-}
-
-#[async_trait]
-impl SignInPrompt for Browser<'_> {
-    async fn code(&self, method: &str) -> presently_core::Result<String> {
-        panic!("Zoom asks for no code ({method})")
-    }
-
-    async fn open_browser(&self, service: Service, url: &url::Url, redirect_uri: &str) {
-        assert_eq!(service, Service::Zoom);
-        self.fake.add_redirect_url(USER_APP_CLIENT_ID, redirect_uri);
-        let url = url.clone();
-        tokio::spawn(async move {
-            let http = reqwest::Client::builder()
-                .redirect(reqwest::redirect::Policy::none())
-                .build()
-                .expect("client");
-            let consent = http.get(url).send().await.expect("authorize");
-            assert_eq!(consent.status(), 302, "the consent page redirects back");
-            let back = consent.headers()["location"]
-                .to_str()
-                .expect("ascii")
-                .to_owned();
-            http.get(back).send().await.expect("loopback");
-        });
-    }
 }
 
 /// Alice's account "zoom", signed in through the authorization-code flow with PKCE.

@@ -1,9 +1,9 @@
 //! Faithful fake chat servers for Presently's tests and demo mode.
 //!
 //! Each fake listens on `127.0.0.1` on its own thread with its own tokio runtime, so plain
-//! `#[test]` functions and non-async callers can use it. The fakes implement the vendor
-//! contracts in `shared/vendor-api/CONTRACTS.md` exactly, including the vendor's rejections:
-//! a fake that accepts what the vendor rejects is a bug.
+//! `#[test]` functions and non-async callers can use it. The fakes implement the
+//! vendors' documented behaviour exactly (each module names its source), including their
+//! rejections: a fake that accepts what the vendor rejects is a bug.
 //!
 //! See [`zulip`], [`rocketchat`] and [`zoom`].
 

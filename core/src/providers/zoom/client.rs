@@ -93,6 +93,20 @@ impl ZoomApi {
         body: Option<Value>,
         user: &str,
     ) -> Result<Vec<u8>, CallError> {
+        self.call_answering(method, url, token, body, user)
+            .await
+            .map(|(_, body)| body)
+    }
+
+    /// The call's success status and body, or its error.
+    async fn call_answering(
+        &self,
+        method: Method,
+        url: Url,
+        token: &SecretString,
+        body: Option<Value>,
+        user: &str,
+    ) -> Result<(StatusCode, Vec<u8>), CallError> {
         let mut request = self
             .http
             .request(method, url)
@@ -109,7 +123,7 @@ impl ZoomApi {
             .and_then(|v| v.trim().parse::<i64>().ok());
         let body = read_capped(response, self.timeout).await?;
         if status.is_success() {
-            return Ok(body);
+            return Ok((status, body));
         }
         Err(api_error(status, &body, user, retry_after))
     }
@@ -135,9 +149,19 @@ impl ZoomApi {
             body["duration"] = json!(minutes);
         }
         let url = self.user_url(user, Some("presence_status"))?;
-        self.call(Method::PUT, url, token, Some(body), user)
-            .await
-            .map(|_| ())
+        let (status, body) = self
+            .call_answering(Method::PUT, url, token, Some(body), user)
+            .await?;
+        // Zoom's one success answer: "204 Status updated successfully". Anything else (a
+        // proxy's page, say) is not Zoom saying it changed the presence.
+        if status != StatusCode::NO_CONTENT {
+            return Err(CallError::Other(ProviderError::Protocol(format!(
+                "Zoom answered HTTP {} {} instead of 204 No Content; the presence may not have changed",
+                status.as_u16(),
+                snippet(&body)
+            ))));
+        }
+        Ok(())
     }
 
     pub async fn presence(&self, token: &SecretString, user: &str) -> Result<Presence, CallError> {

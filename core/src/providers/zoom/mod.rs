@@ -3,7 +3,7 @@
 //! minute per user, which [`crate::pacing`] enforces across processes.
 //!
 //! Tokens come from a browser sign-in (authorization code with PKCE, see [`signin`]) or,
-//! for admins, a Server-to-Server app (account credentials). See CONTRACTS.md §3.
+//! for admins, a Server-to-Server app (account credentials). Source: <https://developers.zoom.us/docs/api/users/#tag/users/PUT/users/{userId}/presence_status>.
 
 mod auth;
 mod client;
@@ -75,9 +75,9 @@ impl ServiceSettings for ZoomSettings {
     }
 }
 
-/// "The default value is 20 minutes and the maximum allowed value is 1440 minutes" (seed 004).
+/// "The default value is 20 minutes and the maximum allowed value is 1440 minutes" (<https://developers.zoom.us/docs/api/users/#tag/users/PUT/users/{userId}/presence_status>).
 pub const DND_MAX_MINUTES: u32 = 1440;
-/// "A user's status cannot be updated more than once per minute" (seed 004).
+/// "A user's status cannot be updated more than once per minute" (<https://developers.zoom.us/docs/api/users/#tag/users/PUT/users/{userId}/presence_status>).
 pub const UPDATE_INTERVAL_SECONDS: u32 = 60;
 
 const DO_NOT_DISTURB: &str = "Do_Not_Disturb";
@@ -320,7 +320,7 @@ impl Provider for Zoom {
             let user = user.clone();
             async move {
                 match self.api.set_presence(&token, &user, value, minutes).await {
-                    // The docs spell DND two ways (CONTRACTS §3): the schema's spelling is
+                    // The docs spell DND two ways (the endpoint's prose and its schema enum, <https://developers.zoom.us/docs/api/users/#tag/users/PUT/users/{userId}/presence_status>): the schema's spelling is
                     // tried when the prose's is refused as an invalid field.
                     Err(CallError::InvalidField(_)) if value == DO_NOT_DISTURB => {
                         self.api

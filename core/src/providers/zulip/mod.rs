@@ -58,7 +58,7 @@ impl ServiceSettings for ZulipSettings {
     }
 }
 
-/// Feature levels that change what Presently can do (see CONTRACTS.md §1).
+/// Feature levels that change what Presently can do (<https://zulip.com/api/changelog>).
 const FL_STATUS_EMOJI: u32 = 86;
 const FL_AWAY_MEANS_INVISIBLE: u32 = 148;
 const FL_READ_STATUS: u32 = 262;
@@ -308,7 +308,7 @@ impl Provider for Zulip {
         let user_id = match target {
             Target::Me => {
                 // Before feature level 148 `away` is the away flag; since then it is
-                // `presence_enabled = !away` (CONTRACTS §1), so visibility rides along in
+                // `presence_enabled = !away` (<https://zulip.com/api/update-status>), so visibility rides along in
                 // the same request instead of a second `PATCH /settings`.
                 let away = if level < FL_AWAY_MEANS_INVISIBLE {
                     status.availability != Availability::Available

@@ -132,7 +132,7 @@ fn check_set_status(params: &Params) -> Result<(), RcError> {
     }
 }
 
-/// "expiresAt must be a future date [error-invalid-date]" (8.6.0+, CONTRACTS §2). An
+/// "expiresAt must be a future date [error-invalid-date]" (8.6.0+, <https://developer.rocket.chat/apidocs/set-user-status>). An
 /// unreadable date gets the same answer (UNCONFIRMED), as does the absence of details.
 fn check_expires_at(version: &str, params: &Params) -> Result<(), RcError> {
     let mut parts = version.split('.').map(|p| p.parse::<u32>().unwrap_or(0));

@@ -32,7 +32,7 @@ pub(crate) enum RcError {
     /// An auth-required route without a valid login. `API.v1.unauthorized(msg)` plus, for the
     /// "old API" before 8.0, `status` and `message`: 401
     /// `{"success":false,"error":"You must be logged in to do this.","status":"error","message":"You must be logged in to do this."}`.
-    /// The docs (seed 002) show only `status` and `message`; the server code
+    /// The docs (<https://developer.rocket.chat/apidocs/create-custom-user-status>) show only `status` and `message`; the server code
     /// (`ApiClass.ts` `_internalRouteActionHandler`) sends all four keys.
     NotLoggedIn,
     /// The REST rate limiter (`enforceRateLimit` throws `error-too-many-requests`, the catch

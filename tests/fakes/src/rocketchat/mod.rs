@@ -7,7 +7,7 @@
 //! Start one with [`FakeRocketChat::start`]; inspect it with [`FakeRocketChat::status_of`],
 //! [`FakeRocketChat::requests`], or over HTTP with `GET /__fake/state` (no auth).
 //!
-//! Wire format and rules follow `shared/vendor-api/CONTRACTS.md` §2, and where the contract
+//! Wire format and rules follow Rocket.Chat's REST API docs (<https://developer.rocket.chat/apidocs>) and server code (RocketChat/Rocket.Chat `apps/meteor/app/api/server/v1/users.ts`), and where the contract
 //! lists fields without quoting bytes, the server code it cites (`ApiClass.ts`,
 //! `users.ts`, `custom-user-status.ts`, `insertOrUpdateUserStatus.ts`, the 2FA checks).
 //! Choices that go beyond the sources are marked UNCONFIRMED or APPROXIMATE where they are made.

@@ -17,7 +17,7 @@ pub(crate) struct Caller {
 
 /// The scopes one operation needs: `own` for the caller's own user, `admin` for anyone in
 /// the caller's account (the admin scope also covers the caller). Classic scopes
-/// (`user:read`, `user:write`, and their `:admin` forms) count as well [seed 004].
+/// (`user:read`, `user:write`, and their `:admin` forms) count as well [<https://developers.zoom.us/docs/api/users/#tag/users/PUT/users/{userId}/presence_status>].
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Need {
     pub own: &'static str,

@@ -53,7 +53,7 @@ impl ApiError {
         )
     }
 
-    /// 404 1001 with the id exactly as the request gave it [seed 004].
+    /// 404 1001 with the id exactly as the request gave it [<https://developers.zoom.us/docs/api/users/#tag/users/PUT/users/{userId}/presence_status>].
     pub(crate) fn user_does_not_exist(user_ref: &str) -> Self {
         Self::new(
             StatusCode::NOT_FOUND,

@@ -10,7 +10,7 @@
 //! HTTP with `GET /__fake/state` (no auth; see the `control` module for the other `/__fake`
 //! endpoints).
 //!
-//! Rules follow `shared/vendor-api/CONTRACTS.md` §3 and seed 004; wire bytes the sources do
+//! Rules follow <https://developers.zoom.us/docs/api/users/#tag/users/PUT/users/{userId}/presence_status>; wire bytes the sources do
 //! not give are marked UNCONFIRMED where they are chosen.
 //!
 //! # Defaults ([`ZoomFakeConfig::default`])

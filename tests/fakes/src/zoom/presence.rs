@@ -1,4 +1,4 @@
-//! `GET` and `PUT /v2/users/{userId}/presence_status` [seed 004], [rivet users.d.ts].
+//! `GET` and `PUT /v2/users/{userId}/presence_status` [<https://developers.zoom.us/docs/api/users/#tag/users/PUT/users/{userId}/presence_status>], [rivet users.d.ts].
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -15,7 +15,7 @@ use super::users::{resolve, same_account};
 /// The one-update-per-minute rule, per user.
 const MIN_INTERVAL: Duration = Duration::seconds(60);
 
-/// [seed 004], verbatim.
+/// [<https://developers.zoom.us/docs/api/users/#tag/users/PUT/users/{userId}/presence_status>], verbatim.
 const FAILED: &str = "Request to update the presence status of this user failed.";
 const NO_PERMISSION: &str =
     "Unauthorized request. You do not have permission to update the presence status of this user.";

@@ -1,5 +1,5 @@
 //! The rules of `PUT /users/{userId}/presence_status` that do not depend on who asks
-//! [seed 004]: the status values, DND's `duration`, and which changes a client version allows.
+//! [<https://developers.zoom.us/docs/api/users/#tag/users/PUT/users/{userId}/presence_status>]: the status values, DND's `duration`, and which changes a client version allows.
 
 use serde_json::Value;
 
@@ -88,7 +88,7 @@ fn below_5_3_0(version: &str) -> bool {
     (major, minor, patch) < (5, 3, 0)
 }
 
-/// Clients below 5.3.0 only take `Away` → DND and `Available` → DND [seed 004]. From 5.3.0
+/// Clients below 5.3.0 only take `Away` → DND and `Available` → DND [<https://developers.zoom.us/docs/api/users/#tag/users/PUT/users/{userId}/presence_status>]. From 5.3.0
 /// on, every listed value is accepted from every status (the documentation names four more
 /// transitions; UNCONFIRMED whether Zoom refuses the others).
 pub(crate) fn transition_allowed(client_version: &str, from: &str, to: &str) -> bool {

@@ -82,6 +82,16 @@ impl FakeZulip {
         self.running.inject_on(method, path, fault);
     }
 
+    /// "Generate new API key" (Settings → Account & privacy): the user gets `new_key` and
+    /// the old key stops working at once (<https://zulip.com/api/api-keys>). No-op for
+    /// unknown ids.
+    pub fn regenerate_api_key(&self, user_id: u64, new_key: &str) {
+        let mut state = self.running.lock();
+        if let Some(user) = state.config.users.iter_mut().find(|u| u.user_id == user_id) {
+            user.api_key = new_key.to_owned();
+        }
+    }
+
     /// Replaces a user's status (test setup); `away` sets `presence_enabled = !away` on
     /// FL >= 148. No-op for unknown ids.
     pub fn set_status(&self, user_id: u64, status: UserStatus) {

@@ -1,0 +1,37 @@
+//! What several core test files share: a browser played against the fake Zoom.
+
+use async_trait::async_trait;
+use presently_core::providers::{Service, SignInPrompt};
+use presently_fakes::zoom::{FakeZoom, USER_APP_CLIENT_ID};
+
+/// Plays the browser of a Zoom sign-in: registers the redirect, opens the consent page and
+/// follows its redirect back to Presently's listener.
+pub struct Browser<'a> {
+    pub fake: &'a FakeZoom,
+}
+
+#[async_trait]
+impl SignInPrompt for Browser<'_> {
+    async fn code(&self, method: &str) -> presently_core::Result<String> {
+        panic!("Zoom asks for no code ({method})")
+    }
+
+    async fn open_browser(&self, service: Service, url: &url::Url, redirect_uri: &str) {
+        assert_eq!(service, Service::Zoom);
+        self.fake.add_redirect_url(USER_APP_CLIENT_ID, redirect_uri);
+        let url = url.clone();
+        tokio::spawn(async move {
+            let http = reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .expect("client");
+            let consent = http.get(url).send().await.expect("authorize");
+            assert_eq!(consent.status(), 302, "the consent page redirects back");
+            let back = consent.headers()["location"]
+                .to_str()
+                .expect("ascii")
+                .to_owned();
+            http.get(back).send().await.expect("loopback");
+        });
+    }
+}

@@ -1,0 +1,320 @@
+//! The provider conformance suite: every service, through the same `Session` a face uses,
+//! against its faithful fake on 127.0.0.1 over real HTTP. A new service passes this before
+//! anything else.
+//!
+//! Each service must: accept its credentials; set a preset so that reading it back shows
+//! exactly what the preview promised (within what the service can show); clear it; map
+//! each kind of failure (rate limit, server error, garbage, refused credentials) to its
+//! error kind; never follow a redirect, so credentials reach the configured host only.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::Utc;
+use presently_core::clock::{Clock, ManualClock};
+use presently_core::error::ErrorKind;
+use presently_core::providers::zoom::{ZoomAuth, ZoomSettings};
+use presently_core::providers::{rocketchat, zoom, zulip, NewCredentials, Target, Unattended};
+use presently_core::secrets::MemoryStore;
+use presently_core::session::{Request, Session};
+use presently_core::WhenPaced;
+use presently_fakes::rocketchat::{FakeRocketChat, RcFakeConfig};
+use presently_fakes::zoom::{FakeZoom, ZoomFakeConfig, USER_APP_CLIENT_ID, USER_APP_CLIENT_SECRET};
+use presently_fakes::zulip::{FakeZulip, Fault, ZulipFakeConfig};
+use secrecy::SecretString;
+
+mod common;
+use common::Browser;
+
+const ID: &str = "acct";
+
+/// One service under test, reached only through a session and its fake's test handles.
+struct Case {
+    name: &'static str,
+    session: Session,
+    clock: Arc<ManualClock>,
+    /// Queues a fault for the fake's next API request.
+    inject: Box<dyn Fn(Fault)>,
+    /// Lets the service's minute pass (Zoom takes one change a minute), on both clocks.
+    next_turn: Box<dyn Fn()>,
+    /// Makes the stored credentials stop working, the way this service ends them.
+    end_credentials: Box<dyn Fn()>,
+    /// The kind a change reports once the credentials stopped working.
+    ended_kind: ErrorKind,
+    /// A second server of the same service, and how many requests it received.
+    elsewhere_url: String,
+    elsewhere_requests: Box<dyn Fn() -> usize>,
+}
+
+fn world() -> (Arc<MemoryStore>, Arc<ManualClock>) {
+    (
+        Arc::new(MemoryStore::default()),
+        Arc::new(ManualClock::new(Utc::now())),
+    )
+}
+
+fn preset(id: &str) -> Request {
+    Request {
+        preset: Some(id.to_owned()),
+        ..Request::default()
+    }
+}
+
+async fn zulip_case(dir: &tempfile::TempDir) -> Case {
+    let (store, clock) = world();
+    let fake = Arc::new(FakeZulip::start(ZulipFakeConfig::default()).expect("fake Zulip"));
+    let elsewhere = Arc::new(FakeZulip::start(ZulipFakeConfig::default()).expect("fake Zulip"));
+    let user = ZulipFakeConfig::default().users[0].clone();
+    let session = Session::open(dir.path(), store.clone(), clock.clone()).expect("session");
+    let credentials = zulip::NewCredentials::ApiKey {
+        site: fake.url(),
+        email: user.email.clone(),
+        api_key: SecretString::from(user.api_key.clone()),
+    };
+    session
+        .add_account(ID, NewCredentials::Zulip(credentials), &Unattended)
+        .await
+        .expect("added");
+    let (inject_to, regenerate, seen) = (fake.clone(), fake.clone(), elsewhere.clone());
+    Case {
+        name: "Zulip",
+        session,
+        clock,
+        inject: Box::new(move |fault| inject_to.inject(fault)),
+        next_turn: Box::new(|| {}),
+        end_credentials: Box::new(move || {
+            regenerate.regenerate_api_key(user.user_id, &"n".repeat(32));
+        }),
+        ended_kind: ErrorKind::Auth,
+        elsewhere_url: elsewhere.url(),
+        elsewhere_requests: Box::new(move || seen.requests().len()),
+    }
+}
+
+async fn rocketchat_case(dir: &tempfile::TempDir) -> Case {
+    let (store, clock) = world();
+    let config = RcFakeConfig::default();
+    let user = config.users[0].clone();
+    let fake = Arc::new(FakeRocketChat::start(config).expect("fake Rocket.Chat"));
+    let elsewhere =
+        Arc::new(FakeRocketChat::start(RcFakeConfig::default()).expect("fake Rocket.Chat"));
+    let session = Session::open(dir.path(), store.clone(), clock.clone()).expect("session");
+    let credentials = rocketchat::NewCredentials::Password {
+        server: fake.url(),
+        user: user.username.clone(),
+        password: SecretString::from(user.password.clone()),
+        code: None,
+    };
+    session
+        .add_account(ID, NewCredentials::RocketChat(credentials), &Unattended)
+        .await
+        .expect("added");
+    let (inject_to, revoke, seen) = (fake.clone(), fake.clone(), elsewhere.clone());
+    let user_id = user.user_id.clone();
+    Case {
+        name: "Rocket.Chat",
+        session,
+        clock,
+        inject: Box::new(move |fault| inject_to.inject(fault)),
+        next_turn: Box::new(|| {}),
+        end_credentials: Box::new(move || revoke.revoke_tokens(&user_id)),
+        ended_kind: ErrorKind::Auth,
+        elsewhere_url: elsewhere.url(),
+        elsewhere_requests: Box::new(move || seen.requests().len()),
+    }
+}
+
+async fn zoom_case(dir: &tempfile::TempDir) -> Case {
+    let (store, clock) = world();
+    let fake = Arc::new(FakeZoom::start(ZoomFakeConfig::default()).expect("fake Zoom"));
+    let elsewhere = Arc::new(FakeZoom::start(ZoomFakeConfig::default()).expect("fake Zoom"));
+    // A paced service refuses, naming when, instead of queueing, so each failure is seen.
+    let session = Session::open(dir.path(), store.clone(), clock.clone())
+        .expect("session")
+        .with_when_paced(WhenPaced::Refuse);
+    let mut settings = ZoomSettings::new(ZoomAuth::User, USER_APP_CLIENT_ID);
+    settings.api_base = fake.api_base();
+    settings.auth_base = fake.auth_base();
+    settings.redirect_port = 0;
+    let credentials = zoom::NewCredentials {
+        settings,
+        client_secret: SecretString::from(USER_APP_CLIENT_SECRET.to_owned()),
+    };
+    session
+        .add_account(
+            ID,
+            NewCredentials::Zoom(credentials),
+            &Browser { fake: &fake },
+        )
+        .await
+        .expect("signed in");
+    let (inject_to, turn, end, seen) =
+        (fake.clone(), fake.clone(), fake.clone(), elsewhere.clone());
+    let turn_clock = clock.clone();
+    Case {
+        name: "Zoom",
+        session,
+        clock,
+        inject: Box::new(move |fault| inject_to.inject(fault)),
+        next_turn: Box::new(move || {
+            turn_clock.advance(chrono::Duration::seconds(61));
+            turn.advance_clock(Duration::from_secs(61));
+        }),
+        end_credentials: Box::new(move || {
+            end.expire_tokens();
+            end.revoke_refresh_tokens();
+        }),
+        ended_kind: ErrorKind::SignInNeeded,
+        elsewhere_url: elsewhere.api_base(),
+        elsewhere_requests: Box::new(move || seen.requests().len()),
+    }
+}
+
+/// An availability without how long it lasts: "Do not disturb for 120 min" (a preview) and
+/// "Do not disturb until 14:30" (read back) both say "Do not disturb".
+fn word(availability: &str) -> &str {
+    [" for ", " until "]
+        .iter()
+        .filter_map(|cut| availability.find(cut))
+        .min()
+        .map_or(availability, |at| &availability[..at])
+}
+
+/// The one error a one-account change reported, as every face shows it.
+fn error_of(case: &Case, report: &presently_core::session::Report) -> ErrorKind {
+    assert_eq!(report.outcomes.len(), 1, "{}: {report:?}", case.name);
+    let outcome = &report.outcomes[0];
+    let error = outcome
+        .result
+        .as_ref()
+        .expect_err(&format!("{}: a failure", case.name));
+    let shown = error.report(Some(&outcome.account));
+    assert_eq!(shown.account.as_deref(), Some(ID));
+    assert!(
+        shown
+            .message
+            .starts_with(&format!("{} ({ID}): ", case.name)),
+        "{}",
+        shown.message
+    );
+    shown.kind
+}
+
+async fn conforms(case: Case) {
+    let name = case.name;
+    let session = &case.session;
+    let me = [ID.to_owned()];
+
+    // Credentials work.
+    session.test_account(ID).await.expect("the account works");
+
+    // What is set reads back as the preview said, within what the service can show.
+    for id in ["lunch", "focus"] {
+        (case.next_turn)();
+        let previews = session.previews(id).await.expect("preview");
+        let preview = previews[0].1.as_ref().expect("a preview").clone();
+        assert_eq!(preview.problem, None, "{name}: {id}");
+        let report = session.apply(&preset(id)).await.expect("applied");
+        assert!(report.all_succeeded(), "{name}: {id}: {report:?}");
+        assert!(
+            report.outcomes[0].pending_until.is_none(),
+            "{name}: sent now"
+        );
+        let shown = session.read_statuses(&me, &Target::Me).await.expect("read");
+        let shown = shown[0].1.as_ref().expect("read back");
+        assert_eq!(shown.text, preview.text, "{name}: {id}: text");
+        assert_eq!(shown.emoji, preview.emoji, "{name}: {id}: emoji");
+        if let Some(availability) = &shown.availability {
+            assert_eq!(
+                word(availability),
+                word(&preview.availability),
+                "{name}: {id}: availability"
+            );
+        }
+    }
+
+    // Cleared reads back empty, and available where the service shows availability.
+    (case.next_turn)();
+    let report = session.clear(&[], &Target::Me).await.expect("cleared");
+    assert!(report.all_succeeded(), "{name}: {report:?}");
+    let shown = session.read_statuses(&me, &Target::Me).await.expect("read");
+    let shown = shown[0].1.as_ref().expect("read back");
+    assert_eq!((shown.text.as_str(), &shown.emoji), ("", &None), "{name}");
+    let available = session.previews("available").await.expect("preview");
+    let available = &available[0].1.as_ref().expect("a preview").availability;
+    if let Some(availability) = &shown.availability {
+        assert_eq!(word(availability), word(available), "{name}");
+    }
+
+    // Each kind of failure has its kind.
+    let faults = [
+        (
+            Fault::RateLimit {
+                retry_after_secs: 120.0,
+            },
+            ErrorKind::RateLimited,
+        ),
+        (Fault::ServerError, ErrorKind::Server),
+        (Fault::Garbage, ErrorKind::Server),
+    ];
+    for (fault, kind) in faults {
+        (case.next_turn)();
+        (case.inject)(fault.clone());
+        let report = session.apply(&preset("lunch")).await.expect("a report");
+        assert_eq!(error_of(&case, &report), kind, "{name}: {fault:?}");
+        if kind == ErrorKind::RateLimited {
+            let retry_at = report.outcomes[0]
+                .result
+                .as_ref()
+                .err()
+                .and_then(|e| e.report(None).retry_at)
+                .expect("when to try again");
+            assert!(retry_at > case.clock.now(), "{name}: {retry_at}");
+        }
+    }
+
+    // A redirect is reported, never followed: the other host sees nothing at all.
+    (case.next_turn)();
+    (case.inject)(Fault::Redirect {
+        location: format!("{}/somewhere", case.elsewhere_url),
+    });
+    let report = session.apply(&preset("lunch")).await.expect("a report");
+    error_of(&case, &report);
+    assert_eq!(
+        (case.elsewhere_requests)(),
+        0,
+        "{name}: followed a redirect"
+    );
+
+    // Credentials the service no longer takes.
+    (case.next_turn)();
+    (case.end_credentials)();
+    let report = session.apply(&preset("lunch")).await.expect("a report");
+    let kind = match report.outcomes.first() {
+        Some(_) => error_of(&case, &report),
+        // A sign-in already known to be over is left out, not tried again.
+        None if !report.needs_sign_in.is_empty() => ErrorKind::SignInNeeded,
+        None => panic!("{name}: nothing happened: {report:?}"),
+    };
+    assert_eq!(kind, case.ended_kind, "{name}");
+    let tested = session.test_account(ID).await.expect_err("refused");
+    assert_eq!(tested.report().kind, case.ended_kind, "{name}: {tested}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn zulip_conforms() {
+    let dir = tempfile::tempdir().expect("dir");
+    conforms(zulip_case(&dir).await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rocketchat_conforms() {
+    let dir = tempfile::tempdir().expect("dir");
+    conforms(rocketchat_case(&dir).await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn zoom_conforms() {
+    let dir = tempfile::tempdir().expect("dir");
+    conforms(zoom_case(&dir).await).await;
+}
