@@ -7,7 +7,7 @@ use std::path::Path;
 use crate::error::{Error, Result};
 
 /// Opens (creating it, and its directory, if need be) the lock file `name` in `dir`.
-pub fn open(dir: &Path, name: &str) -> Result<File> {
+pub(crate) fn open(dir: &Path, name: &str) -> Result<File> {
     std::fs::create_dir_all(dir).map_err(|source| Error::ConfigIo {
         path: dir.to_path_buf(),
         action: "creating the directory",
@@ -27,7 +27,7 @@ pub fn open(dir: &Path, name: &str) -> Result<File> {
 }
 
 /// Waits for the exclusive lock on `name` in `dir`; it is released when the file is dropped.
-pub fn exclusive(dir: &Path, name: &str) -> Result<File> {
+pub(crate) fn exclusive(dir: &Path, name: &str) -> Result<File> {
     let file = open(dir, name)?;
     file.lock().map_err(|source| Error::ConfigIo {
         path: dir.join(name),

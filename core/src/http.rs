@@ -10,9 +10,9 @@ use url::Url;
 use crate::error::{Error, ProviderError, Result};
 
 /// Largest response body Presently reads; status APIs answer in a few hundred bytes.
-pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+pub(crate) const MAX_BODY_BYTES: usize = 1024 * 1024;
 
-pub fn client(timeout: Duration) -> Result<reqwest::Client> {
+pub(crate) fn client(timeout: Duration) -> Result<reqwest::Client> {
     reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .timeout(timeout)
@@ -23,7 +23,7 @@ pub fn client(timeout: Duration) -> Result<reqwest::Client> {
 }
 
 /// Parses a server URL given by the user: https anywhere, plain http only on loopback.
-pub fn server_url(input: &str) -> Result<Url> {
+pub(crate) fn server_url(input: &str) -> Result<Url> {
     let input = input.trim();
     let url = Url::parse(input).map_err(|e| {
         Error::invalid(format!(
@@ -67,7 +67,7 @@ fn is_loopback(url: &Url) -> bool {
 
 /// [`server_url`] for a provider about to connect: a bad URL is this account's problem,
 /// in its server field.
-pub fn provider_url(input: &str) -> std::result::Result<Url, ProviderError> {
+pub(crate) fn provider_url(input: &str) -> std::result::Result<Url, ProviderError> {
     server_url(input).map_err(|e| ProviderError::InvalidSetting {
         field: "server",
         message: e.to_string(),
@@ -110,7 +110,7 @@ where
 }
 
 /// Turns a failed send into words: refused, timed out, TLS.
-pub fn send_error(error: reqwest::Error, timeout: Duration) -> ProviderError {
+pub(crate) fn send_error(error: reqwest::Error, timeout: Duration) -> ProviderError {
     if error.is_timeout() {
         return ProviderError::Timeout {
             seconds: timeout.as_secs().max(1),
@@ -128,7 +128,7 @@ pub fn send_error(error: reqwest::Error, timeout: Duration) -> ProviderError {
 }
 
 /// Reads a body up to [`MAX_BODY_BYTES`], failing instead of filling memory.
-pub async fn read_capped(
+pub(crate) async fn read_capped(
     mut response: Response,
     timeout: Duration,
 ) -> Result<Vec<u8>, ProviderError> {
@@ -156,7 +156,7 @@ fn too_big() -> ProviderError {
 }
 
 /// Sends a request, turning a failed send into words and refusing any redirect.
-pub async fn send(
+pub(crate) async fn send(
     request: reqwest::RequestBuilder,
     timeout: Duration,
 ) -> Result<Response, ProviderError> {
@@ -168,7 +168,7 @@ pub async fn send(
 }
 
 /// A redirect is reported, never followed: following could hand credentials to another host.
-pub fn redirect_error(response: &Response) -> ProviderError {
+pub(crate) fn redirect_error(response: &Response) -> ProviderError {
     let to = response
         .headers()
         .get(reqwest::header::LOCATION)
@@ -182,7 +182,7 @@ pub fn redirect_error(response: &Response) -> ProviderError {
 }
 
 /// The first bytes of a body that was not what we expected, for the error message.
-pub fn snippet(body: &[u8]) -> String {
+pub(crate) fn snippet(body: &[u8]) -> String {
     let text = String::from_utf8_lossy(&body[..body.len().min(60)]);
     let text: String = text.chars().filter(|c| !c.is_control()).collect();
     format!("{:?}", text.trim())

@@ -17,7 +17,7 @@ use crate::file_lock;
 use crate::preset::{Availability, Status};
 use crate::providers::Target;
 
-pub const FILE_NAME: &str = "pacing.json";
+pub(crate) const FILE_NAME: &str = "pacing.json";
 const LOCK_FILE: &str = "pacing.lock";
 
 /// A status as the book keeps it until its turn.
@@ -45,7 +45,7 @@ impl From<&Status> for WishedStatus {
 }
 
 impl WishedStatus {
-    pub fn to_status(&self) -> Result<Status> {
+    pub(crate) fn to_status(&self) -> Result<Status> {
         Ok(Status {
             preset_id: self.preset_id.clone(),
             label: self.label.clone(),
@@ -77,7 +77,7 @@ fn default_interval() -> u64 {
 }
 
 impl Wish {
-    pub fn new(
+    pub(crate) fn new(
         account: &str,
         target: &Target,
         status: &Status,
@@ -136,7 +136,7 @@ struct Book {
 
 /// What became of a waiting wish at its turn.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum WishTurn {
+pub(crate) enum WishTurn {
     /// Send it now; the slot says "sent at now" (`previous` puts it back on failure).
     Go { previous: Option<DateTime<Utc>> },
     /// Someone sent meanwhile: it waits on, until `at`.
@@ -147,7 +147,7 @@ pub enum WishTurn {
 
 /// Whether a change may go out now.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Turn {
+pub(crate) enum Turn {
     /// Go; the slot now says "sent at now". `previous` puts it back if the send fails.
     Now { previous: Option<DateTime<Utc>> },
     /// Not before `at`.
@@ -155,12 +155,12 @@ pub enum Turn {
 }
 
 #[derive(Debug, Clone)]
-pub struct Pacing {
+pub(crate) struct Pacing {
     dir: PathBuf,
 }
 
 impl Pacing {
-    pub fn in_dir(dir: &Path) -> Self {
+    pub(crate) fn in_dir(dir: &Path) -> Self {
         Pacing {
             dir: dir.to_path_buf(),
         }
@@ -214,7 +214,7 @@ impl Pacing {
 
     /// Takes the slot when `interval` has passed since the last send; a waiting wish for
     /// the same user is dropped, since the change sent now is newer.
-    pub fn claim(
+    pub(crate) fn claim(
         &self,
         account: &str,
         target: &Target,
@@ -240,7 +240,7 @@ impl Pacing {
 
     /// Takes the turn for exactly `wish`, if it still waits: two processes waking at the same
     /// moment must not both send it, nor send it over a newer wish.
-    pub fn take_turn(&self, wish: &Wish, now: DateTime<Utc>) -> Result<WishTurn> {
+    pub(crate) fn take_turn(&self, wish: &Wish, now: DateTime<Utc>) -> Result<WishTurn> {
         let key = slot_key(&wish.account, wish.user.as_deref());
         let interval = chrono::Duration::seconds(wish.interval_seconds.min(86_400) as i64);
         self.locked(|book| {
@@ -268,7 +268,7 @@ impl Pacing {
 
     /// The send claimed at `claimed_at` finished at `done_at`: the service counts its minute
     /// from when it took the change, so the next turn is counted from then.
-    pub fn sent(
+    pub(crate) fn sent(
         &self,
         account: &str,
         target: &Target,
@@ -286,7 +286,7 @@ impl Pacing {
     }
 
     /// A claimed send never reached the service: give the slot back.
-    pub fn release(
+    pub(crate) fn release(
         &self,
         account: &str,
         target: &Target,
@@ -304,7 +304,7 @@ impl Pacing {
     }
 
     /// Keeps `wish` for its turn, replacing an older wish for the same user.
-    pub fn defer(&self, wish: Wish) -> Result<()> {
+    pub(crate) fn defer(&self, wish: Wish) -> Result<()> {
         let key = slot_key(&wish.account, wish.user.as_deref());
         self.locked(|book| {
             book.slots.entry(key).or_default().pending = Some(wish);
@@ -313,7 +313,12 @@ impl Pacing {
 
     /// Drops the waiting wish of an account (e.g. a wait the user gave up), if it is still
     /// the one made at `wanted_at`.
-    pub fn withdraw(&self, account: &str, target: &Target, wanted_at: DateTime<Utc>) -> Result<()> {
+    pub(crate) fn withdraw(
+        &self,
+        account: &str,
+        target: &Target,
+        wanted_at: DateTime<Utc>,
+    ) -> Result<()> {
         let key = slot_key(account, user_of(target).as_deref());
         self.locked(|book| {
             if let Some(slot) = book.slots.get_mut(&key) {
@@ -329,7 +334,7 @@ impl Pacing {
     }
 
     /// Drops every entry of an account that no longer exists.
-    pub fn forget_account(&self, account: &str) -> Result<()> {
+    pub(crate) fn forget_account(&self, account: &str) -> Result<()> {
         self.locked(|book| {
             book.slots
                 .retain(|_, slot| slot.pending.as_ref().is_none_or(|w| w.account != account));
@@ -339,7 +344,7 @@ impl Pacing {
     }
 
     /// Every waiting wish, soonest first.
-    pub fn pending(&self) -> Result<Vec<Wish>> {
+    pub(crate) fn pending(&self) -> Result<Vec<Wish>> {
         let mut wishes: Vec<Wish> = self.locked(|book| {
             book.slots
                 .values()
@@ -351,7 +356,7 @@ impl Pacing {
     }
 
     /// The wishes whose turn has come.
-    pub fn due(&self, now: DateTime<Utc>) -> Result<Vec<Wish>> {
+    pub(crate) fn due(&self, now: DateTime<Utc>) -> Result<Vec<Wish>> {
         Ok(self
             .pending()?
             .into_iter()
@@ -359,7 +364,7 @@ impl Pacing {
             .collect())
     }
 
-    pub fn next_due(&self) -> Result<Option<DateTime<Utc>>> {
+    pub(crate) fn next_due(&self) -> Result<Option<DateTime<Utc>>> {
         Ok(self.pending()?.first().map(|w| w.not_before))
     }
 }

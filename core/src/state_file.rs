@@ -9,12 +9,12 @@ use std::path::{Path, PathBuf};
 use crate::config::write_atomically;
 use crate::error::{Error, Result};
 
-pub const FILE_NAME: &str = "state.json";
+pub(crate) const FILE_NAME: &str = "state.json";
 const LOCK_FILE: &str = "state.lock";
 
 /// What Presently last set on one of the user's own accounts.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Entry {
+pub(crate) struct Entry {
     pub preset_id: Option<String>,
     pub label: String,
     pub set_at: DateTime<Utc>,
@@ -41,30 +41,30 @@ impl Active {
 
 /// One entry per account, so statuses set on different accounts each end on time.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct State {
+pub(crate) struct State {
     #[serde(default)]
     pub accounts: BTreeMap<String, Entry>,
 }
 
 impl State {
-    pub fn record(&mut self, accounts: &[String], entry: &Entry) {
+    pub(crate) fn record(&mut self, accounts: &[String], entry: &Entry) {
         for id in accounts {
             self.accounts.insert(id.clone(), entry.clone());
         }
     }
 
-    pub fn forget(&mut self, accounts: &[String]) {
+    pub(crate) fn forget(&mut self, accounts: &[String]) {
         for id in accounts {
             self.accounts.remove(id);
         }
     }
 
-    pub fn next_expiry(&self) -> Option<DateTime<Utc>> {
+    pub(crate) fn next_expiry(&self) -> Option<DateTime<Utc>> {
         self.accounts.values().filter_map(|e| e.expires_at).min()
     }
 
     /// Accounts whose status has run out by `now`.
-    pub fn due(&self, now: DateTime<Utc>) -> Vec<String> {
+    pub(crate) fn due(&self, now: DateTime<Utc>) -> Vec<String> {
         self.accounts
             .iter()
             .filter(|(_, e)| e.expires_at.is_some_and(|at| at <= now))
@@ -73,7 +73,7 @@ impl State {
     }
 
     /// The most recently set status and every account it is on.
-    pub fn latest(&self) -> Option<Active> {
+    pub(crate) fn latest(&self) -> Option<Active> {
         let newest = self.accounts.values().max_by_key(|e| e.set_at)?;
         Some(Active {
             preset_id: newest.preset_id.clone(),
@@ -91,12 +91,12 @@ impl State {
 }
 
 #[derive(Debug, Clone)]
-pub struct StateFile {
+pub(crate) struct StateFile {
     path: PathBuf,
 }
 
 impl StateFile {
-    pub fn in_dir(dir: &Path) -> Self {
+    pub(crate) fn in_dir(dir: &Path) -> Self {
         StateFile {
             path: dir.join(FILE_NAME),
         }
@@ -104,7 +104,7 @@ impl StateFile {
 
     /// A missing file is an empty state. An unreadable one is reported, not reset, since
     /// it may hold an expiry the user is counting on.
-    pub fn load(&self) -> Result<State> {
+    pub(crate) fn load(&self) -> Result<State> {
         match std::fs::read(&self.path) {
             Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| Error::ConfigInvalid {
                 path: self.path.clone(),
@@ -121,7 +121,7 @@ impl StateFile {
 
     /// Reads, changes and writes the state under a file lock, so the CLI and the tray app
     /// changing it at the same moment cannot undo each other.
-    pub fn update<T>(&self, change: impl FnOnce(&mut State) -> T) -> Result<T> {
+    pub(crate) fn update<T>(&self, change: impl FnOnce(&mut State) -> T) -> Result<T> {
         let dir = self.path.parent().unwrap_or(Path::new("."));
         let lock = crate::file_lock::exclusive(dir, LOCK_FILE)?;
         let mut state = self.load()?;
@@ -135,7 +135,7 @@ impl StateFile {
         Ok(result)
     }
 
-    pub fn save(&self, state: &State) -> Result<()> {
+    pub(crate) fn save(&self, state: &State) -> Result<()> {
         let bytes = serde_json::to_vec_pretty(state)
             .map_err(|e| Error::invalid(format!("state cannot be written: {e}")))?;
         if let Some(dir) = self.path.parent() {

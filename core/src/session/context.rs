@@ -47,7 +47,11 @@ pub(crate) struct Context {
 }
 
 impl Context {
-    pub fn open(dir: &Path, secrets: Arc<dyn SecretStore>, clock: Arc<dyn Clock>) -> Result<Self> {
+    pub(crate) fn open(
+        dir: &Path,
+        secrets: Arc<dyn SecretStore>,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Self> {
         let config_file = ConfigFile::in_dir(dir);
         let config = config_file.load_or_create()?;
         let timeout = Duration::from_secs(config.settings.timeout_seconds);
@@ -73,7 +77,7 @@ impl Context {
     }
 
     /// The config as last read; an `Arc`, so it is never half-updated under a reader.
-    pub fn config(&self) -> Arc<Config> {
+    pub(crate) fn config(&self) -> Arc<Config> {
         self.snapshot
             .read()
             .unwrap_or_else(PoisonError::into_inner)
@@ -97,7 +101,7 @@ impl Context {
     }
 
     /// Re-reads the config when the file changed since it was read. Returns whether it did.
-    pub fn reload_if_changed(&self) -> Result<bool> {
+    pub(crate) fn reload_if_changed(&self) -> Result<bool> {
         let modified = self.config_file.modified();
         let known = self
             .snapshot
@@ -114,7 +118,7 @@ impl Context {
 
     /// Reads the config file afresh (never a stale snapshot over another process's edit),
     /// changes it, checks it and saves it atomically; the new snapshot is returned.
-    pub fn update_config<T>(
+    pub(crate) fn update_config<T>(
         &self,
         change: impl FnOnce(&mut Config) -> Result<T>,
     ) -> Result<(T, Arc<Config>)> {
@@ -130,12 +134,12 @@ impl Context {
         Ok((value, self.config()))
     }
 
-    pub fn timeout(&self) -> Duration {
+    pub(crate) fn timeout(&self) -> Duration {
         Duration::from_secs(self.config().settings.timeout_seconds)
     }
 
     /// What a provider needs to connect, reading secrets from `secrets`.
-    pub fn connect_with(&self, secrets: Arc<dyn SecretStore>) -> Connect {
+    pub(crate) fn connect_with(&self, secrets: Arc<dyn SecretStore>) -> Connect {
         Connect {
             secrets,
             http: self.http.clone(),
@@ -145,7 +149,7 @@ impl Context {
     }
 
     /// The account's provider, connected once and kept until the config changes.
-    pub fn provider(&self, account: &Account) -> Result<Arc<dyn Provider>, ProviderError> {
+    pub(crate) fn provider(&self, account: &Account) -> Result<Arc<dyn Provider>, ProviderError> {
         let mut cache = self
             .providers
             .lock()
@@ -163,7 +167,7 @@ impl Context {
 
     /// Drops an account's provider, so the next use reads its secrets again: after they
     /// changed, or after the server refused them (another process may have replaced them).
-    pub fn forget_provider(&self, id: &str) {
+    pub(crate) fn forget_provider(&self, id: &str) {
         self.providers
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
@@ -171,7 +175,7 @@ impl Context {
     }
 
     /// Forgets providers whose failure may mean their secrets changed elsewhere.
-    pub fn forget_after(&self, id: &str, error: &ProviderError) {
+    pub(crate) fn forget_after(&self, id: &str, error: &ProviderError) {
         if matches!(
             error.kind().0,
             ErrorKind::Auth | ErrorKind::SignInNeeded | ErrorKind::Keyring
@@ -181,7 +185,7 @@ impl Context {
     }
 
     /// Runs a provider call within the per-account deadline.
-    pub async fn within_deadline<T>(
+    pub(crate) async fn within_deadline<T>(
         &self,
         call: impl std::future::Future<Output = Result<T, ProviderError>>,
     ) -> Result<T, ProviderError> {
@@ -189,7 +193,11 @@ impl Context {
     }
 
     /// The accounts named (all when none are), or which name is unknown.
-    pub fn selected<'c>(&self, config: &'c Config, ids: &[String]) -> Result<Vec<&'c Account>> {
+    pub(crate) fn selected<'c>(
+        &self,
+        config: &'c Config,
+        ids: &[String],
+    ) -> Result<Vec<&'c Account>> {
         if ids.is_empty() {
             return Ok(config.accounts.iter().collect());
         }
@@ -205,7 +213,7 @@ impl Context {
     }
 
     /// One account by id, cloned out of the snapshot.
-    pub fn account(&self, id: &str) -> Result<Account> {
+    pub(crate) fn account(&self, id: &str) -> Result<Account> {
         let config = self.config();
         Ok(self.selected(&config, &[id.to_owned()])?[0].clone())
     }

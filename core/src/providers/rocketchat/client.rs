@@ -13,13 +13,13 @@ use crate::http::{read_capped, snippet};
 
 /// Credentials for every authenticated call: `X-Auth-Token` and `X-User-Id`.
 #[derive(Debug, Clone)]
-pub struct Credentials {
+pub(crate) struct Credentials {
     pub auth_token: SecretString,
     pub user_id: String,
 }
 
 #[derive(Debug)]
-pub struct RocketChatClient {
+pub(crate) struct RocketChatClient {
     http: reqwest::Client,
     api: Url,
     timeout: Duration,
@@ -27,7 +27,7 @@ pub struct RocketChatClient {
 
 /// What `POST /api/v1/login` answered.
 #[derive(Debug)]
-pub enum Login {
+pub(crate) enum Login {
     SignedIn(Credentials),
     /// The server wants a second factor: "totp" (an authenticator app) or "email".
     NeedsCode {
@@ -37,7 +37,7 @@ pub enum Login {
 
 /// `GET /api/v1/me`.
 #[derive(Debug, Clone, Deserialize)]
-pub struct Me {
+pub(crate) struct Me {
     #[serde(rename = "_id")]
     pub id: String,
     #[serde(default)]
@@ -50,14 +50,14 @@ pub struct Me {
 
 /// `GET /api/v1/users.getStatus`.
 #[derive(Debug, Clone, Deserialize)]
-pub struct UserStatus {
+pub(crate) struct UserStatus {
     #[serde(default)]
     pub status: String,
 }
 
 /// One of the admin-defined statuses users can pick in Rocket.Chat's own menu.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-pub struct CustomStatus {
+pub(crate) struct CustomStatus {
     #[serde(rename = "_id")]
     pub id: String,
     pub name: String,
@@ -84,7 +84,7 @@ struct UserInfoUser {
 }
 
 impl RocketChatClient {
-    pub fn new(
+    pub(crate) fn new(
         http: reqwest::Client,
         server: &Url,
         timeout: Duration,
@@ -96,7 +96,7 @@ impl RocketChatClient {
     }
 
     /// Signs in with a password (and a second-factor code when the server asked for one).
-    pub async fn login(
+    pub(crate) async fn login(
         &self,
         user: &str,
         password: &SecretString,
@@ -138,14 +138,14 @@ impl RocketChatClient {
         }
     }
 
-    pub async fn logout(&self, credentials: &Credentials) -> Result<(), ProviderError> {
+    pub(crate) async fn logout(&self, credentials: &Credentials) -> Result<(), ProviderError> {
         self.call(Method::POST, "logout", Some(json!({})), credentials)
             .await
             .map(|_| ())
     }
 
     /// `GET /api/info` (outside `/api/v1`): public, answers the server's version.
-    pub async fn server_version(&self) -> Result<String, ProviderError> {
+    pub(crate) async fn server_version(&self) -> Result<String, ProviderError> {
         let (status, value) = self.send(Method::GET, "../info", None, None).await?;
         if !status.is_success() {
             return Err(error_for(status, &value));
@@ -157,13 +157,13 @@ impl RocketChatClient {
             .to_owned())
     }
 
-    pub async fn me(&self, credentials: &Credentials) -> Result<Me, ProviderError> {
+    pub(crate) async fn me(&self, credentials: &Credentials) -> Result<Me, ProviderError> {
         let value = self.call(Method::GET, "me", None, credentials).await?;
         serde_json::from_value(value).map_err(|e| ProviderError::Protocol(format!("GET me: {e}")))
     }
 
     /// `POST /api/v1/users.setStatus`; `user_id` sets someone else's status.
-    pub async fn set_status(
+    pub(crate) async fn set_status(
         &self,
         credentials: &Credentials,
         message: &str,
@@ -179,7 +179,7 @@ impl RocketChatClient {
             .map(|_| ())
     }
 
-    pub async fn status_of(
+    pub(crate) async fn status_of(
         &self,
         credentials: &Credentials,
         user_id: &str,
@@ -208,7 +208,7 @@ impl RocketChatClient {
     }
 
     /// Every custom status on the server (`custom-user-status.list`, page by page).
-    pub async fn custom_statuses(
+    pub(crate) async fn custom_statuses(
         &self,
         credentials: &Credentials,
     ) -> Result<Vec<CustomStatus>, ProviderError> {
@@ -235,7 +235,7 @@ impl RocketChatClient {
     }
 
     /// `custom-user-status.create`; returns the new status's `_id`.
-    pub async fn create_custom_status(
+    pub(crate) async fn create_custom_status(
         &self,
         credentials: &Credentials,
         name: &str,
@@ -256,7 +256,7 @@ impl RocketChatClient {
             .ok_or_else(|| ProviderError::Protocol("the created status has no _id".into()))
     }
 
-    pub async fn update_custom_status(
+    pub(crate) async fn update_custom_status(
         &self,
         credentials: &Credentials,
         id: &str,
@@ -274,7 +274,7 @@ impl RocketChatClient {
         .map(|_| ())
     }
 
-    pub async fn delete_custom_status(
+    pub(crate) async fn delete_custom_status(
         &self,
         credentials: &Credentials,
         id: &str,

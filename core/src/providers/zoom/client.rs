@@ -12,7 +12,7 @@ use crate::error::ProviderError;
 use crate::http::{read_capped, send, snippet};
 
 #[derive(Debug)]
-pub struct ZoomApi {
+pub(crate) struct ZoomApi {
     http: reqwest::Client,
     base: Url,
     timeout: Duration,
@@ -20,7 +20,7 @@ pub struct ZoomApi {
 
 /// `GET /v2/users/{userId}`.
 #[derive(Debug, Clone, Deserialize)]
-pub struct ZoomUser {
+pub(crate) struct ZoomUser {
     pub id: String,
     #[serde(default)]
     pub email: String,
@@ -36,14 +36,14 @@ pub struct ZoomUser {
 
 /// `GET /v2/users/{userId}/presence_status`.
 #[derive(Debug, Clone, Deserialize)]
-pub struct Presence {
+pub(crate) struct Presence {
     pub status: String,
     #[serde(default)]
     pub end_time: Option<String>,
 }
 
 /// Why a call failed, before it is put into words: a rejected token is retried once.
-pub enum CallError {
+pub(crate) enum CallError {
     TokenRejected,
     /// 400 with code 300: a field Zoom does not accept (e.g. one spelling of a value).
     InvalidField(ProviderError),
@@ -57,7 +57,7 @@ impl From<ProviderError> for CallError {
 }
 
 impl ZoomApi {
-    pub fn new(
+    pub(crate) fn new(
         http: reqwest::Client,
         api_base: &str,
         timeout: Duration,
@@ -128,7 +128,11 @@ impl ZoomApi {
         Err(api_error(status, &body, user, retry_after))
     }
 
-    pub async fn user(&self, token: &SecretString, user: &str) -> Result<ZoomUser, CallError> {
+    pub(crate) async fn user(
+        &self,
+        token: &SecretString,
+        user: &str,
+    ) -> Result<ZoomUser, CallError> {
         let body = self
             .call(Method::GET, self.user_url(user, None)?, token, None, user)
             .await?;
@@ -137,7 +141,7 @@ impl ZoomApi {
         })?)
     }
 
-    pub async fn set_presence(
+    pub(crate) async fn set_presence(
         &self,
         token: &SecretString,
         user: &str,
@@ -164,7 +168,11 @@ impl ZoomApi {
         Ok(())
     }
 
-    pub async fn presence(&self, token: &SecretString, user: &str) -> Result<Presence, CallError> {
+    pub(crate) async fn presence(
+        &self,
+        token: &SecretString,
+        user: &str,
+    ) -> Result<Presence, CallError> {
         let url = self.user_url(user, Some("presence_status"))?;
         let body = self.call(Method::GET, url, token, None, user).await?;
         Ok(serde_json::from_slice(&body).map_err(|_| {

@@ -17,7 +17,7 @@ use crate::http::{read_capped, send, snippet};
 
 /// Access and refresh tokens as the keyring keeps them.
 #[derive(Debug, Clone)]
-pub struct TokenSet {
+pub(crate) struct TokenSet {
     pub access_token: SecretString,
     /// Single use: each refresh answers a new one (none for Server-to-Server).
     pub refresh_token: Option<SecretString>,
@@ -30,11 +30,11 @@ pub struct TokenSet {
 
 impl TokenSet {
     /// Zoom's own SDK renews a minute early; so does Presently.
-    pub fn fresh_at(&self, now: DateTime<Utc>) -> bool {
+    pub(crate) fn fresh_at(&self, now: DateTime<Utc>) -> bool {
         !self.sign_in_needed && now + chrono::Duration::seconds(60) < self.expires_at
     }
 
-    pub fn to_secret(&self) -> SecretString {
+    pub(crate) fn to_secret(&self) -> SecretString {
         let value = serde_json::json!({
             "access_token": self.access_token.expose_secret(),
             "refresh_token": self.refresh_token.as_ref().map(|t| t.expose_secret()),
@@ -45,7 +45,7 @@ impl TokenSet {
         SecretString::from(value.to_string())
     }
 
-    pub fn from_secret(secret: &SecretString) -> Result<Self, ProviderError> {
+    pub(crate) fn from_secret(secret: &SecretString) -> Result<Self, ProviderError> {
         #[derive(Deserialize)]
         struct Stored {
             access_token: String,
@@ -72,13 +72,13 @@ impl TokenSet {
 }
 
 /// A PKCE pair: the verifier stays here, its S256 challenge goes to the browser.
-pub struct Pkce {
+pub(crate) struct Pkce {
     pub verifier: SecretString,
     pub challenge: String,
 }
 
 /// Random URL-safe text: 32 bytes give a 43-character PKCE verifier (RFC 7636 allows 43–128).
-pub fn random_token() -> Result<String, ProviderError> {
+pub(crate) fn random_token() -> Result<String, ProviderError> {
     let mut bytes = [0u8; 32];
     getrandom::fill(&mut bytes)
         .map_err(|e| ProviderError::Protocol(format!("no randomness from the OS: {e}")))?;
@@ -86,7 +86,7 @@ pub fn random_token() -> Result<String, ProviderError> {
 }
 
 impl Pkce {
-    pub fn new() -> Result<Self, ProviderError> {
+    pub(crate) fn new() -> Result<Self, ProviderError> {
         let verifier = random_token()?;
         let challenge = URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()));
         Ok(Pkce {
@@ -97,7 +97,7 @@ impl Pkce {
 }
 
 #[derive(Debug, Clone)]
-pub struct OAuthClient {
+pub(crate) struct OAuthClient {
     http: reqwest::Client,
     auth_base: Url,
     client_id: String,
@@ -124,7 +124,7 @@ struct TokenError {
 
 impl OAuthClient {
     /// The sign-in endpoint and app of an account's settings, with the app's secret.
-    pub fn new(
+    pub(crate) fn new(
         http: reqwest::Client,
         settings: &ZoomSettings,
         client_secret: SecretString,
@@ -147,7 +147,7 @@ impl OAuthClient {
 
     /// Where the browser goes to sign in. `code_challenge_method` defaults to `plain` at
     /// Zoom, so `S256` is always named.
-    pub fn authorization_url(
+    pub(crate) fn authorization_url(
         &self,
         redirect_uri: &str,
         state: &str,
@@ -164,7 +164,7 @@ impl OAuthClient {
         Ok(url)
     }
 
-    pub async fn exchange_code(
+    pub(crate) async fn exchange_code(
         &self,
         code: &str,
         redirect_uri: &str,
@@ -179,7 +179,10 @@ impl OAuthClient {
         .await
     }
 
-    pub async fn refresh(&self, refresh_token: &SecretString) -> Result<TokenSet, ProviderError> {
+    pub(crate) async fn refresh(
+        &self,
+        refresh_token: &SecretString,
+    ) -> Result<TokenSet, ProviderError> {
         self.token(&[
             ("grant_type", "refresh_token"),
             ("refresh_token", refresh_token.expose_secret()),
@@ -187,7 +190,10 @@ impl OAuthClient {
         .await
     }
 
-    pub async fn account_credentials(&self, account_id: &str) -> Result<TokenSet, ProviderError> {
+    pub(crate) async fn account_credentials(
+        &self,
+        account_id: &str,
+    ) -> Result<TokenSet, ProviderError> {
         self.token(&[
             ("grant_type", "account_credentials"),
             ("account_id", account_id),

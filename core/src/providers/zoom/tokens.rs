@@ -18,7 +18,7 @@ const WINNER_GRACE: std::time::Duration = std::time::Duration::from_secs(2);
 const WINNER_POLL: std::time::Duration = std::time::Duration::from_millis(50);
 
 #[derive(Debug)]
-pub struct TokenKeeper {
+pub(crate) struct TokenKeeper {
     account: String,
     auth: ZoomAuth,
     zoom_account_id: Option<String>,
@@ -32,7 +32,7 @@ fn same(a: &SecretString, b: &SecretString) -> bool {
 }
 
 impl TokenKeeper {
-    pub fn new(
+    pub(crate) fn new(
         account: &str,
         auth: ZoomAuth,
         zoom_account_id: Option<String>,
@@ -54,7 +54,7 @@ impl TokenKeeper {
     }
 
     /// The tokens in the keyring: the one copy every Presently process shares.
-    pub fn stored(&self) -> Result<Option<TokenSet>, ProviderError> {
+    pub(crate) fn stored(&self) -> Result<Option<TokenSet>, ProviderError> {
         self.secrets
             .get(&self.key())
             .map_err(ProviderError::Secret)?
@@ -71,7 +71,7 @@ impl TokenKeeper {
     /// Whether the last refresh failed for good (read from the keyring, no network).
     /// The tokens read here are kept for the call that usually follows, so asking first
     /// costs no second keyring read.
-    pub fn sign_in_needed(&self) -> Result<bool, ProviderError> {
+    pub(crate) fn sign_in_needed(&self) -> Result<bool, ProviderError> {
         let stored = self.stored()?;
         let needed = stored.as_ref().is_some_and(|t| t.sign_in_needed);
         if let Ok(mut current) = self.current.try_lock() {
@@ -94,7 +94,7 @@ impl TokenKeeper {
     }
 
     /// A token that is good for at least another minute.
-    pub async fn access_token(&self) -> Result<SecretString, ProviderError> {
+    pub(crate) async fn access_token(&self) -> Result<SecretString, ProviderError> {
         let mut current = self.current.lock().await;
         if current.is_none() {
             *current = self.stored()?;
@@ -115,7 +115,7 @@ impl TokenKeeper {
 
     /// After Zoom rejected `rejected` (401, code 124): a new token, unless one that differs
     /// is already at hand.
-    pub async fn renew_after_rejection(
+    pub(crate) async fn renew_after_rejection(
         &self,
         rejected: &SecretString,
     ) -> Result<SecretString, ProviderError> {

@@ -11,7 +11,7 @@ use crate::error::ProviderError;
 use crate::http::{read_capped, snippet};
 
 #[derive(Debug)]
-pub struct ZulipClient {
+pub(crate) struct ZulipClient {
     http: reqwest::Client,
     api: Url,
     email: String,
@@ -21,7 +21,7 @@ pub struct ZulipClient {
 
 /// `GET /server_settings` (the part Presently keeps in its server cache).
 #[derive(Debug, Clone, Deserialize, serde::Serialize)]
-pub struct ServerSettings {
+pub(crate) struct ServerSettings {
     #[serde(default)]
     pub zulip_version: String,
     /// Missing on servers older than feature levels (before Zulip 3.0): level 0.
@@ -31,7 +31,7 @@ pub struct ServerSettings {
 
 /// `GET /users/me`.
 #[derive(Debug, Clone, Deserialize)]
-pub struct OwnUser {
+pub(crate) struct OwnUser {
     pub user_id: u64,
     #[serde(default)]
     pub full_name: String,
@@ -43,7 +43,7 @@ pub struct OwnUser {
 
 /// `UserStatus` in `GET /users/{user_id}/status`; every key is optional.
 #[derive(Debug, Clone, Default, Deserialize)]
-pub struct UserStatus {
+pub(crate) struct UserStatus {
     #[serde(default)]
     pub status_text: String,
     #[serde(default)]
@@ -79,7 +79,7 @@ struct Envelope {
 }
 
 impl ZulipClient {
-    pub fn new(
+    pub(crate) fn new(
         http: reqwest::Client,
         site: &Url,
         email: String,
@@ -98,16 +98,16 @@ impl ZulipClient {
         })
     }
 
-    pub async fn server_settings(&self) -> Result<ServerSettings, ProviderError> {
+    pub(crate) async fn server_settings(&self) -> Result<ServerSettings, ProviderError> {
         self.call(Method::GET, "server_settings", &[], false).await
     }
 
-    pub async fn own_user(&self) -> Result<OwnUser, ProviderError> {
+    pub(crate) async fn own_user(&self) -> Result<OwnUser, ProviderError> {
         self.call(Method::GET, "users/me", &[], true).await
     }
 
     /// `POST /users/me/status` or, for another user, `POST /users/{user_id}/status`.
-    pub async fn update_status(
+    pub(crate) async fn update_status(
         &self,
         user_id: Option<u64>,
         form: &[(&str, String)],
@@ -125,7 +125,7 @@ impl ZulipClient {
         Ok(ok.ignored_parameters_unsupported)
     }
 
-    pub async fn user_status(&self, user_id: u64) -> Result<UserStatus, ProviderError> {
+    pub(crate) async fn user_status(&self, user_id: u64) -> Result<UserStatus, ProviderError> {
         let response: StatusResponse = self
             .call(Method::GET, &format!("users/{user_id}/status"), &[], true)
             .await?;
@@ -133,7 +133,7 @@ impl ZulipClient {
     }
 
     /// `PATCH /settings` (feature level 80 and later; Presently only uses it from 148 on).
-    pub async fn set_presence_enabled(&self, enabled: bool) -> Result<(), ProviderError> {
+    pub(crate) async fn set_presence_enabled(&self, enabled: bool) -> Result<(), ProviderError> {
         let _: serde_json::Value = self
             .call(
                 Method::PATCH,

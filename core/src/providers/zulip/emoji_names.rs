@@ -27,7 +27,7 @@ const ZULIP_NAMES: &[(&str, &str)] = &[
 ];
 
 /// The name Zulip uses for a Unicode emoji given as dash-separated code points.
-pub fn zulip_name(code: &str, fallback_shortcode: Option<&str>) -> Option<String> {
+pub(crate) fn zulip_name(code: &str, fallback_shortcode: Option<&str>) -> Option<String> {
     ZULIP_NAMES
         .iter()
         .find(|(c, _)| *c == code)
