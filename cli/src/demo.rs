@@ -160,42 +160,52 @@ impl SignInPrompt for DemoBrowser<'_> {
         )))
     }
 
-    async fn open_browser(&self, _service: Service, url: &url::Url, redirect_uri: &str) {
-        let Some(zoom) = &self.zoom else { return };
+    async fn open_browser(
+        &self,
+        _service: Service,
+        url: &url::Url,
+        redirect_uri: &str,
+    ) -> Result<()> {
+        let Some(zoom) = &self.zoom else {
+            return Err(Error::invalid("no browser stand-in for this sign-in"));
+        };
         zoom.add_redirect_url(zoom_fake::USER_APP_CLIENT_ID, redirect_uri);
-        let url = url.clone();
+        let stand_in = |e: String| Error::invalid(format!("the Zoom stand-in's sign-in page: {e}"));
+        let http = browser().map_err(stand_in)?;
+        // The consent page answers at once with the way back; following it waits for the
+        // sign-in's listener, so that request runs beside it.
+        let back = consent(&http, url).await.map_err(stand_in)?;
         tokio::spawn(async move {
-            if let Err(e) = play_browser(&url).await {
-                eprintln!("presently demo: the Zoom stand-in's sign-in page failed: {e}");
+            if let Err(e) = http.get(back).send().await {
+                eprintln!("presently demo: the Zoom stand-in's redirect failed: {e}");
             }
         });
+        Ok(())
     }
 }
 
-/// What a browser does: opens the sign-in page and follows its redirect back to Presently.
-async fn play_browser(url: &url::Url) -> Result<(), String> {
-    let http = reqwest::Client::builder()
+/// A browser that does not follow redirects by itself and gives up after ten seconds.
+fn browser() -> std::result::Result<reqwest::Client, String> {
+    reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
+        .timeout(std::time::Duration::from_secs(10))
         .build()
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| e.to_string())
+}
+
+/// Opens the sign-in page; returns where it sends the browser back to.
+async fn consent(http: &reqwest::Client, url: &url::Url) -> std::result::Result<String, String> {
     let consent = http
         .get(url.clone())
         .send()
         .await
         .map_err(|e| e.to_string())?;
-    let back = consent
+    consent
         .headers()
         .get(reqwest::header::LOCATION)
         .and_then(|v| v.to_str().ok())
-        .ok_or_else(|| {
-            format!(
-                "the sign-in page answered HTTP {} without a redirect",
-                consent.status()
-            )
-        })?
-        .to_owned();
-    http.get(back).send().await.map_err(|e| e.to_string())?;
-    Ok(())
+        .map(str::to_owned)
+        .ok_or_else(|| format!("it answered HTTP {} without a redirect", consent.status()))
 }
 
 async fn run_tray(config_dir: &std::path::Path) -> Result<ExitCode> {

@@ -36,7 +36,12 @@ impl SignInPrompt for Terminal {
 
     /// Prints the sign-in address (to stdout even with --json: a script must be able to
     /// open it) and opens it in the browser unless told not to.
-    async fn open_browser(&self, service: Service, url: &url::Url, redirect_uri: &str) {
+    async fn open_browser(
+        &self,
+        service: Service,
+        url: &url::Url,
+        redirect_uri: &str,
+    ) -> Result<(), Error> {
         if self.json {
             crate::output::print_json(&serde_json::json!({ "sign_in_url": url.as_str() }));
         } else {
@@ -50,5 +55,6 @@ impl SignInPrompt for Terminal {
                 eprintln!("Cannot open a browser ({e}); open the address yourself.");
             }
         }
+        Ok(())
     }
 }

@@ -401,6 +401,29 @@ fn one_set_is_one_request_once_the_server_level_is_known() {
 }
 
 #[test]
+fn a_server_before_level_148_is_asked_its_level_every_time() {
+    // There `away` means away; from 148 on it means invisible. A server upgraded since the
+    // level was kept must not be sent the old meaning, so an old level is never trusted.
+    let zulip = fake_with(|config| config.feature_level = 100);
+    let cli = Cli::new("old-level");
+    cli.add_alice(&zulip);
+    let before = zulip.requests().len();
+    cli.run(&["set", "lunch"]).code(0);
+    let made: Vec<String> = zulip.requests()[before..]
+        .iter()
+        .map(|r| format!("{} {}", r.method, r.path))
+        .collect();
+    assert_eq!(
+        made,
+        [
+            "GET /api/v1/server_settings".to_owned(),
+            format!("POST {OWN_STATUS}")
+        ]
+    );
+    assert_eq!(field(&zulip.requests()[before + 1], "away"), Some("true"));
+}
+
+#[test]
 fn availability_offline_hides_presence_and_available_restores_it() {
     let zulip = fake();
     let cli = Cli::new("availability");

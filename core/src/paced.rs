@@ -103,8 +103,9 @@ impl Pacer<'_> {
                 let at = retry_at.max(self.clock.now() + whole);
                 self.wait_for_turn(account, target, status, at, interval)
             }
-            // It may have reached the service: the turn stays used.
-            Err(e @ ProviderError::Timeout { .. }) => Err(e),
+            // It may have reached the service (no answer, or one Presently cannot read):
+            // the turn stays used.
+            Err(e @ (ProviderError::Timeout { .. } | ProviderError::Protocol(_))) => Err(e),
             Err(e) => {
                 self.pacing
                     .release(id, target, claimed.at, claimed.previous)

@@ -63,15 +63,25 @@ impl ServerCache {
             .unwrap_or_default()
     }
 
-    /// What `key` (e.g. "zulip https://chat.example.org") said less than a day ago.
-    pub(crate) fn get<T: DeserializeOwned>(&self, key: &str) -> Option<T> {
+    /// Whether something fetched at `at` may still be trusted.
+    pub(crate) fn fresh(&self, at: DateTime<Utc>) -> bool {
+        let age = self.clock.now() - at;
+        age >= chrono::Duration::zero() && age <= TIME_TO_LIVE
+    }
+
+    pub(crate) fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+
+    /// What `key` (e.g. "zulip https://chat.example.org") said less than a day ago, and when.
+    pub(crate) fn get<T: DeserializeOwned>(&self, key: &str) -> Option<(T, DateTime<Utc>)> {
         let entries = Self::read(&self.dir.join(FILE_NAME));
         let entry = entries.servers.get(key)?;
-        let age = self.clock.now() - entry.fetched_at;
-        if age < chrono::Duration::zero() || age > TIME_TO_LIVE {
+        if !self.fresh(entry.fetched_at) {
             return None;
         }
-        serde_json::from_value(entry.value.clone()).ok()
+        let value = serde_json::from_value(entry.value.clone()).ok()?;
+        Some((value, entry.fetched_at))
     }
 
     /// Keeps what `key` said now. Best effort: a failure only costs a request later.
@@ -111,19 +121,16 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let clock = Arc::new(ManualClock::new(Utc::now()));
         let cache = ServerCache::in_dir(dir.path(), clock.clone());
-        assert_eq!(cache.get::<u32>("zulip a"), None);
+        let get = |key| cache.get::<u32>(key).map(|(value, _)| value);
+        assert_eq!(get("zulip a"), None);
         cache.put("zulip a", &420u32);
-        assert_eq!(cache.get::<u32>("zulip a"), Some(420));
-        assert_eq!(cache.get::<u32>("zulip b"), None);
+        assert_eq!(get("zulip a"), Some(420));
+        assert_eq!(get("zulip b"), None);
         clock.advance(TIME_TO_LIVE + chrono::Duration::seconds(1));
-        assert_eq!(cache.get::<u32>("zulip a"), None, "stale after a day");
+        assert_eq!(get("zulip a"), None, "stale after a day");
         std::fs::write(dir.path().join(FILE_NAME), b"{not json").expect("write");
-        assert_eq!(cache.get::<u32>("zulip a"), None);
+        assert_eq!(get("zulip a"), None);
         cache.put("zulip a", &421u32);
-        assert_eq!(
-            cache.get::<u32>("zulip a"),
-            Some(421),
-            "a broken file is rewritten"
-        );
+        assert_eq!(get("zulip a"), Some(421), "a broken file is rewritten");
     }
 }

@@ -115,7 +115,12 @@ impl SignInPrompt for Desktop<'_> {
         )))
     }
 
-    async fn open_browser(&self, service: Service, url: &url::Url, _redirect_uri: &str) {
+    async fn open_browser(
+        &self,
+        service: Service,
+        url: &url::Url,
+        _redirect_uri: &str,
+    ) -> presently_core::Result<()> {
         // Not the URL: its `state` guards this sign-in and belongs to nobody's log.
         events::log(&format!("signin:started:{}", url.host_str().unwrap_or("")));
         if let Err(e) = webbrowser::open(url.as_str()) {
@@ -129,6 +134,7 @@ impl SignInPrompt for Desktop<'_> {
                 },
             );
         }
+        Ok(())
     }
 }
 

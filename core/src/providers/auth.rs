@@ -32,8 +32,9 @@ pub trait SignInPrompt: Send + Sync {
     async fn code(&self, method: &str) -> Result<String>;
 
     /// Open `url` in a browser to sign in to `service`; the service sends the browser back
-    /// to `redirect_uri`, where Presently is listening already.
-    async fn open_browser(&self, service: Service, url: &Url, redirect_uri: &str);
+    /// to `redirect_uri`, where Presently is listening already. An error ends the sign-in
+    /// (a face that can only show the address should show it and return `Ok`).
+    async fn open_browser(&self, service: Service, url: &Url, redirect_uri: &str) -> Result<()>;
 }
 
 /// A face's answer when nobody is there to ask: credentials that need no person (an API
@@ -48,11 +49,11 @@ impl SignInPrompt for Unattended {
         )))
     }
 
-    async fn open_browser(&self, service: Service, _url: &Url, _redirect_uri: &str) {
-        tracing::warn!(
-            "{} asked for a browser sign-in, and nobody is there",
+    async fn open_browser(&self, service: Service, _url: &Url, _redirect_uri: &str) -> Result<()> {
+        Err(crate::Error::invalid(format!(
+            "{} signs in through a browser, and nobody is there to use one",
             service.display_name()
-        );
+        )))
     }
 }
 

@@ -2,7 +2,7 @@
 //! the config), test, sign in again, publish custom statuses, remove. Service-specific
 //! steps are reached through the provider's capabilities; nothing here names a service.
 
-use secrecy::SecretString;
+use secrecy::{ExposeSecret, SecretString};
 use std::sync::Arc;
 
 use super::context::Context;
@@ -70,9 +70,19 @@ impl Context {
             Ok(())
         });
         if let Err(e) = added {
-            // Leave no orphaned secret behind an account the config does not list.
-            for (name, _) in &secrets {
-                let _ = self.secrets.delete(&SecretKey::new(&account.id, name));
+            // Leave no orphaned secret behind an account the config does not list, but never
+            // one another process stored meanwhile for an account of the same id.
+            for (name, value) in &secrets {
+                let key = SecretKey::new(&account.id, name);
+                let ours = self
+                    .secrets
+                    .get(&key)
+                    .ok()
+                    .flatten()
+                    .is_some_and(|stored| stored.expose_secret() == value.expose_secret());
+                if ours {
+                    let _ = self.secrets.delete(&key);
+                }
             }
             return Err(e);
         }
@@ -255,12 +265,13 @@ impl Context {
         let mut notes = Vec::new();
         let signed_out = match self.provider(&account) {
             Ok(provider) => self.within_deadline(provider.sign_out()).await,
-            // Nothing to sign out with (no secret left, a setting that cannot work).
-            Err(_) => Ok(()),
+            Err(e) => Err(e),
         };
         match signed_out {
-            // Already signed out on the server, or nothing to read: nothing left to revoke.
-            Ok(()) | Err(ProviderError::AuthRejected { .. }) => {}
+            // Already signed out on the server, or no secret left to sign out with.
+            Ok(())
+            | Err(ProviderError::AuthRejected { .. })
+            | Err(ProviderError::MissingSecret) => {}
             Err(e) => notes.push(format!(
                 "could not sign the token out on the server ({e}); it is deleted here"
             )),
@@ -273,7 +284,10 @@ impl Context {
             }
             Ok(())
         })?;
+        self.forget_provider(id);
         self.pacing.forget_account(id)?;
+        self.state_file
+            .update(|state| state.forget(&[id.to_owned()]))?;
         for name in account.settings.secret_names() {
             self.secrets.delete(&SecretKey::new(id, name))?;
         }

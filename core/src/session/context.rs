@@ -20,6 +20,14 @@ use crate::secrets::SecretStore;
 use crate::server_cache::ServerCache;
 use crate::state_file::StateFile;
 
+#[derive(Default)]
+struct Providers {
+    /// Bumped whenever the config is swapped: a provider built from an older snapshot is
+    /// never cached.
+    generation: u64,
+    connected: HashMap<String, Arc<dyn Provider>>,
+}
+
 struct Snapshot {
     config: Arc<Config>,
     /// When the file was read, to notice edits made by hand or by another process.
@@ -39,7 +47,8 @@ pub(crate) struct Context {
     pub clock: Arc<dyn Clock>,
     pub servers: ServerCache,
     pub when_paced: WhenPaced,
-    providers: Mutex<HashMap<String, Arc<dyn Provider>>>,
+    /// Connected providers by account id, with the config generation they were built from.
+    providers: Mutex<Providers>,
     /// One status change at a time: an expiry must not clear what a click just set.
     pub changing: tokio::sync::Mutex<()>,
     /// When a failed expiry is tried again (see `schedule.rs`).
@@ -70,7 +79,7 @@ impl Context {
             servers: ServerCache::in_dir(dir, clock.clone()),
             clock,
             when_paced: WhenPaced::Queue,
-            providers: Mutex::new(HashMap::new()),
+            providers: Mutex::new(Providers::default()),
             changing: tokio::sync::Mutex::new(()),
             expiry_retry_at: Mutex::new(None),
         })
@@ -94,10 +103,12 @@ impl Context {
             modified,
         };
         // Providers were built from the old settings.
-        self.providers
+        let mut providers = self
+            .providers
             .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clear();
+            .unwrap_or_else(PoisonError::into_inner);
+        providers.generation += 1;
+        providers.connected.clear();
     }
 
     /// Re-reads the config when the file changed since it was read. Returns whether it did.
@@ -148,29 +159,48 @@ impl Context {
         }
     }
 
-    /// The account's provider, connected once and kept until the config changes.
-    pub(crate) fn provider(&self, account: &Account) -> Result<Arc<dyn Provider>, ProviderError> {
-        let mut cache = self
-            .providers
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        if let Some(provider) = cache.get(&account.id) {
-            return Ok(provider.clone());
-        }
+    /// The account's provider, connected once and kept until the config changes. Connecting
+    /// (a keyring read) happens outside the lock, so a slow keyring holds up no other click.
+    pub fn provider(&self, account: &Account) -> Result<Arc<dyn Provider>, ProviderError> {
+        let generation = {
+            let providers = self
+                .providers
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            if let Some(provider) = providers.connected.get(&account.id) {
+                return Ok(provider.clone());
+            }
+            providers.generation
+        };
         let provider = account
             .settings
             .get()
             .connect(&account.id, &self.connect_with(self.secrets.clone()))?;
-        cache.insert(account.id.clone(), provider.clone());
+        let mut providers = self
+            .providers
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        // Built from the snapshot the caller holds: kept only if no newer one arrived since.
+        let current = self.config();
+        let unchanged =
+            providers.generation == generation && current.account(&account.id) == Some(account);
+        if unchanged {
+            let kept = providers
+                .connected
+                .entry(account.id.clone())
+                .or_insert(provider);
+            return Ok(kept.clone());
+        }
         Ok(provider)
     }
 
     /// Drops an account's provider, so the next use reads its secrets again: after they
     /// changed, or after the server refused them (another process may have replaced them).
-    pub(crate) fn forget_provider(&self, id: &str) {
+    pub fn forget_provider(&self, id: &str) {
         self.providers
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
+            .connected
             .remove(id);
     }
 

@@ -129,17 +129,17 @@ impl Session {
     /// Shows the requested status on every selected account at once.
     pub async fn apply(&self, request: &Request) -> Result<Report> {
         let _one_at_a_time = self.context.changing.lock().await;
-        let report = self.context.apply_now(request).await;
+        let report = self.context.apply_now(request).await?;
         self.context.status_changed();
-        report
+        Ok(report)
     }
 
     /// Clears text and emoji and makes the user available again.
     pub async fn clear(&self, accounts: &[String], target: &Target) -> Result<Report> {
         let _one_at_a_time = self.context.changing.lock().await;
-        let report = self.context.clear_now(accounts, target).await;
+        let report = self.context.clear_now(accounts, target).await?;
         self.context.status_changed();
-        report
+        Ok(report)
     }
 
     /// What each selected account shows now, read back from its server.

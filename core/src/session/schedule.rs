@@ -59,37 +59,48 @@ impl Context {
     }
 
     /// Does whatever is due now: sends waiting changes whose turn came, then ends statuses
-    /// that ran out. One report per change made.
+    /// that ran out. One report per change made. A failure of one never stops the other.
     pub(crate) async fn run_due(&self) -> Result<Vec<Report>> {
-        let mut reports: Vec<Report> = self
-            .send_due()
-            .await?
-            .into_iter()
-            .map(|(_, report)| report)
-            .collect();
+        // The CLI may have added or removed an account meanwhile.
+        let reloaded = self.reload_if_changed();
+        let sent = self.send_due().await;
+        let ended = self.end_due().await;
+        reloaded?;
+        let mut reports: Vec<Report> = sent?.into_iter().map(|(_, report)| report).collect();
+        reports.extend(ended?);
+        Ok(reports)
+    }
+
+    /// Ends what ran out, unless a failed attempt waits to be retried.
+    async fn end_due(&self) -> Result<Option<Report>> {
         let now = self.clock.now();
         if self.expiry_retry_at().is_some_and(|at| now < at) {
-            return Ok(reports);
+            return Ok(None);
         }
         let retry_later = Some(now + RETRY_AFTER_FAILURE);
         match self.expire_if_due().await {
             // Nothing could be done (e.g. only accounts that need a new sign-in).
-            Ok(Some(report)) if report.outcomes.is_empty() => self.set_expiry_retry_at(retry_later),
+            Ok(Some(report)) if report.outcomes.is_empty() => {
+                self.set_expiry_retry_at(retry_later);
+                Ok(None)
+            }
             Ok(Some(report)) => {
                 self.set_expiry_retry_at(if report.all_succeeded() {
                     None
                 } else {
                     retry_later
                 });
-                reports.push(report);
+                Ok(Some(report))
             }
-            Ok(None) => self.set_expiry_retry_at(None),
+            Ok(None) => {
+                self.set_expiry_retry_at(None);
+                Ok(None)
+            }
             Err(e) => {
                 self.set_expiry_retry_at(retry_later);
-                return Err(e);
+                Err(e)
             }
         }
-        Ok(reports)
     }
 
     /// Gives up a change that waited for its turn: it will not be sent, and Presently no
@@ -116,7 +127,16 @@ impl Context {
                 self.pacing.forget_account(&wish.account)?;
                 continue;
             };
-            let status = wish.status.to_status()?;
+            let status = match wish.status.to_status() {
+                Ok(status) => status,
+                Err(e) => {
+                    // A change that can no longer be read (an emoji this version refuses)
+                    // is given up, so it does not block the ones behind it.
+                    tracing::warn!("{}: waiting change given up: {e}", account.label());
+                    self.withdraw(&wish)?;
+                    continue;
+                }
+            };
             let provider = match self.provider(account) {
                 // Nothing can be sent until the user signs in again; the account says so.
                 Ok(provider) if provider.sign_in_needed() => {

@@ -269,6 +269,9 @@ impl Context {
                     Ok(provider) => self.within_deadline(provider.capabilities()).await,
                     Err(e) => Err(e),
                 };
+                if let Err(e) = &caps {
+                    self.forget_after(&account.id, e);
+                }
                 (
                     account.label(),
                     caps.map(|caps| preview(&status, &caps, now)),

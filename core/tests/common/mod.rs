@@ -16,7 +16,12 @@ impl SignInPrompt for Browser<'_> {
         panic!("Zoom asks for no code ({method})")
     }
 
-    async fn open_browser(&self, service: Service, url: &url::Url, redirect_uri: &str) {
+    async fn open_browser(
+        &self,
+        service: Service,
+        url: &url::Url,
+        redirect_uri: &str,
+    ) -> presently_core::Result<()> {
         assert_eq!(service, Service::Zoom);
         self.fake.add_redirect_url(USER_APP_CLIENT_ID, redirect_uri);
         let url = url.clone();
@@ -33,5 +38,6 @@ impl SignInPrompt for Browser<'_> {
                 .to_owned();
             http.get(back).send().await.expect("loopback");
         });
+        Ok(())
     }
 }

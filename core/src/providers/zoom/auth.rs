@@ -83,7 +83,8 @@ async fn browser_sign_in(
     let port = sign_in.port();
     prompt
         .open_browser(Service::Zoom, &url, sign_in.redirect_uri())
-        .await;
+        .await
+        .map_err(|e| ProviderError::Local(format!("the sign-in did not start: {e}")))?;
     Ok((sign_in.finish(SIGN_IN_WAIT).await?, port))
 }
 

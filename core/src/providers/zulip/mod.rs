@@ -63,6 +63,8 @@ const FL_STATUS_EMOJI: u32 = 86;
 const FL_AWAY_MEANS_INVISIBLE: u32 = 148;
 const FL_READ_STATUS: u32 = 262;
 const FL_SET_OTHERS_STATUS: u32 = 407;
+/// How long a level below [`FL_AWAY_MEANS_INVISIBLE`] is trusted: one change's worth.
+const OLD_LEVEL_TRUSTED_SECONDS: i64 = 30;
 
 pub const TEXT_LIMIT: TextLimit = TextLimit {
     max: 60,
@@ -74,8 +76,8 @@ pub const TEXT_LIMIT: TextLimit = TextLimit {
 pub(crate) struct Zulip {
     label: AccountLabel,
     client: ZulipClient,
-    /// `GET /server_settings`, asked once per provider and kept a day in [`ServerCache`].
-    server: OnceCell<ServerSettings>,
+    /// `GET /server_settings` and when it was asked, kept a day here and in [`ServerCache`].
+    server: std::sync::Mutex<Option<(ServerSettings, chrono::DateTime<chrono::Utc>)>>,
     servers: ServerCache,
     cache_key: String,
     own_user: OnceCell<client::OwnUser>,
@@ -115,30 +117,55 @@ impl Zulip {
                 api_key,
                 with.timeout,
             )?,
-            server: OnceCell::new(),
+            server: std::sync::Mutex::new(None),
             servers: with.servers.clone(),
             own_user: OnceCell::new(),
         })
     }
 
-    /// The server's feature level: from this provider, else from the day-old cache, else
-    /// asked (and kept).
+    /// The server's feature level: remembered for a day (here and in `servers.json`), else
+    /// asked. A level below 148 is always asked: there `away` means "away", above it means
+    /// "invisible", so a server upgraded meanwhile must not be sent the old meaning.
     async fn feature_level(&self) -> Result<u32, ProviderError> {
-        let server = self
+        let trusted = |(server, at): &(ServerSettings, chrono::DateTime<chrono::Utc>)| {
+            self.servers.fresh(*at) && server.zulip_feature_level >= FL_AWAY_MEANS_INVISIBLE
+        };
+        // An old level asked moments ago still serves the rest of this change.
+        let just_asked = |(_, at): &(ServerSettings, chrono::DateTime<chrono::Utc>)| {
+            (self.servers.now() - *at).num_seconds().abs() < OLD_LEVEL_TRUSTED_SECONDS
+        };
+        let remembered = self
             .server
-            .get_or_try_init(|| async {
-                if let Some(known) = self.servers.get::<ServerSettings>(&self.cache_key) {
-                    return Ok(known);
-                }
-                self.ask_server().await
-            })
-            .await?;
-        Ok(server.zulip_feature_level)
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+            .filter(|known| trusted(known) || just_asked(known));
+        if let Some((server, _)) = remembered {
+            return Ok(server.zulip_feature_level);
+        }
+        if let Some(known) = self
+            .servers
+            .get::<ServerSettings>(&self.cache_key)
+            .filter(trusted)
+        {
+            let level = known.0.zulip_feature_level;
+            *self
+                .server
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(known);
+            return Ok(level);
+        }
+        Ok(self.ask_server().await?.zulip_feature_level)
     }
 
     async fn ask_server(&self) -> Result<ServerSettings, ProviderError> {
         let asked = self.client.server_settings().await?;
         self.servers.put(&self.cache_key, &asked);
+        *self
+            .server
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) =
+            Some((asked.clone(), self.servers.now()));
         Ok(asked)
     }
 
@@ -261,7 +288,6 @@ impl Provider for Zulip {
         // Always asked: checking an account is also how a server upgrade is noticed at once.
         let fresh = self.ask_server().await?;
         let level = fresh.zulip_feature_level;
-        let _ = self.server.set(fresh);
         let user = self.client.own_user().await?;
         if user.is_bot {
             return Err(ProviderError::AuthRejected {
@@ -272,11 +298,7 @@ impl Provider for Zulip {
         }
         let is_admin = user.is_admin;
         let _ = self.own_user.set(user.clone());
-        let version = self
-            .server
-            .get()
-            .map(|s| s.zulip_version.clone())
-            .unwrap_or_default();
+        let version = fresh.zulip_version;
         Ok(Identity {
             user_id: user.user_id.to_string(),
             name: user.full_name,
