@@ -3,7 +3,9 @@
 //! service's own sign-in.
 
 use presently_core::providers::zoom::{ZoomAuth, ZoomSettings};
-use presently_core::providers::{rocketchat, zoom, zulip, Identity, NewCredentials};
+use presently_core::providers::{
+    rocketchat, zoom, zulip, AccountSettings, Identity, NewCredentials,
+};
 use presently_core::Error;
 use secrecy::SecretString;
 use serde_json::json;
@@ -29,13 +31,65 @@ pub async fn run(command: AccountCommand, json: bool) -> Result<ExitCode, Error>
             print_identity(&id, &identity, "added", json);
             Ok(ExitCode::SUCCESS)
         }
-        AccountCommand::Signin { id, browser } => {
+        AccountCommand::Signin {
+            id,
+            browser,
+            code,
+            user_id,
+            token_stdin: _,
+            zuliprc,
+        } => {
             let prompt = Terminal {
                 json,
                 no_browser: browser.no_browser,
-                code_given: false,
+                code_given: code.is_some(),
             };
-            let identity = open_session()?.sign_in_again(&id, &prompt).await?;
+            let session = open_session()?;
+            let config = session.config();
+            let account = config.account(&id).ok_or_else(|| {
+                Error::invalid(format!(
+                    "no account called {id:?}; `presently account list` shows them"
+                ))
+            })?;
+            let credentials = match &account.settings {
+                AccountSettings::Zulip(settings) => Some(NewCredentials::Zulip(match zuliprc {
+                    Some(path) => zulip::NewCredentials::Zuliprc {
+                        path,
+                        site: Some(settings.site.clone()),
+                        email: Some(settings.email.clone()),
+                    },
+                    None => zulip::NewCredentials::ApiKey {
+                        site: settings.site.clone(),
+                        email: settings.email.clone(),
+                        api_key: read_secret(&format!(
+                            "New Zulip API key for {}: ",
+                            settings.email
+                        ))?,
+                    },
+                })),
+                AccountSettings::RocketChat(settings) => {
+                    Some(NewCredentials::RocketChat(match user_id {
+                        Some(user_id) => rocketchat::NewCredentials::PersonalToken {
+                            server: settings.server.clone(),
+                            user: Some(settings.user.clone()),
+                            user_id,
+                            token: read_secret("Personal access token: ")?,
+                        },
+                        None => rocketchat::NewCredentials::Password {
+                            server: settings.server.clone(),
+                            user: settings.user.clone(),
+                            password: read_secret(&format!(
+                                "Rocket.Chat password for {}: ",
+                                settings.user
+                            ))?,
+                            code,
+                        },
+                    }))
+                }
+                // Zoom signs in again through the browser with the stored app secret.
+                AccountSettings::Zoom(_) => None,
+            };
+            let identity = session.sign_in_again(&id, credentials, &prompt).await?;
             print_identity(&id, &identity, "signed in again", json);
             Ok(ExitCode::SUCCESS)
         }

@@ -64,11 +64,25 @@ pub enum AccountCommand {
     Remove {
         id: String,
     },
-    /// Sign a Zoom account in again (after Zoom ended its sign-in).
+    /// Sign an account in again, keeping its id, preset overrides and custom statuses:
+    /// Zoom through the browser; Zulip with a new API key (stdin) or --zuliprc; Rocket.Chat
+    /// with the password (stdin, --code for a second factor) or --user-id and --token-stdin.
     Signin {
         id: String,
         #[command(flatten)]
         browser: BrowserArgs,
+        /// Rocket.Chat: the second-factor code, when the server asks for one.
+        #[arg(long)]
+        code: Option<String>,
+        /// Rocket.Chat: the user id shown beside a new personal access token.
+        #[arg(long = "user-id", requires = "token_stdin")]
+        user_id: Option<String>,
+        /// Rocket.Chat: read a new personal access token from stdin.
+        #[arg(long = "token-stdin", requires = "user_id")]
+        token_stdin: bool,
+        /// Zulip: take the new API key from a zuliprc file.
+        #[arg(long)]
+        zuliprc: Option<PathBuf>,
     },
 }
 

@@ -208,6 +208,58 @@ fn an_expired_token_says_sign_in_again() {
 }
 
 #[test]
+fn signing_in_again_keeps_the_account_its_overrides_and_custom_statuses() {
+    // Alice, an admin who manages custom statuses, with an authenticator app.
+    let mut config = RcFakeConfig::default();
+    config.users[0].totp_code = Some("123456".into());
+    let rc = FakeRocketChat::start(config).expect("fake Rocket.Chat");
+    let cli = Cli::new("rc-signin-again");
+    sign_in(&cli, &rc, "team", "alice", "alice-password", Some("123456")).code(0);
+    cli.run(&["sync", "rocketchat", "team"]).code(0);
+    // An override written by hand, as a user would.
+    let config = cli.config_text();
+    let lunch = config.find("id = \"lunch\"").expect("the lunch preset");
+    let next = lunch
+        + config[lunch..]
+            .find("[[presets]]")
+            .expect("a preset after lunch");
+    let with_override = format!(
+        "{}[presets.overrides.team]\ntext = \"Out for food\"\n\n{}",
+        &config[..next],
+        &config[next..]
+    );
+    std::fs::write(cli.config_path(), &with_override).expect("write config");
+    let before = cli.config_text();
+    assert!(before.contains("[accounts.custom_statuses]"), "{before}");
+
+    rc.revoke_tokens(ALICE);
+    cli.run(&["set", "lunch"]).code(1).says("sign in again");
+    // The advice works: the password again, and the authenticator code the server asks for.
+    cli.run_with_stdin(&["account", "signin", "team"], "alice-password\n")
+        .code(2)
+        .says("run again with --code");
+    cli.run_with_stdin(
+        &["account", "signin", "team", "--code", "654321"],
+        "alice-password\n",
+    )
+    .code(1)
+    .says("not accepted");
+    cli.run_with_stdin(
+        &["account", "signin", "team", "--code", "123456"],
+        "alice-password\n",
+    )
+    .code(0)
+    .says("Account team signed in again");
+    assert_eq!(
+        cli.config_text(),
+        before,
+        "id, override and custom status ids kept"
+    );
+    cli.run(&["set", "lunch"]).code(0);
+    assert_eq!(rc.status_of(ALICE).message, "🍔 Out for food");
+}
+
+#[test]
 fn text_over_120_utf16_units_is_refused_before_the_server_cuts_it() {
     let rc = fake();
     let cli = Cli::new("rc-too-long");

@@ -401,6 +401,35 @@ fn one_set_is_one_request_once_the_server_level_is_known() {
 }
 
 #[test]
+fn a_regenerated_api_key_is_replaced_by_signing_in_again() {
+    let zulip = fake();
+    let cli = Cli::new("signin-zulip");
+    cli.add_alice(&zulip);
+    let before = cli.config_text();
+    let new_key = "NEWkey0123456789abcdef0123456789";
+    zulip.regenerate_api_key(ALICE_ID, new_key);
+    cli.run(&["set", "lunch"]).code(1).says("Invalid API key");
+    cli.run_with_stdin(
+        &["account", "signin", "alice"],
+        "wrong0123456789abcdef0123456789x\n",
+    )
+    .code(1)
+    .says("Invalid API key");
+    assert_eq!(
+        cli.secret("alice").as_deref(),
+        Some(ALICE_KEY),
+        "a refused key is not kept"
+    );
+    cli.run_with_stdin(&["account", "signin", "alice"], &format!("{new_key}\n"))
+        .code(0)
+        .says("Account alice signed in again")
+        .never_says(new_key);
+    assert_eq!(cli.secret("alice").as_deref(), Some(new_key));
+    assert_eq!(cli.config_text(), before);
+    cli.run(&["set", "lunch"]).code(0);
+}
+
+#[test]
 fn a_server_before_level_148_is_asked_its_level_every_time() {
     // There `away` means away; from 148 on it means invisible. A server upgraded since the
     // level was kept must not be sent the old meaning, so an old level is never trusted.

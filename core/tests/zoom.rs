@@ -224,7 +224,7 @@ async fn two_processes_renewing_at_once_both_keep_working_tokens() {
     // Signing in again (the same browser flow) keeps the account and works at once,
     // also in the process that had seen the sign-in end.
     let identity = cli
-        .sign_in_again("zoom", &Browser { fake: &fake })
+        .sign_in_again("zoom", None, &Browser { fake: &fake })
         .await
         .expect("signed in again");
     assert!(identity.name.contains("Alice"), "{}", identity.name);

@@ -142,7 +142,10 @@ impl SignInPrompt for Desktop<'_> {
 /// Nothing is locked while the person is in the browser: clicks go on meanwhile.
 pub async fn sign_in_again(app: &AppHandle, id: &str) {
     let state = app.state::<AppState>();
-    let signed_in = state.session.sign_in_again(id, &Desktop { app }).await;
+    let signed_in = state
+        .session
+        .sign_in_again(id, None, &Desktop { app })
+        .await;
     let summary = match signed_in {
         Ok(identity) => Summary {
             title: format!("Signed in again as {}", identity.name),

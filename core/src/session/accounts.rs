@@ -164,29 +164,69 @@ impl Context {
             .collect()
     }
 
-    /// Signs an account in again through its service's own flow (Zoom: the browser) and
-    /// keeps the new secrets once the server accepts them. The account keeps its id, its
-    /// preset overrides and everything else in the config.
+    /// Signs an account in again, keeping its id, its preset overrides and the custom
+    /// statuses it made. With `credentials` (a new API key, a password and second factor,
+    /// a token), the service's sign-in runs with them; without, the service's own flow for
+    /// signing in again (Zoom: the browser with the stored app secret). The new secrets
+    /// replace the old only once the server accepts them.
     pub(crate) async fn sign_in_again(
         &self,
         id: &str,
+        credentials: Option<NewCredentials>,
         prompt: &dyn SignInPrompt,
     ) -> Result<Identity> {
         let account = self.account(id)?;
         let label = account.label();
-        let provider = self
-            .provider(&account)
-            .map_err(|e| e.for_account(label.clone()))?;
-        let Some(flow) = provider.sign_in_again() else {
-            return Err(Error::invalid(format!(
-                "{label} does not sign in through the browser; add it again to change its credentials"
-            )));
+        let Some(credentials) = credentials else {
+            let provider = self
+                .provider(&account)
+                .map_err(|e| e.for_account(label.clone()))?;
+            let Some(flow) = provider.sign_in_again() else {
+                return Err(Error::invalid(format!(
+                    "{label} signs in again with new credentials (an API key, a password or a token), not in a browser"
+                )));
+            };
+            let secrets = flow
+                .sign_in_again(prompt)
+                .await
+                .map_err(|e| e.for_account(label))?;
+            return self.replace_secrets(&account, secrets).await;
         };
-        let secrets = flow
-            .sign_in_again(prompt)
-            .await
-            .map_err(|e| e.for_account(label))?;
-        self.replace_secrets(&account, secrets).await
+        if credentials.service() != account.service() {
+            return Err(Error::invalid(format!(
+                "{label} is a {} account, not {}",
+                account.service().display_name(),
+                credentials.service().display_name()
+            )));
+        }
+        let connect = self.connect_with(self.secrets.clone());
+        let obtained = credentials.obtain(id, &connect, prompt).await?;
+        let mut renewed = Account {
+            id: id.to_owned(),
+            settings: obtained.settings,
+        };
+        if let (Some(kept), Some(ids)) = (
+            account.settings.get().custom_status_ids(),
+            renewed.settings.get_mut().custom_status_ids_mut(),
+        ) {
+            ids.clone_from(kept);
+        }
+        renewed.settings.validate(id)?;
+        let identity = self.verify_staged(&renewed, &[], &obtained.secrets).await?;
+        renewed.settings.learn(&identity);
+        for (name, value) in &obtained.secrets {
+            self.secrets.set(&SecretKey::new(id, name), value)?;
+        }
+        self.update_config(|config| {
+            let Some(stored) = config.accounts.iter_mut().find(|a| a.id == id) else {
+                return Err(Error::invalid(format!(
+                    "{label} was removed meanwhile; add it again"
+                )));
+            };
+            stored.settings = renewed.settings.clone();
+            Ok(())
+        })?;
+        Ok(identity)
     }
 
     /// Publishes the presets as the server's custom statuses, where the service has them.

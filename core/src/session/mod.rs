@@ -224,9 +224,20 @@ impl Session {
         self.context.needs_sign_in()
     }
 
-    /// Signs an account in again through its service's flow; keeps its id and settings.
-    pub async fn sign_in_again(&self, id: &str, prompt: &dyn SignInPrompt) -> Result<Identity> {
-        self.context.sign_in_again(id, prompt).await
+    /// Signs an account in again, keeping its id, preset overrides and custom statuses:
+    /// with new `credentials` (an API key, a password and second factor, a token), or
+    /// without, through the service's own flow (Zoom: the browser).
+    ///
+    /// # Errors
+    /// The account is unknown, the credentials are for another service, the sign-in or
+    /// the server's check failed (the old credentials stay then).
+    pub async fn sign_in_again(
+        &self,
+        id: &str,
+        credentials: Option<NewCredentials>,
+        prompt: &dyn SignInPrompt,
+    ) -> Result<Identity> {
+        self.context.sign_in_again(id, credentials, prompt).await
     }
 
     /// Publishes the presets as the server's custom statuses (Rocket.Chat); `dry_run` plans only.

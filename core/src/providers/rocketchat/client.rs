@@ -382,7 +382,7 @@ fn error_for(status: StatusCode, value: &Value) -> ProviderError {
             reason: "not allowed to change other users' statuses (needs the permission edit-other-user-info)".into(),
         },
         (401, _, _) => ProviderError::AuthRejected {
-            reason: format!("signed out ({message}); sign in again with `presently account add rocketchat`"),
+            reason: format!("signed out ({message}); sign in again (`presently account signin ACCOUNT`, or Sign in again in the settings window)"),
         },
         (403, _, _) => ProviderError::Forbidden { reason },
         (404, _, _) => ProviderError::NotFound { reason },
