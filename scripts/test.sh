@@ -29,8 +29,15 @@ bash tests/with-keyring.sh cargo test -p presently-core --quiet -- --ignored
 step "desktop: tray over D-Bus, hotkey, notifications (demo mode)"
 PY=.venv/bin/python bash tests/gui/desktop.sh .venv/bin/python tests/gui/tray_test.py "$bin"
 
+# Screenshots go under the build directory: running the tests never changes a tracked
+# file (scripts/screenshots.sh refreshes the ones in docs/).
+shots=${CARGO_TARGET_DIR:-$repo/target}/screenshots
 step "desktop: settings window through WebDriver"
 PY=.venv/bin/python bash tests/gui/desktop.sh .venv/bin/python tests/gui/settings_window_test.py \
-  "$bin" docs/settings-window.png
+  "$bin" "$shots/settings-window.png"
+
+step "desktop: accounts added, signed in again and removed in the settings window"
+PY=.venv/bin/python bash tests/gui/desktop.sh .venv/bin/python tests/gui/accounts_window_test.py \
+  "$bin" "$shots"
 
 echo; echo "All checks passed."

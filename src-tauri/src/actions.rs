@@ -76,6 +76,13 @@ pub async fn reload_config(app: &AppHandle) {
     }
 }
 
+/// After the window added, signed in or removed an account: the tray's menu (its "Sign in
+/// again" lines) follows.
+pub async fn after_accounts_changed(app: &AppHandle) {
+    events::log("accounts:changed");
+    crate::tray::refresh(app).await;
+}
+
 pub fn log_report(source: &str, report: &Report) {
     events::log(&format!(
         "{source}:{}:{}",

@@ -14,6 +14,8 @@ pub struct AppState {
     pub session: Session,
     /// Woken when the status in effect changes, so the expiry task re-reads its deadline.
     pub expiry_changed: Notify,
+    /// Woken by the window's Cancel: a sign-in waiting for the browser gives up.
+    pub cancel_sign_in: Notify,
     /// Global shortcut id → preset id.
     pub hotkeys: Mutex<HashMap<u32, String>>,
     /// Started by `presently demo`: accounts are local stand-ins.
@@ -45,6 +47,7 @@ impl AppState {
         Ok(AppState {
             session,
             expiry_changed: Notify::new(),
+            cancel_sign_in: Notify::new(),
             hotkeys: Mutex::new(HashMap::new()),
             demo: std::env::var_os("PRESENTLY_DEMO").is_some_and(|v| v == "1"),
             _app_lock: app_lock,

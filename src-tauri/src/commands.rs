@@ -3,15 +3,15 @@
 //! No command returns a secret.
 
 use presently_core::dispatch::Summary;
-use presently_core::error::ErrorReport;
+use presently_core::error::{ErrorKind, ErrorReport};
 use presently_core::preset::{format_duration, Availability};
 use presently_core::preview::Preview;
-use presently_core::providers::{Service, ShownStatus, Target};
+use presently_core::providers::{AccountSettings, Service, ShownStatus, Target};
 use presently_core::state_file::Active;
 use serde::Serialize;
 use specta::Type;
 use tauri::{AppHandle, State};
-use tauri_specta::{collect_commands, Builder};
+use tauri_specta::{collect_commands, collect_events, Builder};
 
 use crate::actions::{self, Action};
 use crate::app_state::AppState;
@@ -31,6 +31,16 @@ pub struct AccountView {
     pub service_name: String,
     /// "alice@example.org on https://chat.example.org"
     pub description: String,
+    /// The non-secret settings, to fill in a "Sign in again" form.
+    pub settings: AccountSettings,
+    /// "Signed in", or "Sign in again: …", in words.
+    pub state: String,
+    /// The service ended the sign-in, or refused the credentials last time.
+    pub needs_sign_in: bool,
+    /// What went wrong last time, until the account next works.
+    pub last_error: Option<ErrorReport>,
+    /// When Presently set the status in effect on this account.
+    pub since: Option<chrono::DateTime<chrono::Utc>>,
     /// What needs the user's eye: a sign-in to renew, a change waiting for its turn.
     pub attention: Option<String>,
 }
@@ -94,18 +104,39 @@ async fn overview(app: AppHandle, state: State<'_, AppState>) -> Result<Overview
             )
         })
     };
+    let active = session.active().map_err(report)?;
+    let view = |a: &presently_core::config::Account| {
+        let last_error = session.last_error(&a.id);
+        let ended = sign_ins.iter().any(|l| l.id == a.id);
+        let refused = last_error
+            .as_ref()
+            .is_some_and(|e| matches!(e.kind, ErrorKind::Auth | ErrorKind::SignInNeeded));
+        let state = match (&last_error, ended) {
+            (_, true) => format!(
+                "Sign in again: {} ended the sign-in",
+                a.service().display_name()
+            ),
+            (Some(e), false) if refused => format!("Sign in again: {}", e.message),
+            _ => "Signed in".to_owned(),
+        };
+        AccountView {
+            id: a.id.clone(),
+            service: a.service(),
+            service_name: a.service().display_name().to_owned(),
+            description: a.settings.describe(),
+            settings: a.settings.clone(),
+            state,
+            needs_sign_in: ended || refused,
+            last_error,
+            since: active
+                .as_ref()
+                .filter(|act| act.accounts.contains(&a.id))
+                .map(|act| act.set_at),
+            attention: attention(&a.id),
+        }
+    };
     Ok(Overview {
-        accounts: config
-            .accounts
-            .iter()
-            .map(|a| AccountView {
-                id: a.id.clone(),
-                service: a.service(),
-                service_name: a.service().display_name().to_owned(),
-                description: a.settings.describe(),
-                attention: attention(&a.id),
-            })
-            .collect(),
+        accounts: config.accounts.iter().map(view).collect(),
         presets: config
             .presets
             .iter()
@@ -125,7 +156,7 @@ async fn overview(app: AppHandle, state: State<'_, AppState>) -> Result<Overview
                     .collect(),
             })
             .collect(),
-        active: session.active().map_err(report)?,
+        active,
         demo: state.demo,
         config_path: session.config_path().display().to_string(),
     })
@@ -184,14 +215,6 @@ async fn clear_status(app: AppHandle) -> Result<Summary, CommandError> {
     Ok(actions::run(&app, Action::Clear, "window").await)
 }
 
-/// Signs an account in again through the browser (Zoom); the result arrives as a notification.
-#[tauri::command]
-#[specta::specta]
-async fn sign_in_again(app: AppHandle, account: String) -> Result<(), CommandError> {
-    actions::sign_in_again(&app, &account).await;
-    Ok(())
-}
-
 /// One line of a sync: what was (or would be) done, and whether it worked.
 #[derive(Debug, Serialize, Type)]
 pub struct SyncLine {
@@ -232,15 +255,23 @@ async fn sync_custom_statuses(
 }
 
 pub fn builder() -> Builder<tauri::Wry> {
-    Builder::<tauri::Wry>::new().commands(collect_commands![
-        overview,
-        shown_statuses,
-        preview_preset,
-        apply_preset,
-        clear_status,
-        sync_custom_statuses,
-        sign_in_again,
-    ])
+    use crate::account_commands as accounts;
+    Builder::<tauri::Wry>::new()
+        .commands(collect_commands![
+            overview,
+            shown_statuses,
+            preview_preset,
+            apply_preset,
+            clear_status,
+            sync_custom_statuses,
+            accounts::add_account,
+            accounts::sign_in_account,
+            accounts::cancel_sign_in,
+            accounts::test_account,
+            accounts::remove_account,
+            accounts::choose_zuliprc,
+        ])
+        .events(collect_events![accounts::SignInWaiting])
 }
 
 pub fn export_bindings(path: &str) -> Result<(), String> {

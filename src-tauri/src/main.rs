@@ -7,10 +7,12 @@
 //! - [`hotkeys`]: the presets' global shortcuts.
 //! - [`scheduler`]: sleeps until core says something is due (an expiry, a waiting change).
 //! - [`commands`]: what the settings window may call, with generated TypeScript bindings.
+//! - [`account_commands`]: the window's account forms (add, test, sign in again, remove).
 //! - [`events`]: a line log that tests read (`PRESENTLY_EVENTS_LOG`).
 
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
+mod account_commands;
 mod actions;
 mod app_state;
 mod commands;
@@ -52,10 +54,13 @@ fn main() -> ExitCode {
     let bindings = commands::builder();
     let result = tauri::Builder::default()
         .plugin(tauri_plugin_notification::init())
+        .plugin(tauri_plugin_opener::init())
+        .plugin(tauri_plugin_dialog::init())
         .plugin(hotkeys::plugin())
         .invoke_handler(bindings.invoke_handler())
         .manage(state)
         .setup(move |app| {
+            bindings.mount_events(app);
             tray::create(app.handle())?;
             tauri::async_runtime::block_on(hotkeys::register_all(app.handle()));
             scheduler::spawn(app.handle().clone());

@@ -29,6 +29,8 @@ pub fn spawn(app: AppHandle) {
                 () = tokio::time::sleep(wait) => {}
                 () = state.expiry_changed.notified() => continue,
             }
+            // An edit to the config by hand or by the CLI reaches the menu and the hotkeys.
+            actions::reload_config(&app).await;
             match state.session.run_due().await {
                 Ok(reports) => {
                     for report in &reports {

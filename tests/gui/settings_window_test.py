@@ -6,60 +6,32 @@ usage: settings_window_test.py BIN_DIR [SCREENSHOT_OUT]
 """
 import json
 import os
-import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 
-from selenium import webdriver
 from selenium.webdriver.common.by import By
-from selenium.webdriver.common.options import ArgOptions
+
+import wd
+from wd import painted, rows, start_fakes, start_window, wait_for
 
 BIN_DIR = os.path.abspath(sys.argv[1])
 SCREENSHOT_OUT = sys.argv[2] if len(sys.argv) > 2 else None
 RUN_DIR = os.environ["RUN_DIR"]
 ALICE_KEY = "aliceKEY0123456789abcdef01234567"
 ZOOM_S2S_SECRET = "s2s-secret-0123456789"
-DRIVER = "http://127.0.0.1:4444"
-
-
-def wait_for(what, check, timeout=30.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            value = check()
-        except Exception:  # the page may be mid-render; try again
-            value = None
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
 
 
 def presently(*args, stdin=None):
-    result = subprocess.run([os.path.join(BIN_DIR, "presently"), *args], input=stdin,
-                            capture_output=True, text=True, timeout=60)
-    assert result.returncode == 0, f"presently {' '.join(args)}: {result.stdout}{result.stderr}"
-    return result.stdout
-
-
-def rows(driver, table):
-    # One script call reads the table atomically; the window re-renders it as statuses change.
-    return driver.execute_script(
-        "return [...document.querySelectorAll(arguments[0])].map("
-        "r => [...r.cells].map(c => c.innerText.trim()))", f"#{table} tbody tr")
+    return wd.presently(BIN_DIR, *args, stdin=stdin).stdout
 
 
 def main():
-    fakes = subprocess.Popen([os.path.join(BIN_DIR, "presently-fakes")], stdin=subprocess.PIPE,
-                             stdout=subprocess.PIPE, text=True)
+    fakes, stand_ins = start_fakes(BIN_DIR)
     config_dir = tempfile.mkdtemp(prefix="presently-wd-")
     os.environ["PRESENTLY_CONFIG_DIR"] = config_dir
     driver_proc = None
     driver = None
     try:
-        stand_ins = json.loads(fakes.stdout.readline())
         zulip, rocketchat = stand_ins["zulip"], stand_ins["rocketchat"]
         presently("account", "add", "zulip", "work", "--site", zulip, "--email", "alice@example.com",
                   stdin=ALICE_KEY + "\n")
@@ -78,28 +50,19 @@ def main():
         with open(config_path, "w", encoding="utf-8") as f:
             f.write(config.replace('id = "done"\n', 'id = "done"\nhotkey = "Ctrl+Banana"\n'))
 
-        log = open(os.path.join(RUN_DIR, "tauri-driver.log"), "w")
-        driver_proc = subprocess.Popen(["tauri-driver"], stdout=log, stderr=subprocess.STDOUT)
-        wait_for("tauri-driver", lambda: urllib.request.urlopen(f"{DRIVER}/status", timeout=1).status == 200)
-
-        options = ArgOptions()
-        options.set_capability("browserName", "wry")
-        options.set_capability("tauri:options", {
-            "application": os.path.join(BIN_DIR, "presently-tray"),
-            "args": ["--settings"],
-        })
-        driver = webdriver.Remote(command_executor=DRIVER, options=options)
-        wait_for("the window to load", lambda: driver.find_element(By.TAG_NAME, "body")
-                 .get_attribute("data-loaded") == "true")
+        driver_proc, driver = start_window(BIN_DIR, RUN_DIR)
 
         accounts = wait_for("every account's status read back",
                             lambda: (r := rows(driver, "accounts")) and len(r) == 3
-                            and r[0][3].startswith("🍔 Lunch") and r[2][3] == "Away" and r)
+                            and r[0][4].startswith("🍔 Lunch") and r[2][4].startswith("Away") and r)
         assert [row[:4] for row in accounts] == [
-            ["work", "Zulip", f"alice@example.com on {zulip}", "🍔 Lunch"],
-            ["team", "Rocket.Chat", f"alice on {rocketchat}", "🍔 Lunch (away)"],
-            ["meet", "Zoom", "alice@example.com (Server-to-Server app)", "Away"],
+            ["work", "Zulip", f"alice@example.com on {zulip}", "Signed in"],
+            ["team", "Rocket.Chat", f"alice on {rocketchat}", "Signed in"],
+            ["meet", "Zoom", "alice@example.com (Server-to-Server app)", "Signed in"],
         ], accounts
+        shows = [row[4].split("\n") for row in accounts]
+        assert [s[0] for s in shows] == ["🍔 Lunch", "🍔 Lunch (away)", "Away"], shows
+        assert all(s[1].startswith("since ") for s in shows), shows
         presets = [r[0] for r in rows(driver, "presets")]
         assert presets == ["Available", "🍔 Lunch", "🎧 Focus", "📅 In a meeting", "☕ Be right back",
                            "🌴 Vacation", "🏠 Done for the day"], presets
@@ -114,7 +77,7 @@ def main():
         synced = wait_for("the sync result", lambda: driver.find_element(By.ID, "sync-list").text)
         assert 'create "Lunch" (away)' in synced and 'create "Focus" (busy)' in synced, synced
         assert not driver.find_elements(By.CSS_SELECTOR, "#sync-list li.failed"), synced
-        assert not driver.find_elements(By.CSS_SELECTOR, "#accounts tr[data-account='work'] button")
+        assert not driver.find_elements(By.XPATH, "//tr[@data-account='work']//button[text()='Sync statuses']")
         print("ok: Sync statuses published the presets as Rocket.Chat custom statuses")
 
         focus_row = driver.find_element(By.CSS_SELECTOR, "#presets tr[data-preset='focus']")
@@ -138,6 +101,9 @@ def main():
         assert ALICE_KEY not in driver.page_source, "the API key reached the webview"
         assert ZOOM_S2S_SECRET not in driver.page_source, "the Zoom secret reached the webview"
         if SCREENSHOT_OUT:
+            os.makedirs(os.path.dirname(os.path.abspath(SCREENSHOT_OUT)), exist_ok=True)
+            driver.execute_script("window.scrollTo(0, 0)")
+            painted(driver)
             driver.save_screenshot(SCREENSHOT_OUT)
     finally:
         if driver:

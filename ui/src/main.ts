@@ -1,6 +1,7 @@
 // The settings window: reads accounts, presets and what each account shows now.
 // Every call goes through the generated bindings, so types match the Rust commands.
-import { commands, type AccountStatus, type Overview, type PresetView } from "./bindings";
+import { commands, type Overview, type PresetView } from "./bindings";
+import { openAddAccount, renderAccounts, setUpAccounts } from "./accounts";
 
 const $ = <T extends HTMLElement>(id: string): T => {
   const element = document.getElementById(id);
@@ -28,72 +29,6 @@ function describeActive(overview: Overview): string {
     ? `, until ${new Date(active.expires_at).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" })}`
     : "";
   return `Now: ${active.label}${until}`;
-}
-
-function renderAccounts(overview: Overview, statuses: AccountStatus[]): void {
-  const body = $<HTMLTableElement>("accounts").tBodies[0];
-  body.replaceChildren();
-  for (const account of overview.accounts) {
-    const row = body.insertRow();
-    row.dataset.account = account.id;
-    cell(row, account.id);
-    cell(row, account.service_name);
-    cell(row, account.description, "muted");
-    const status = statuses.find((s) => s.account === account.id);
-    if (!status) {
-      cell(row, "…", "muted shown");
-    } else if (status.error) {
-      cell(row, status.error.message, "failed shown").dataset.kind = status.error.kind;
-    } else {
-      const shown = status.shown;
-      const words = shown ? [shown.emoji, shown.text].filter(Boolean).join(" ") : "";
-      // Zoom shows only a presence, so the availability is the status there.
-      const presence = shown?.availability ?? "";
-      const text = words && presence ? `${words} (${presence})` : words || presence || "no status";
-      cell(row, text, "shown");
-    }
-    const tools = row.insertCell();
-    if (account.attention) {
-      const note = document.createElement("div");
-      note.className = "attention";
-      note.textContent = account.attention;
-      tools.append(note);
-    }
-    if (account.attention?.startsWith("Sign in again")) {
-      const signIn = document.createElement("button");
-      signIn.textContent = "Sign in again…";
-      signIn.addEventListener("click", () => void commands.signInAgain(account.id));
-      tools.append(signIn);
-    }
-    if (account.service === "rocketchat") {
-      const sync = document.createElement("button");
-      sync.textContent = "Sync statuses";
-      sync.title = "Publish the presets as this server's custom statuses";
-      sync.addEventListener("click", () => void syncStatuses(account.id));
-      tools.append(sync);
-    }
-  }
-  $("no-accounts").hidden = overview.accounts.length > 0;
-}
-
-async function syncStatuses(account: string): Promise<void> {
-  const result = await commands.syncCustomStatuses(account, false);
-  const list = $("sync-list");
-  list.replaceChildren();
-  $("sync-title").textContent = `Custom statuses on ${account}`;
-  if (result.status === "error") {
-    showError(result.error.message);
-    return;
-  }
-  showError(null);
-  const lines = result.data.length ? result.data : [{ text: "already match the presets; nothing to change", ok: true }];
-  for (const line of lines) {
-    const item = document.createElement("li");
-    item.textContent = line.text;
-    if (!line.ok) item.className = "failed";
-    list.append(item);
-  }
-  $("sync").hidden = false;
 }
 
 async function showPreview(preset: PresetView): Promise<void> {
@@ -151,7 +86,9 @@ function renderPresets(overview: Overview): void {
 }
 
 let lastActive: string | null = null;
+let lastAccounts: string | null = null;
 let lastOverview: string | null = null;
+let welcomed = false;
 
 // Reads what each account shows from its server; only when something may have changed,
 // so an open window does not spend the servers' rate limits.
@@ -170,14 +107,21 @@ async function refresh(force = false): Promise<void> {
   $("demo-banner").hidden = !data.demo;
   $("config-path").textContent = data.config_path;
   renderPresets(data);
+  // A first run with no account opens the form, with a short welcome above it.
+  if (!welcomed && data.accounts.length === 0) openAddAccount();
+  welcomed = true;
   const active = JSON.stringify(data.active);
-  if (!force && active === lastActive) return;
+  const accounts = JSON.stringify(data.accounts);
+  if (!force && active === lastActive && accounts === lastAccounts) return;
   lastActive = active;
+  lastAccounts = accounts;
   renderAccounts(data, []);
   const statuses = await commands.shownStatuses();
   renderAccounts(data, statuses.status === "ok" ? statuses.data : []);
   document.body.dataset.loaded = "true";
 }
+
+setUpAccounts(() => refresh(true));
 
 window.addEventListener("focus", () => void refresh(true));
 void refresh(true);

@@ -133,6 +133,7 @@ impl Context {
         if let Err(e) = &verified {
             self.forget_after(id, e);
         }
+        self.note(&label, verified.as_ref().map(|_| ()));
         verified.map_err(|e| e.for_account(label))
     }
 
@@ -151,6 +152,7 @@ impl Context {
                 .set(&SecretKey::new(&account.id, name), value)?;
         }
         self.forget_provider(&account.id);
+        self.note(&account.label(), Ok(()));
         Ok(identity)
     }
 
@@ -226,6 +228,7 @@ impl Context {
             stored.settings = renewed.settings.clone();
             Ok(())
         })?;
+        self.note(&renewed.label(), Ok(()));
         Ok(identity)
     }
 

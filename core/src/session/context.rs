@@ -12,7 +12,8 @@ use std::time::{Duration, SystemTime};
 
 use crate::clock::Clock;
 use crate::config::{Account, Config, ConfigFile};
-use crate::error::{Error, ErrorKind, ProviderError, Result};
+use crate::dispatch::Outcome;
+use crate::error::{AccountLabel, Error, ErrorKind, ErrorReport, ProviderError, Result};
 use crate::paced::WhenPaced;
 use crate::pacing::Pacing;
 use crate::providers::{Connect, Provider};
@@ -53,6 +54,8 @@ pub(crate) struct Context {
     pub changing: tokio::sync::Mutex<()>,
     /// When a failed expiry is tried again (see `schedule.rs`).
     pub expiry_retry_at: Mutex<Option<chrono::DateTime<chrono::Utc>>>,
+    /// Each account's last failure, until it next succeeds (for the window's account rows).
+    last_errors: Mutex<HashMap<String, ErrorReport>>,
 }
 
 impl Context {
@@ -82,6 +85,7 @@ impl Context {
             providers: Mutex::new(Providers::default()),
             changing: tokio::sync::Mutex::new(()),
             expiry_retry_at: Mutex::new(None),
+            last_errors: Mutex::new(HashMap::new()),
         })
     }
 
@@ -212,6 +216,38 @@ impl Context {
         ) {
             self.forget_provider(id);
         }
+    }
+
+    /// Keeps what happened on an account: its error until it next succeeds.
+    pub fn note(&self, account: &AccountLabel, result: std::result::Result<(), &ProviderError>) {
+        let mut errors = self
+            .last_errors
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        match result {
+            Ok(()) => {
+                errors.remove(&account.id);
+            }
+            Err(e) => {
+                errors.insert(account.id.clone(), e.report(Some(account)));
+            }
+        }
+    }
+
+    /// Keeps what a change did on each account.
+    pub fn note_outcomes(&self, outcomes: &[Outcome]) {
+        for outcome in outcomes {
+            self.note(&outcome.account, outcome.result.as_ref().map(|_| ()));
+        }
+    }
+
+    /// The account's last failure since it last succeeded.
+    pub fn last_error(&self, id: &str) -> Option<ErrorReport> {
+        self.last_errors
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(id)
+            .cloned()
     }
 
     /// Runs a provider call within the per-account deadline.

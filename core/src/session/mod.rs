@@ -22,7 +22,7 @@ use std::time::Duration;
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::dispatch::{Outcome, Summary};
-use crate::error::{AccountLabel, ProviderError, Result};
+use crate::error::{AccountLabel, ErrorReport, ProviderError, Result};
 use crate::paced::WhenPaced;
 use crate::pacing::Wish;
 use crate::preset::Availability;
@@ -217,6 +217,11 @@ impl Session {
     /// Checks an account's stored credentials against its server.
     pub async fn test_account(&self, id: &str) -> Result<Identity> {
         self.context.test_account(id).await
+    }
+
+    /// The account's last failure (a change, a test), until it next succeeds.
+    pub fn last_error(&self, id: &str) -> Option<ErrorReport> {
+        self.context.last_error(id)
     }
 
     /// Accounts whose sign-in the service ended; only the user can renew it.

@@ -162,6 +162,7 @@ impl Context {
                 Err(cause) => vec![Outcome::failed(account.label(), cause)],
             };
             self.forget_failed(&outcomes);
+            self.note_outcomes(&outcomes);
             let (label, verb) = if wish.status.label == Status::cleared().label {
                 ("Status".to_owned(), "cleared")
             } else {

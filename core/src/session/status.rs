@@ -183,6 +183,7 @@ impl Context {
         let mut outcomes = dispatch::apply(jobs, target, self.timeout(), &self.pacer()).await;
         outcomes.extend(early);
         self.forget_failed(&outcomes);
+        self.note_outcomes(&outcomes);
         let summary = summarize(label, verb, &outcomes);
         Report {
             label: label.to_owned(),

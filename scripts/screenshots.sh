@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Refreshes the screenshots in docs/ from the window tests (the tests themselves write
+# theirs under the build directory and never change a tracked file).
+set -euo pipefail
+repo=$(cd "$(dirname "$0")/.." && pwd)
+cd "$repo"
+export PATH="$HOME/.cargo/bin:$PATH"
+bash scripts/setup.sh
+bin=${CARGO_TARGET_DIR:-$repo/target}/debug
+shots=$(mktemp -d)
+trap 'rm -rf "$shots"' EXIT
+PY=.venv/bin/python bash tests/gui/desktop.sh .venv/bin/python tests/gui/settings_window_test.py \
+  "$bin" "$shots/settings-window.png"
+PY=.venv/bin/python bash tests/gui/desktop.sh .venv/bin/python tests/gui/accounts_window_test.py \
+  "$bin" "$shots"
+cp "$shots/settings-window.png" docs/settings-window.png
+cp "$shots/accounts-zoom-waiting.png" docs/add-account.png
+echo "docs/ screenshots refreshed: settings-window.png, add-account.png"

@@ -1,0 +1,191 @@
+"""Accounts through the real settings window (WebKit, driven by tauri-driver): a first run
+opens on the account form with a welcome; a Zulip account is added with its API key (a wrong
+key shows the server's refusal beside the form); a Rocket.Chat account whose server asks for
+an authenticator code is finished in the window; a Zoom account signs in through the browser
+(the test plays the browser from the address the window shows); Test, Sign in again and
+Remove work from each row. Secrets reach the keyring, never the config or the page.
+Run inside tests/gui/desktop.sh.
+
+usage: accounts_window_test.py BIN_DIR [SCREENSHOT_DIR]
+"""
+import http.client
+import os
+import socket
+import sys
+import tempfile
+import urllib.parse
+
+from selenium.webdriver.common.by import By
+
+from wd import (choose, click, field, fill, painted, presently, rows, start_fakes,
+                start_window, text_of, wait_for)
+
+BIN_DIR = os.path.abspath(sys.argv[1])
+SHOTS = sys.argv[2] if len(sys.argv) > 2 else None
+RUN_DIR = os.environ["RUN_DIR"]
+ALICE_KEY = "aliceKEY0123456789abcdef01234567"
+WRONG_KEY = "wrongKEY0123456789abcdef01234567"
+BOB_PASSWORD = "bob-password"
+ZOOM_SECRET = "user-app-secret-0123456789"
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def get(url):
+    """One GET that does not follow redirects, as the first step of a browser would."""
+    parts = urllib.parse.urlsplit(url)
+    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+    conn.request("GET", parts.path + ("?" + parts.query if parts.query else ""))
+    response = conn.getresponse()
+    body = response.read()
+    conn.close()
+    return response.status, response.getheader("Location"), body
+
+
+def shot(driver, name):
+    if SHOTS:
+        os.makedirs(SHOTS, exist_ok=True)
+        painted(driver)
+        driver.save_screenshot(os.path.join(SHOTS, name))
+
+
+def account_row(driver, account):
+    return next((r for r in rows(driver, "accounts") if r[0] == account), None)
+
+
+def main():
+    port = free_port()
+    redirect = f"http://127.0.0.1:{port}/oauth/callback"
+    fakes, stand_ins = start_fakes(BIN_DIR, "--zoom-redirect-url", redirect)
+    config_dir = tempfile.mkdtemp(prefix="presently-accounts-")
+    os.environ["PRESENTLY_CONFIG_DIR"] = config_dir
+    # No real browser on a test machine: the window's own link is the way in.
+    os.environ["BROWSER"] = "true"
+    driver_proc = driver = None
+    try:
+        driver_proc, driver = start_window(BIN_DIR, RUN_DIR)
+        form = driver.find_element(By.ID, "account-form")
+        assert driver.find_element(By.ID, "welcome").is_displayed()
+        assert form.is_displayed(), "a first run opens the account form"
+        shot(driver, "accounts-first-run.png")
+        print("ok: a first run opens on the account form with a welcome")
+
+        # Zulip: a wrong key is refused in the server's words, beside the form; nothing is kept.
+        choose(driver, "Service", "Zulip")
+        fill(driver, "Account name", "work")
+        fill(driver, "Site", stand_ins["zulip"])
+        fill(driver, "E-mail", "alice@example.com")
+        fill(driver, "API key", WRONG_KEY)
+        click(driver, "Add")
+        refusal = wait_for("the server's refusal", lambda: text_of(driver, "form-error"))
+        assert "Zulip (work): credentials rejected: Invalid API key" in refusal, refusal
+        assert rows(driver, "accounts") == [], "nothing was added"
+        fill(driver, "API key", ALICE_KEY)
+        click(driver, "Add")
+        wait_for("the Zulip account", lambda: account_row(driver, "work"))
+        notice = text_of(driver, "account-notice")
+        assert notice.startswith("Added work: signed in as Alice Admin"), notice
+        assert not form.is_displayed()
+        config = open(os.path.join(config_dir, "config.toml"), encoding="utf-8").read()
+        assert ALICE_KEY not in config and WRONG_KEY not in config, config
+        assert "works" in presently(BIN_DIR, "account", "test", "work").stdout, "the key is in the keyring"
+        print("ok: a Zulip account was added in the window; a wrong key showed the server's refusal")
+
+        # Rocket.Chat: the server asks for an authenticator code; the window asks for it.
+        click(driver, "Add account")
+        choose(driver, "Service", "Rocket.Chat")
+        fill(driver, "Account name", "team")
+        fill(driver, "Server", stand_ins["rocketchat"])
+        choose(driver, "Sign in with", "Password")
+        fill(driver, "User", "bob")
+        fill(driver, "Password", BOB_PASSWORD)
+        click(driver, "Add")
+        asked = wait_for("the code request", lambda: text_of(driver, "form-error"))
+        assert "authenticator app" in asked, asked
+        assert field(driver, "Code").is_displayed()
+        fill(driver, "Code", "123456")
+        click(driver, "Add")
+        team = wait_for("the Rocket.Chat account", lambda: account_row(driver, "team"))
+        assert team[1:4] == ["Rocket.Chat", f"bob on {stand_ins['rocketchat']}", "Signed in"], team
+        print("ok: a Rocket.Chat account whose server asks for an authenticator code was finished in the window")
+
+        # Zoom: "Sign in with Zoom" waits for the browser; the test is the browser.
+        click(driver, "Add account")
+        choose(driver, "Service", "Zoom")
+        fill(driver, "Account name", "meet")
+        choose(driver, "Sign in with", "Zoom, in the browser")
+        fill(driver, "Client id", "presently-user-app")
+        fill(driver, "Client secret", ZOOM_SECRET)
+        fill(driver, "Redirect port", str(port))
+        fill(driver, "API address", stand_ins["zoom_api_base"])
+        fill(driver, "Sign-in address", stand_ins["zoom_auth_base"])
+        click(driver, "Sign in with Zoom")
+        link = wait_for("the sign-in address", lambda: driver.find_element(By.ID, "form-waiting").is_displayed()
+                        and (href := driver.find_element(By.ID, "form-url").get_attribute("href"))
+                        and href.startswith(stand_ins["zoom_auth_base"]) and href)
+        assert "Waiting for the browser" in text_of(driver, "form-waiting")
+        shot(driver, "accounts-zoom-waiting.png")
+        status, back, _ = get(link)
+        assert status == 302 and back.startswith(redirect), (status, back)
+        status, _, page = get(back)
+        assert status == 200, (status, page)
+        meet = wait_for("the Zoom account", lambda: account_row(driver, "meet"))
+        assert meet[1:4] == ["Zoom", "alice@example.com (signed in)", "Signed in"], meet
+        print("ok: a Zoom account signed in through the browser from the window")
+
+        # Each row: Test, Sign in again (keeps the account), Remove (asks first).
+        click(driver, "Test work")
+        wait_for("the test result", lambda: "work works: signed in as Alice Admin" in text_of(driver, "account-notice"))
+        click(driver, "Sign in again to work")
+        assert field(driver, "Site").get_attribute("disabled") == "true", "the site stays"
+        fill(driver, "API key", ALICE_KEY)
+        click(driver, "Sign in again")
+        wait_for("signed in again", lambda: text_of(driver, "account-notice").startswith("Signed in again work")
+                 or (text_of(driver, "form-error") and AssertionError(text_of(driver, "form-error"))))
+        assert text_of(driver, "account-notice").startswith("Signed in again work"), text_of(driver, "form-error")
+        # A sign-in waiting for the browser can be cancelled; the account stays as it was.
+        click(driver, "Sign in again to meet")
+        wait_for("waiting for the browser", lambda: driver.find_element(By.ID, "form-waiting").is_displayed()
+                 and driver.find_element(By.ID, "form-url").get_attribute("href").startswith(
+                     stand_ins["zoom_auth_base"]))
+        click(driver, "Cancel")
+        cancelled = wait_for("the cancellation", lambda: text_of(driver, "form-error"))
+        assert "cancelled" in cancelled, cancelled
+        assert not driver.find_element(By.ID, "form-waiting").is_displayed()
+        assert account_row(driver, "meet")[3] == "Signed in"
+        click(driver, "Close")
+        click(driver, "Remove team")
+        assert account_row(driver, "team"), "nothing is removed before the answer"
+        click(driver, "Yes, remove")
+        wait_for("team removed", lambda: account_row(driver, "team") is None)
+        listed = presently(BIN_DIR, "account", "list").stdout
+        assert "team" not in listed and "work" in listed and "meet" in listed, listed
+        print("ok: Test, Sign in again and Remove (after asking) work from the account rows")
+
+        for secret in (ALICE_KEY, WRONG_KEY, BOB_PASSWORD, ZOOM_SECRET):
+            assert secret not in driver.page_source, "a secret is in the page"
+        config = open(os.path.join(config_dir, "config.toml"), encoding="utf-8").read()
+        for secret in (ALICE_KEY, BOB_PASSWORD, ZOOM_SECRET):
+            assert secret not in config, "a secret is in the config"
+        shot(driver, "accounts.png")
+        print("ok: no secret in the page or the config")
+    except BaseException:
+        if driver:
+            driver.save_screenshot(os.path.join(RUN_DIR, "failure.png"))
+            print(f"the window at the failure: {os.path.join(RUN_DIR, 'failure.png')}")
+        raise
+    finally:
+        if driver:
+            driver.quit()
+        if driver_proc:
+            driver_proc.terminate()
+            driver_proc.wait(timeout=10)
+        fakes.stdin.close()
+        fakes.wait(timeout=10)
+
+
+main()

@@ -1,0 +1,374 @@
+// The Accounts page: each account's state and actions (Test, Sign in again, Remove, Sync
+// statuses), and the form that adds an account or signs one in again with the service's
+// real sign-in. Secrets go from the form to the app and are never read back.
+import {
+  commands,
+  events,
+  type AccountForm_Deserialize as AccountForm,
+  type AccountStatus,
+  type AccountView_Serialize as AccountView,
+  type ErrorReport_Serialize as ErrorReport,
+  type Overview_Serialize as Overview,
+} from "./bindings";
+
+const $ = <T extends HTMLElement>(id: string): T => {
+  const element = document.getElementById(id);
+  if (!element) throw new Error(`missing #${id}`);
+  return element as T;
+};
+const input = (id: string): HTMLInputElement => $<HTMLInputElement>(id);
+const value = (id: string): string => input(id).value.trim();
+const optional = (id: string): string | null => value(id) || null;
+
+type Service = "zulip" | "rocketchat" | "zoom";
+type Mode = { kind: "add" } | { kind: "signin"; account: AccountView };
+
+let mode: Mode = { kind: "add" };
+// The account whose removal waits for an answer; kept across re-renders of the table.
+let confirming: string | null = null;
+let refreshAll: () => Promise<void> = async () => {};
+
+function button(text: string, onClick: () => void, label?: string): HTMLButtonElement {
+  const b = document.createElement("button");
+  b.type = "button";
+  b.textContent = text;
+  if (label) b.setAttribute("aria-label", label);
+  b.addEventListener("click", onClick);
+  return b;
+}
+
+function cell(row: HTMLTableRowElement, text: string, className?: string): HTMLTableCellElement {
+  const td = row.insertCell();
+  td.textContent = text;
+  if (className) td.className = className;
+  return td;
+}
+
+function notice(text: string | null, failed = false): void {
+  const p = $("account-notice");
+  p.hidden = text === null;
+  p.textContent = text ?? "";
+  p.classList.toggle("failed", failed);
+}
+
+function time(iso: string): string {
+  return new Date(iso).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+}
+
+// What the account shows now, read back from its server, and since when Presently set it.
+function shownText(status: AccountStatus | undefined): [string, string] {
+  if (!status) return ["…", "muted shown"];
+  if (status.error) return [status.error.message, "failed shown"];
+  const shown = status.shown;
+  const words = shown ? [shown.emoji, shown.text].filter(Boolean).join(" ") : "";
+  // Zoom shows only a presence, so the availability is the status there.
+  const presence = shown?.availability ?? "";
+  const text = words && presence ? `${words} (${presence})` : words || presence || "no status";
+  return [text, "shown"];
+}
+
+export function renderAccounts(overview: Overview, statuses: AccountStatus[]): void {
+  const body = $<HTMLTableElement>("accounts").tBodies[0];
+  body.replaceChildren();
+  for (const account of overview.accounts) {
+    const row = body.insertRow();
+    row.dataset.account = account.id;
+    cell(row, account.id);
+    cell(row, account.service_name);
+    cell(row, account.description, "muted");
+    const state = cell(row, account.state, account.needs_sign_in ? "attention state" : "state");
+    if (account.last_error && !account.needs_sign_in) {
+      const last = document.createElement("div");
+      last.className = "failed";
+      last.textContent = `Last try: ${account.last_error.message}`;
+      state.append(last);
+    }
+    const status = statuses.find((s) => s.account === account.id);
+    const [text, className] = shownText(status);
+    const shown = cell(row, text, className);
+    if (status?.error) shown.dataset.kind = status.error.kind;
+    if (account.since && !status?.error) {
+      const since = document.createElement("div");
+      since.className = "muted since";
+      since.textContent = `since ${time(account.since)}`;
+      shown.append(since);
+    }
+    const toolsCell = row.insertCell();
+    const tools = document.createElement("div");
+    tools.className = "tools";
+    toolsCell.append(tools);
+    if (account.attention && !account.attention.startsWith("Sign in again")) {
+      const note = document.createElement("div");
+      note.className = "attention";
+      note.textContent = account.attention;
+      tools.append(note);
+    }
+    tools.append(
+      button("Test", () => void test(account), `Test ${account.id}`),
+      button("Sign in again", () => void signInAgain(account), `Sign in again to ${account.id}`),
+    );
+    if (account.service === "rocketchat") {
+      const sync = button("Sync statuses", () => void syncStatuses(account.id), `Sync statuses of ${account.id}`);
+      sync.title = "Publish the presets as this server's custom statuses";
+      tools.append(sync);
+    }
+    tools.append(
+      button("Remove", () => {
+        confirming = account.id;
+        confirmRemove(tools, account).focus();
+      }, `Remove ${account.id}`),
+    );
+    if (confirming === account.id) confirmRemove(tools, account);
+  }
+  $("accounts").hidden = overview.accounts.length === 0;
+  $("welcome").hidden = overview.accounts.length > 0;
+}
+
+async function test(account: AccountView): Promise<void> {
+  notice(`Testing ${account.id}…`);
+  const result = await commands.testAccount(account.id);
+  if (result.status === "ok") {
+    notice(`${account.id} works: signed in as ${result.data.name} on ${result.data.server}.`);
+  } else {
+    notice(result.error.message, true);
+  }
+  await refreshAll();
+}
+
+// Remove asks first, in the row itself: "Remove team and its keyring entries?"
+function confirmRemove(tools: HTMLElement, account: AccountView): HTMLButtonElement {
+  tools.querySelector(".confirm")?.remove();
+  const ask = document.createElement("div");
+  ask.className = "confirm";
+  ask.setAttribute("role", "alertdialog");
+  ask.setAttribute("aria-label", `Remove ${account.id}?`);
+  const question = document.createElement("span");
+  question.textContent = `Remove ${account.id} and its keyring entries? `;
+  const yes = button("Yes, remove", async () => {
+    confirming = null;
+    const result = await commands.removeAccount(account.id);
+    if (result.status === "ok") {
+      notice([`Removed ${account.id}.`, ...result.data].join(" "));
+    } else {
+      notice(result.error.message, true);
+    }
+    await refreshAll();
+  });
+  const no = button("Keep", () => {
+    confirming = null;
+    ask.remove();
+  });
+  ask.append(question, yes, " ", no);
+  tools.append(ask);
+  return yes;
+}
+
+async function syncStatuses(account: string): Promise<void> {
+  const result = await commands.syncCustomStatuses(account, false);
+  const list = $("sync-list");
+  list.replaceChildren();
+  $("sync-title").textContent = `Custom statuses on ${account}`;
+  if (result.status === "error") {
+    notice(result.error.message, true);
+    return;
+  }
+  notice(null);
+  const lines = result.data.length ? result.data : [{ text: "already match the presets; nothing to change", ok: true }];
+  for (const line of lines) {
+    const item = document.createElement("li");
+    item.textContent = line.text;
+    if (!line.ok) item.className = "failed";
+    list.append(item);
+  }
+  $("sync").hidden = false;
+}
+
+// The form: which fields show follows the service and the way of signing in.
+function service(): Service {
+  return $<HTMLSelectElement>("f-service").value as Service;
+}
+
+function method(): string {
+  const which = service() === "rocketchat" ? "f-rc-method" : "f-zoom-method";
+  return $<HTMLSelectElement>(which).value;
+}
+
+function showFields(): void {
+  const form = $<HTMLFormElement>("account-form");
+  for (const group of form.querySelectorAll<HTMLElement>("[data-service]")) {
+    group.hidden = group.dataset.service !== service();
+  }
+  for (const field of form.querySelectorAll<HTMLElement>("[data-method]")) {
+    field.hidden = field.dataset.method !== method();
+  }
+  const zoomBrowser = service() === "zoom" && method() === "user";
+  const submit = $("form-submit");
+  if (mode.kind === "signin") {
+    submit.textContent = zoomBrowser ? "Sign in with Zoom" : "Sign in again";
+  } else {
+    submit.textContent = zoomBrowser ? "Sign in with Zoom" : "Add";
+  }
+}
+
+function formError(error: ErrorReport | null): void {
+  const p = $("form-error");
+  p.hidden = error === null;
+  p.textContent = error?.message ?? "";
+  for (const field of $("account-form").querySelectorAll("[aria-invalid]")) field.removeAttribute("aria-invalid");
+  if (error?.field === "code") {
+    for (const element of $("account-form").querySelectorAll<HTMLElement>("[data-code]")) element.hidden = false;
+    input("f-code").setAttribute("aria-invalid", "true");
+    input("f-code").focus();
+  }
+}
+
+function waiting(on: boolean, url?: string): void {
+  $("form-waiting").hidden = !on;
+  $("form-submit").toggleAttribute("disabled", on);
+  if (url) $<HTMLAnchorElement>("form-url").href = url;
+}
+
+function clearSecrets(): void {
+  for (const id of ["f-api-key", "f-password", "f-token", "f-client-secret", "f-code"]) input(id).value = "";
+}
+
+function readForm(): AccountForm {
+  switch (service()) {
+    case "zulip":
+      return { kind: "zulip_key", site: value("f-site"), email: value("f-email"), api_key: value("f-api-key") };
+    case "rocketchat":
+      return method() === "token"
+        ? { kind: "rocket_chat_token", server: value("f-server"), user_id: value("f-user-id"), token: value("f-token") }
+        : {
+            kind: "rocket_chat_password",
+            server: value("f-server"),
+            user: value("f-user"),
+            password: input("f-password").value,
+            code: optional("f-code"),
+          };
+    case "zoom": {
+      const common = {
+        client_id: value("f-client-id"),
+        client_secret: value("f-client-secret"),
+        api_base: optional("f-api-base"),
+        auth_base: optional("f-auth-base"),
+      };
+      return method() === "s2s"
+        ? { kind: "zoom_server_to_server", ...common, account_id: value("f-account-id"), user: optional("f-zoom-user") }
+        : { kind: "zoom_user", ...common, redirect_port: Number(value("f-redirect-port")) || null };
+    }
+  }
+}
+
+function openForm(next: Mode): void {
+  mode = next;
+  const form = $<HTMLFormElement>("account-form");
+  form.reset();
+  formError(null);
+  waiting(false);
+  for (const element of form.querySelectorAll<HTMLElement>("[data-code]")) element.hidden = true;
+  for (const field of form.querySelectorAll<HTMLInputElement | HTMLSelectElement>("input, select")) {
+    field.disabled = false;
+  }
+  if (next.kind === "signin") {
+    const { account } = next;
+    const settings = account.settings;
+    $("account-form-title").textContent = `Sign in again to ${account.id}`;
+    $<HTMLSelectElement>("f-service").value = settings.service;
+    input("f-id").value = account.id;
+    if (settings.service === "zulip") {
+      input("f-site").value = settings.site;
+      input("f-email").value = settings.email;
+    } else if (settings.service === "rocketchat") {
+      input("f-server").value = settings.server;
+      input("f-user").value = settings.user;
+      $<HTMLSelectElement>("f-rc-method").value = settings.signed_in === false ? "token" : "password";
+    } else {
+      $<HTMLSelectElement>("f-zoom-method").value = settings.auth === "server_to_server" ? "s2s" : "user";
+      input("f-client-id").value = settings.client_id;
+      input("f-account-id").value = settings.account_id ?? "";
+      input("f-zoom-user").value = settings.user ?? "";
+      input("f-api-base").value = settings.api_base ?? input("f-api-base").value;
+      input("f-auth-base").value = settings.auth_base ?? input("f-auth-base").value;
+    }
+    // What identifies the account stays; only the credentials are new.
+    for (const id of ["f-service", "f-id", "f-site", "f-email", "f-server", "f-user"]) {
+      (document.getElementById(id) as HTMLInputElement).disabled = true;
+    }
+  } else {
+    $("account-form-title").textContent = "Add an account";
+  }
+  showFields();
+  form.hidden = false;
+  (next.kind === "signin" ? form.querySelector<HTMLElement>("input:not([disabled]):not([hidden])") : input("f-id"))?.focus();
+}
+
+async function signInAgain(account: AccountView): Promise<void> {
+  // Zoom signs in again in the browser with the app it already has.
+  if (account.settings.service === "zoom" && account.settings.auth === "user") {
+    openForm({ kind: "signin", account });
+    await submit(null);
+    return;
+  }
+  openForm({ kind: "signin", account });
+}
+
+// Sends the form; `form` null signs in again through the service's own flow (the browser).
+async function submit(form: AccountForm | null): Promise<void> {
+  formError(null);
+  const zoomBrowser = form === null || form.kind === "zoom_user";
+  if (zoomBrowser) waiting(true);
+  const id = value("f-id");
+  const result =
+    mode.kind === "signin"
+      ? await commands.signInAccount(mode.account.id, form)
+      : await commands.addAccount(id, form as AccountForm);
+  waiting(false);
+  if (result.status === "error") {
+    formError(result.error);
+    return;
+  }
+  clearSecrets();
+  const verb = mode.kind === "signin" ? "Signed in again" : "Added";
+  const who = mode.kind === "signin" ? mode.account.id : id;
+  notice(`${verb} ${who}: signed in as ${result.data.name} on ${result.data.server}.`);
+  $("account-form").hidden = true;
+  await refreshAll();
+}
+
+export function setUpAccounts(refresh: () => Promise<void>): void {
+  refreshAll = refresh;
+  $("add-account").addEventListener("click", () => openForm({ kind: "add" }));
+  $("form-close").addEventListener("click", () => {
+    clearSecrets();
+    $("account-form").hidden = true;
+  });
+  $("form-cancel").addEventListener("click", () => void commands.cancelSignIn());
+  for (const id of ["f-service", "f-rc-method", "f-zoom-method"]) $(id).addEventListener("change", showFields);
+  $("f-zuliprc").addEventListener("click", async () => {
+    const chosen = await commands.chooseZuliprc();
+    if (chosen.status === "error" || chosen.data === null) return;
+    formError(null);
+    const id = value("f-id");
+    const result =
+      mode.kind === "signin"
+        ? await commands.signInAccount(mode.account.id, { kind: "zulip_rc", path: chosen.data })
+        : await commands.addAccount(id, { kind: "zulip_rc", path: chosen.data });
+    if (result.status === "error") {
+      formError(result.error);
+      return;
+    }
+    notice(`Added ${id}: signed in as ${result.data.name} on ${result.data.server}.`);
+    $("account-form").hidden = true;
+    await refreshAll();
+  });
+  $("account-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    void submit(readForm());
+  });
+  void events.signInWaiting.listen((event) => waiting(true, event.payload.url));
+}
+
+export function openAddAccount(): void {
+  openForm({ kind: "add" });
+}
