@@ -15,8 +15,8 @@ use crate::providers::{AccountSettings, Service};
 pub const FILE_NAME: &str = "config.toml";
 
 const HEADER: &str = "\
-# Presently configuration. Edit freely; Presently rewrites this file when you change
-# settings in the app, keeping your values (comments other than this one are not kept).
+# Presently configuration. Edit freely: when the app or the CLI changes something, only
+# that changes here; your comments and layout stay.
 #
 # [[accounts]]  id, service (\"zulip\"), and the service's fields (zulip: site, email).
 #               Secrets (API keys, tokens) are never here: they live in the OS keyring.
@@ -122,11 +122,21 @@ impl Config {
                     preset.id
                 )));
             }
+            if preset.duration.is_some() && preset.until.is_some() {
+                return Err(Error::InvalidField {
+                    field: "until",
+                    message: format!(
+                        "preset {:?} has both a duration and an end (until); keep one",
+                        preset.id
+                    ),
+                });
+            }
             if let Some(hotkey) = &preset.hotkey {
                 if !hotkeys.insert(hotkey.to_ascii_lowercase().replace(' ', "")) {
-                    return Err(Error::invalid(format!(
-                        "hotkey {hotkey:?} is used by more than one preset"
-                    )));
+                    return Err(Error::InvalidField {
+                        field: "hotkey",
+                        message: format!("hotkey {hotkey:?} is used by more than one preset"),
+                    });
                 }
             }
             if let Some(unknown) = preset
@@ -251,11 +261,22 @@ impl ConfigFile {
         Ok(backup)
     }
 
+    /// Writes `config` atomically. An existing file is edited, not replaced: what did not
+    /// change keeps its comments and layout (see `config_edit`).
     pub fn save(&self, config: &Config) -> Result<()> {
         config.validate()?;
         let body = toml::to_string_pretty(config)
             .map_err(|e| Error::invalid(format!("config cannot be written as TOML: {e}")))?;
-        let text = format!("{HEADER}{body}");
+        let existing = std::fs::read_to_string(&self.path)
+            .ok()
+            .and_then(|text| text.parse::<toml_edit::DocumentMut>().ok());
+        let text = match (existing, body.parse::<toml_edit::DocumentMut>()) {
+            (Some(mut document), Ok(wanted)) => {
+                crate::config_edit::merge(&mut document, &wanted);
+                document.to_string()
+            }
+            _ => format!("{HEADER}{body}"),
+        };
         if let Some(dir) = self.path.parent() {
             std::fs::create_dir_all(dir).map_err(|source| Error::ConfigIo {
                 path: dir.to_path_buf(),

@@ -107,3 +107,55 @@ mod tests {
         assert_eq!(Emoji::Named("our_logo".into()).code_points_hex(), None);
     }
 }
+
+/// One emoji the picker offers: the glyph and its name.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct EmojiChoice {
+    pub glyph: String,
+    /// The Unicode name, e.g. "hamburger".
+    pub name: String,
+    /// The common shortcode without colons, e.g. "hamburger", when it has one.
+    pub shortcode: Option<String>,
+}
+
+/// Emoji whose name or shortcode contains every word of `query` (case-insensitive), in
+/// Unicode's order, at most `limit`. An empty query gives the first `limit`.
+pub fn search(query: &str, limit: usize) -> Vec<EmojiChoice> {
+    let words: Vec<String> = query
+        .split_whitespace()
+        .map(|w| w.trim_matches(':').to_lowercase())
+        .filter(|w| !w.is_empty())
+        .collect();
+    emojis::iter()
+        .filter(|e| {
+            let shortcodes: Vec<&str> = e.shortcodes().collect();
+            words.iter().all(|w| {
+                e.name().to_lowercase().contains(w.as_str())
+                    || shortcodes.iter().any(|s| s.contains(w.as_str()))
+            })
+        })
+        .take(limit)
+        .map(|e| EmojiChoice {
+            glyph: e.as_str().to_owned(),
+            name: e.name().to_owned(),
+            shortcode: e.shortcode().map(str::to_owned),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod search_tests {
+    use super::*;
+
+    #[test]
+    fn finds_by_name_and_shortcode() {
+        let burger = search("hamburger", 5);
+        assert_eq!(burger.first().map(|e| e.glyph.as_str()), Some("🍔"));
+        let palm = search(":palm_tree:", 5);
+        assert!(palm.iter().any(|e| e.glyph == "🌴"), "{palm:?}");
+        assert!(search("headphone", 5).iter().any(|e| e.glyph == "🎧"));
+        assert_eq!(search("", 3).len(), 3);
+        assert!(search("no such emoji at all", 5).is_empty());
+    }
+}

@@ -18,6 +18,7 @@
 pub mod app_lock;
 pub mod clock;
 pub mod config;
+mod config_edit;
 pub mod dispatch;
 pub mod emoji;
 pub mod error;
@@ -33,6 +34,7 @@ pub mod secrets;
 mod server_cache;
 pub mod session;
 pub mod state_file;
+pub mod until;
 
 pub use error::{Error, Result};
 pub use paced::WhenPaced;

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use crate::emoji::Emoji;
 use crate::error::{Error, Result};
+use crate::until::Until;
 
 /// How available the user is, in words every service can map from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
@@ -103,6 +104,9 @@ pub struct Preset {
     )]
     #[cfg_attr(feature = "specta", specta(type = Option<String>))]
     pub duration: Option<Duration>,
+    /// Instead of a duration: "today", "week" or a moment (see [`Until`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub until: Option<Until>,
     /// A global shortcut such as "Ctrl+Alt+1".
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hotkey: Option<String>,
@@ -174,6 +178,12 @@ impl Preset {
         }))
     }
 
+    /// How long a status set from this preset `now` lasts: its duration, or until its end.
+    pub fn lasts(&self, now: chrono::DateTime<chrono::Utc>) -> Option<Duration> {
+        self.until
+            .map_or(self.duration, |until| until.remaining(now))
+    }
+
     pub fn matches(&self, wanted: &str) -> bool {
         self.id.eq_ignore_ascii_case(wanted) || self.name.eq_ignore_ascii_case(wanted)
     }
@@ -193,6 +203,7 @@ pub fn default_presets() -> Vec<Preset> {
             },
             availability,
             duration: minutes.map(|m| Duration::from_secs(m * 60)),
+            until: None,
             hotkey: None,
             overrides: BTreeMap::new(),
         };

@@ -205,6 +205,12 @@ pub trait Provider: Send + Sync + std::fmt::Debug {
 
     async fn read_status(&self, target: &Target) -> Result<ShownStatus, ProviderError>;
 
+    /// What the service would refuse in `status` beyond its declared capabilities (Zulip:
+    /// an emoji it has no name for), so the preview flags it before anything is sent.
+    fn refuses(&self, _status: &Status) -> Option<ProviderError> {
+        None
+    }
+
     /// Optional: the service signs in through the browser again when it ends a sign-in (Zoom).
     fn sign_in_again(&self) -> Option<&dyn SignInAgain> {
         None

@@ -4,6 +4,7 @@
 //! - [`status`]: request → statuses → fan-out → report → remember; read back; preview.
 //! - [`schedule`]: what is due next (statuses that run out, changes waiting their turn).
 //! - [`accounts`]: add, test, sign in again, custom statuses, remove.
+//! - [`presets`]: preview a draft, save, delete, reorder.
 //!
 //! Every method takes `&self`, so the tray shares one `Session` without a lock: a click is
 //! never queued behind an admin's sync or a sign-in waiting for the browser. Status changes
@@ -11,6 +12,7 @@
 
 mod accounts;
 mod context;
+mod presets;
 mod schedule;
 mod status;
 
@@ -25,7 +27,7 @@ use crate::dispatch::{Outcome, Summary};
 use crate::error::{AccountLabel, ErrorReport, ProviderError, Result};
 use crate::paced::WhenPaced;
 use crate::pacing::Wish;
-use crate::preset::Availability;
+use crate::preset::{Availability, Preset};
 use crate::preview::Preview;
 use crate::providers::{Identity, NewCredentials, ShownStatus, SignInPrompt, SyncChange, Target};
 use crate::secrets::SecretStore;
@@ -162,6 +164,36 @@ impl Session {
     /// The status Presently set last, as the tray and the window show it.
     pub fn active(&self) -> Result<Option<Active>> {
         Ok(self.context.state_file.load()?.latest())
+    }
+
+    // Presets (presets.rs).
+
+    /// How a preset that is not saved yet will look on each account, with what each
+    /// service refuses (text too long as it counts, an emoji it has no name for).
+    pub async fn preview_draft(
+        &self,
+        draft: &Preset,
+    ) -> Result<Vec<(AccountLabel, Result<Preview, ProviderError>)>> {
+        self.context.preview_draft(draft).await
+    }
+
+    /// Saves a preset, replacing the one called `replacing` in place or adding it.
+    ///
+    /// # Errors
+    /// `InvalidField` naming the field (id, name, text, hotkey, until) when the preset is
+    /// not valid or an account cannot show it; the config is unchanged then.
+    pub async fn save_preset(&self, replacing: Option<&str>, preset: Preset) -> Result<()> {
+        self.context.save_preset(replacing, preset).await
+    }
+
+    /// Deletes a preset.
+    pub fn delete_preset(&self, id: &str) -> Result<()> {
+        self.context.delete_preset(id)
+    }
+
+    /// Orders the presets as `ids` lists them (every preset once).
+    pub fn reorder_presets(&self, ids: &[String]) -> Result<()> {
+        self.context.reorder_presets(ids)
     }
 
     // Scheduling (schedule.rs).

@@ -79,10 +79,14 @@ impl Context {
             .filter(|e| !e.trim().is_empty())
             .map(Emoji::parse)
             .transpose()?;
+        let now = self.clock.now();
         let mut out = Vec::new();
         for account in self.selected(config, &request.accounts)? {
             let base = match preset {
-                Some(p) => p.status_for(&account.id)?,
+                Some(p) => p.status_for(&account.id)?.map(|mut status| {
+                    status.duration = p.lasts(now);
+                    status
+                }),
                 None => Some(Status {
                     label: label.clone(),
                     ..Status::cleared()

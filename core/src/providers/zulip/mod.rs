@@ -284,6 +284,10 @@ impl Provider for Zulip {
         Ok(capabilities_at(self.feature_level().await?))
     }
 
+    fn refuses(&self, status: &Status) -> Option<ProviderError> {
+        Self::emoji_fields(status.emoji.as_ref()).err()
+    }
+
     async fn verify(&self) -> Result<Identity, ProviderError> {
         // Always asked: checking an account is also how a server upgrade is noticed at once.
         let fresh = self.ask_server().await?;

@@ -1,0 +1,138 @@
+//! Presets: preview a draft exactly as each account will show it, save one (new or
+//! changed), delete, reorder. Nothing invalid reaches the config: a preset is saved only
+//! when every account can show it.
+
+use super::context::Context;
+use crate::config::check_id;
+use crate::error::{AccountLabel, Error, ProviderError, Result};
+use crate::preset::Preset;
+use crate::preview::{preview, Preview};
+
+impl Context {
+    /// How a preset that may not be saved yet will look on each account (skipped accounts
+    /// are left out). Checks what the service itself refuses, e.g. an emoji it has no name for.
+    pub(crate) async fn preview_draft(
+        &self,
+        draft: &Preset,
+    ) -> Result<Vec<(AccountLabel, Result<Preview, ProviderError>)>> {
+        let config = self.config();
+        let now = self.clock.now();
+        let mut statuses = Vec::new();
+        for account in &config.accounts {
+            let Some(mut status) = draft.status_for(&account.id)? else {
+                continue;
+            };
+            status.duration = draft.lasts(now);
+            statuses.push((account, status));
+        }
+        let previews = statuses.into_iter().map(|(account, status)| async move {
+            let provider = self.provider(account);
+            let shown = match &provider {
+                Ok(provider) => self
+                    .within_deadline(provider.capabilities())
+                    .await
+                    .map(|caps| {
+                        let mut shown = preview(&status, &caps, now);
+                        if shown.problem.is_none() {
+                            shown.problem = provider.refuses(&status).map(|e| e.to_string());
+                        }
+                        shown
+                    }),
+                Err(e) => Err(e.clone()),
+            };
+            (account.label(), shown)
+        });
+        Ok(futures::future::join_all(previews).await)
+    }
+
+    /// Saves `preset`, replacing the one called `replacing` (keeping its place) or adding it
+    /// at the end. Refused, naming the field, when an account cannot show it.
+    pub(crate) async fn save_preset(&self, replacing: Option<&str>, preset: Preset) -> Result<()> {
+        check_id("preset", &preset.id).map_err(|e| Error::InvalidField {
+            field: "id",
+            message: e.to_string(),
+        })?;
+        if preset.name.trim().is_empty() {
+            return Err(Error::InvalidField {
+                field: "name",
+                message: "a preset needs a name".into(),
+            });
+        }
+        for (label, shown) in self.preview_draft(&preset).await? {
+            // An account that cannot be reached now does not stop a save; a refusal does.
+            if let Ok(Preview {
+                problem: Some(problem),
+                ..
+            }) = shown
+            {
+                return Err(Error::InvalidField {
+                    field: "text",
+                    message: format!("{label}: {problem}"),
+                });
+            }
+        }
+        self.update_config(|config| {
+            let taken = config
+                .presets
+                .iter()
+                .any(|p| p.id == preset.id && Some(p.id.as_str()) != replacing);
+            if taken {
+                return Err(Error::InvalidField {
+                    field: "id",
+                    message: format!("another preset is called {:?}", preset.id),
+                });
+            }
+            match replacing.and_then(|id| config.presets.iter().position(|p| p.id == id)) {
+                Some(index) => {
+                    let old_id = config.presets[index].id.clone();
+                    if config.settings.restore_preset.as_deref() == Some(old_id.as_str()) {
+                        config.settings.restore_preset = Some(preset.id.clone());
+                    }
+                    config.presets[index] = preset.clone();
+                }
+                None => config.presets.push(preset.clone()),
+            }
+            Ok(())
+        })?;
+        Ok(())
+    }
+
+    /// Deletes a preset; a `restore_preset` naming it is dropped (statuses are cleared then).
+    pub(crate) fn delete_preset(&self, id: &str) -> Result<()> {
+        self.update_config(|config| {
+            let before = config.presets.len();
+            config.presets.retain(|p| p.id != id);
+            if config.presets.len() == before {
+                return Err(Error::invalid(format!("no preset called {id:?}")));
+            }
+            if config.settings.restore_preset.as_deref() == Some(id) {
+                config.settings.restore_preset = None;
+            }
+            Ok(())
+        })?;
+        Ok(())
+    }
+
+    /// Puts the presets in the order of `ids` (the tray menu follows); every preset once.
+    pub(crate) fn reorder_presets(&self, ids: &[String]) -> Result<()> {
+        self.update_config(|config| {
+            let mut ordered = Vec::with_capacity(config.presets.len());
+            for id in ids {
+                let index = config
+                    .presets
+                    .iter()
+                    .position(|p| &p.id == id)
+                    .ok_or_else(|| Error::invalid(format!("no preset called {id:?}")))?;
+                ordered.push(config.presets.remove(index));
+            }
+            if !config.presets.is_empty() {
+                return Err(Error::invalid(
+                    "the new order must name every preset once; reload and try again",
+                ));
+            }
+            config.presets = ordered;
+            Ok(())
+        })?;
+        Ok(())
+    }
+}
