@@ -13,6 +13,9 @@ PY=.venv/bin/python bash tests/gui/desktop.sh .venv/bin/python tests/gui/setting
   "$bin" "$shots/settings-window.png"
 PY=.venv/bin/python bash tests/gui/desktop.sh .venv/bin/python tests/gui/accounts_window_test.py \
   "$bin" "$shots"
+PY=.venv/bin/python bash tests/gui/desktop.sh .venv/bin/python tests/gui/presets_window_test.py \
+  "$bin" "$shots"
 cp "$shots/settings-window.png" docs/settings-window.png
+cp "$shots/preset-editor.png" docs/preset-editor.png
 cp "$shots/accounts-zoom-waiting.png" docs/add-account.png
-echo "docs/ screenshots refreshed: settings-window.png, add-account.png"
+echo "docs/ screenshots refreshed: settings-window.png, add-account.png, preset-editor.png"

@@ -40,4 +40,8 @@ step "desktop: accounts added, signed in again and removed in the settings windo
 PY=.venv/bin/python bash tests/gui/desktop.sh .venv/bin/python tests/gui/accounts_window_test.py \
   "$bin" "$shots"
 
+step "desktop: presets edited in the settings window (preview, limits, hotkey, tray, order)"
+PY=.venv/bin/python bash tests/gui/desktop.sh .venv/bin/python tests/gui/presets_window_test.py \
+  "$bin" "$shots"
+
 echo; echo "All checks passed."

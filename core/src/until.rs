@@ -78,13 +78,11 @@ impl<'de> Deserialize<'de> for Until {
     }
 }
 
+/// In the window's bindings an `Until` is its config text: "today", "week" or a moment.
 #[cfg(feature = "specta")]
 impl specta::Type for Until {
-    fn inline(
-        type_map: &mut specta::TypeCollection,
-        generics: specta::Generics,
-    ) -> specta::datatype::DataType {
-        <String as specta::Type>::inline(type_map, generics)
+    fn definition(types: &mut specta::Types) -> specta::datatype::DataType {
+        <String as specta::Type>::definition(types)
     }
 }
 

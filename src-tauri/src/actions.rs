@@ -83,6 +83,14 @@ pub async fn after_accounts_changed(app: &AppHandle) {
     crate::tray::refresh(app).await;
 }
 
+/// After the window saved, deleted or reordered presets: the hotkeys and the tray menu
+/// follow at once.
+pub async fn after_presets_changed(app: &AppHandle) {
+    events::log("presets:changed");
+    crate::hotkeys::register_all(app).await;
+    crate::tray::refresh(app).await;
+}
+
 pub fn log_report(source: &str, report: &Report) {
     events::log(&format!(
         "{source}:{}:{}",

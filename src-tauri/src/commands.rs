@@ -8,6 +8,7 @@ use presently_core::preset::{format_duration, Availability};
 use presently_core::preview::Preview;
 use presently_core::providers::{AccountSettings, Service, ShownStatus, Target};
 use presently_core::state_file::Active;
+use presently_core::until::Until;
 use serde::Serialize;
 use specta::Type;
 use tauri::{AppHandle, State};
@@ -48,6 +49,7 @@ pub struct AccountView {
 #[derive(Debug, Serialize, Type)]
 pub struct PresetView {
     pub id: String,
+    pub name: String,
     pub title: String,
     pub text: String,
     pub availability: Availability,
@@ -142,11 +144,21 @@ async fn overview(app: AppHandle, state: State<'_, AppState>) -> Result<Overview
             .iter()
             .map(|p| PresetView {
                 id: p.id.clone(),
+                name: p.name.clone(),
                 title: p.title(),
                 text: p.text.clone(),
                 availability: p.availability,
                 availability_label: p.availability.label().to_owned(),
-                duration: p.duration.map(format_duration),
+                duration: p
+                    .until
+                    .map(|until| match until {
+                        Until::EndOfDay => "today".to_owned(),
+                        Until::EndOfWeek => "this week".to_owned(),
+                        Until::At(at) => {
+                            format!("until {}", presently_core::error::local_time(&at))
+                        }
+                    })
+                    .or(p.duration.map(format_duration)),
                 hotkey: p.hotkey.clone(),
                 skips: p
                     .overrides
@@ -256,6 +268,7 @@ async fn sync_custom_statuses(
 
 pub fn builder() -> Builder<tauri::Wry> {
     use crate::account_commands as accounts;
+    use crate::preset_commands as presets;
     Builder::<tauri::Wry>::new()
         .commands(collect_commands![
             overview,
@@ -270,6 +283,12 @@ pub fn builder() -> Builder<tauri::Wry> {
             accounts::test_account,
             accounts::remove_account,
             accounts::choose_zuliprc,
+            presets::presets,
+            presets::preview_draft,
+            presets::save_preset,
+            presets::delete_preset,
+            presets::reorder_presets,
+            presets::search_emoji,
         ])
         .events(collect_events![accounts::SignInWaiting])
 }

@@ -32,6 +32,36 @@ pub fn plugin() -> TauriPlugin<Wry> {
         .build()
 }
 
+/// Whether `hotkey` can be a preset's shortcut: one Presently understands, and one the
+/// system lets it register (another app may hold it). `editing` is the preset it is for,
+/// whose own current shortcut is free to keep.
+pub fn check(app: &AppHandle, hotkey: &str, editing: Option<&str>) -> Result<(), String> {
+    let shortcut = hotkey
+        .parse::<Shortcut>()
+        .map_err(|e| format!("{hotkey} is not a shortcut Presently understands ({e})"))?;
+    let ours = app
+        .state::<AppState>()
+        .hotkeys
+        .lock()
+        .ok()
+        .and_then(|map| map.get(&shortcut.id()).cloned());
+    match ours {
+        Some(preset) if Some(preset.as_str()) == editing => Ok(()),
+        Some(preset) => Err(format!(
+            "{hotkey} is already the shortcut of another preset ({preset})"
+        )),
+        None => {
+            let shortcuts = app.global_shortcut();
+            shortcuts.register(shortcut).map_err(|e| {
+                format!("{hotkey} could not be registered; another app may hold it ({e})")
+            })?;
+            shortcuts
+                .unregister(shortcut)
+                .map_err(|e| format!("{hotkey}: {e}"))
+        }
+    }
+}
+
 /// Registers the presets' shortcuts, replacing any registered before.
 pub async fn register_all(app: &AppHandle) {
     let state = app.state::<AppState>();

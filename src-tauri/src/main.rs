@@ -8,6 +8,7 @@
 //! - [`scheduler`]: sleeps until core says something is due (an expiry, a waiting change).
 //! - [`commands`]: what the settings window may call, with generated TypeScript bindings.
 //! - [`account_commands`]: the window's account forms (add, test, sign in again, remove).
+//! - [`preset_commands`]: the window's preset editor (preview a draft, save, delete, reorder).
 //! - [`events`]: a line log that tests read (`PRESENTLY_EVENTS_LOG`).
 
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
@@ -18,6 +19,7 @@ mod app_state;
 mod commands;
 mod events;
 mod hotkeys;
+mod preset_commands;
 mod scheduler;
 mod tray;
 

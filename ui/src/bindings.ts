@@ -38,6 +38,20 @@ export const commands = {
 	removeAccount: (account: string) => typedError<string[], ErrorReport_Serialize>(__TAURI_INVOKE("remove_account", { account })),
 	/**  The system's file chooser, for "Import zuliprc…"; `None` when nothing was chosen. */
 	chooseZuliprc: () => typedError<string | null, ErrorReport_Serialize>(__TAURI_INVOKE("choose_zuliprc")),
+	/**  The presets in their order, with every field, for the editor. */
+	presets: () => typedError<Preset_Serialize[], ErrorReport_Serialize>(__TAURI_INVOKE("presets")),
+	/**  What a draft will look like on each account, with what each service refuses. */
+	previewDraft: (preset: Preset_Deserialize) => typedError<AccountPreview_Serialize[], ErrorReport_Serialize>(__TAURI_INVOKE("preview_draft", { preset })),
+	/**
+	 *  Saves a preset (replacing `replacing`, or new). A hotkey the system refuses is reported
+	 *  on the field `hotkey` and nothing is saved.
+	 */
+	savePreset: (replacing: string | null, preset: Preset_Deserialize) => typedError<null, ErrorReport_Serialize>(__TAURI_INVOKE("save_preset", { replacing, preset })),
+	deletePreset: (preset: string) => typedError<null, ErrorReport_Serialize>(__TAURI_INVOKE("delete_preset", { preset })),
+	/**  Orders the presets as listed (the tray menu follows). */
+	reorderPresets: (presets: string[]) => typedError<null, ErrorReport_Serialize>(__TAURI_INVOKE("reorder_presets", { presets })),
+	/**  The emoji picker: emoji whose name or shortcode has every word of `query`. */
+	searchEmoji: (query: string) => typedError<EmojiChoice_Serialize[], ErrorReport_Serialize>(__TAURI_INVOKE("search_emoji", { query })),
 };
 
 /** Events */
@@ -87,6 +101,25 @@ export type AccountForm_Serialize =
 { kind: "zoom_user"; client_id: string; client_secret: string; redirect_port: number | null; api_base: string | null; auth_base: string | null } | 
 /**  Zoom: an admin's Server-to-Server app. */
 { kind: "zoom_server_to_server"; client_id: string; client_secret: string; account_id: string; user: string | null; api_base: string | null; auth_base: string | null };
+
+/**  Per-account changes to a preset. */
+export type AccountOverride = AccountOverride_Serialize | AccountOverride_Deserialize;
+
+/**  Per-account changes to a preset. */
+export type AccountOverride_Deserialize = {
+	text?: string | null,
+	emoji?: string | null,
+	/**  Leave this account alone when the preset is applied. */
+	skip?: boolean,
+};
+
+/**  Per-account changes to a preset. */
+export type AccountOverride_Serialize = {
+	text?: string,
+	emoji?: string,
+	/**  Leave this account alone when the preset is applied. */
+	skip?: boolean,
+};
 
 export type AccountPreview = AccountPreview_Serialize | AccountPreview_Deserialize;
 
@@ -215,6 +248,27 @@ export type Availability_Deserialize = "available" | "away" | "busy" | "dnd" | "
 /**  How available the user is, in words every service can map from. */
 export type Availability_Serialize = "available" | "away" | "busy" | "dnd" | "offline";
 
+/**  One emoji the picker offers: the glyph and its name. */
+export type EmojiChoice = EmojiChoice_Serialize | EmojiChoice_Deserialize;
+
+/**  One emoji the picker offers: the glyph and its name. */
+export type EmojiChoice_Deserialize = {
+	glyph: string,
+	/**  The Unicode name, e.g. "hamburger". */
+	name: string,
+	/**  The common shortcode without colons, e.g. "hamburger", when it has one. */
+	shortcode?: string | null,
+};
+
+/**  One emoji the picker offers: the glyph and its name. */
+export type EmojiChoice_Serialize = {
+	glyph: string,
+	/**  The Unicode name, e.g. "hamburger". */
+	name: string,
+	/**  The common shortcode without colons, e.g. "hamburger", when it has one. */
+	shortcode: string | null,
+};
+
 /**
  *  What kind of failure an error is, so a face can say what to do about it: sign in again,
  *  wait, fix a field, check the network. Stable names (snake_case) in `--json` and the window.
@@ -321,10 +375,13 @@ export type Overview_Serialize = {
 	config_path: string,
 };
 
+export type Preset = Preset_Serialize | Preset_Deserialize;
+
 export type PresetView = PresetView_Serialize | PresetView_Deserialize;
 
 export type PresetView_Deserialize = {
 	id: string,
+	name: string,
 	title: string,
 	text: string,
 	availability: Availability_Deserialize,
@@ -337,6 +394,7 @@ export type PresetView_Deserialize = {
 
 export type PresetView_Serialize = {
 	id: string,
+	name: string,
 	title: string,
 	text: string,
 	availability: Availability_Serialize,
@@ -345,6 +403,38 @@ export type PresetView_Serialize = {
 	hotkey: string | null,
 	/**  Accounts this preset leaves alone. */
 	skips: string[],
+};
+
+export type Preset_Deserialize = {
+	/**  Stable key used by the CLI (`presently set lunch`) and in the state file. */
+	id: string,
+	name: string,
+	emoji?: string | null,
+	text?: string,
+	availability: Availability_Deserialize,
+	/**  How long the status lasts, e.g. "1h" or "15m"; none means until changed. */
+	duration?: string | null,
+	/**  Instead of a duration: "today", "week" or a moment (see [`Until`]). */
+	until?: string | null,
+	/**  A global shortcut such as "Ctrl+Alt+1". */
+	hotkey?: string | null,
+	overrides?: { [key in string]: AccountOverride_Deserialize },
+};
+
+export type Preset_Serialize = {
+	/**  Stable key used by the CLI (`presently set lunch`) and in the state file. */
+	id: string,
+	name: string,
+	emoji?: string,
+	text: string,
+	availability: Availability_Serialize,
+	/**  How long the status lasts, e.g. "1h" or "15m"; none means until changed. */
+	duration?: string,
+	/**  Instead of a duration: "today", "week" or a moment (see [`Until`]). */
+	until?: string,
+	/**  A global shortcut such as "Ctrl+Alt+1". */
+	hotkey?: string,
+	overrides?: { [key in string]: AccountOverride_Serialize },
 };
 
 export type Preview = Preview_Serialize | Preview_Deserialize;

@@ -1,20 +1,14 @@
 // The settings window: reads accounts, presets and what each account shows now.
 // Every call goes through the generated bindings, so types match the Rust commands.
-import { commands, type Overview, type PresetView } from "./bindings";
+import { commands, type Overview } from "./bindings";
 import { openAddAccount, renderAccounts, setUpAccounts } from "./accounts";
+import { renderPresets, setUpPresets } from "./presets";
 
 const $ = <T extends HTMLElement>(id: string): T => {
   const element = document.getElementById(id);
   if (!element) throw new Error(`missing #${id}`);
   return element as T;
 };
-
-function cell(row: HTMLTableRowElement, text: string, className?: string): HTMLTableCellElement {
-  const td = row.insertCell();
-  td.textContent = text;
-  if (className) td.className = className;
-  return td;
-}
 
 function showError(message: string | null): void {
   const banner = $("error");
@@ -29,60 +23,6 @@ function describeActive(overview: Overview): string {
     ? `, until ${new Date(active.expires_at).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" })}`
     : "";
   return `Now: ${active.label}${until}`;
-}
-
-async function showPreview(preset: PresetView): Promise<void> {
-  const result = await commands.previewPreset(preset.id);
-  const list = $("preview-list");
-  list.replaceChildren();
-  $("preview-title").textContent = `${preset.title} on each account`;
-  if (result.status === "error") {
-    showError(result.error.message);
-    return;
-  }
-  for (const entry of result.data) {
-    const item = document.createElement("li");
-    const p = entry.preview;
-    if (!p) {
-      item.textContent = entry.error?.message ?? `${entry.service_name} (${entry.account}): unknown error`;
-      if (entry.error) item.dataset.kind = entry.error.kind;
-      item.className = "failed";
-    } else {
-      const shown = [p.emoji, p.text].filter(Boolean).join(" ") || "(no text)";
-      const extra = [p.expiry, ...p.notes, p.problem].filter(Boolean).join(" · ");
-      item.textContent = `${entry.service_name} (${entry.account}): ${shown} [${p.availability}]${extra ? " — " + extra : ""}`;
-      if (p.problem) item.className = "failed";
-    }
-    list.append(item);
-  }
-  $("preview").hidden = false;
-}
-
-function renderPresets(overview: Overview): void {
-  const body = $<HTMLTableElement>("presets").tBodies[0];
-  body.replaceChildren();
-  const activeId = overview.active?.preset_id ?? null;
-  for (const preset of overview.presets) {
-    const row = body.insertRow();
-    row.dataset.preset = preset.id;
-    if (preset.id === activeId) row.className = "active";
-    cell(row, preset.title);
-    cell(row, preset.availability_label);
-    cell(row, preset.duration ?? "until changed");
-    cell(row, preset.hotkey ?? "", "muted");
-    const actions = row.insertCell();
-    const preview = document.createElement("button");
-    preview.textContent = "Preview";
-    preview.addEventListener("click", () => void showPreview(preset));
-    const apply = document.createElement("button");
-    apply.textContent = "Set";
-    apply.addEventListener("click", async () => {
-      const result = await commands.applyPreset(preset.id);
-      showError(result.status === "error" ? result.error.message : null);
-      await refresh(true);
-    });
-    actions.append(preview, " ", apply);
-  }
 }
 
 let lastActive: string | null = null;
@@ -122,6 +62,7 @@ async function refresh(force = false): Promise<void> {
 }
 
 setUpAccounts(() => refresh(true));
+setUpPresets(() => refresh(true));
 
 window.addEventListener("focus", () => void refresh(true));
 void refresh(true);

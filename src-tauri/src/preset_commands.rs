@@ -1,0 +1,107 @@
+//! The settings window's preset editor: the presets as they are, a live preview of a draft
+//! on every account, save (only what every account can show, and a hotkey the system
+//! takes), delete, reorder, and the emoji picker's search. All decisions are the core's.
+
+use presently_core::emoji::EmojiChoice;
+use presently_core::error::ErrorReport;
+use presently_core::preset::Preset;
+use tauri::{AppHandle, State};
+
+use crate::app_state::AppState;
+use crate::commands::AccountPreview;
+
+/// The presets in their order, with every field, for the editor.
+#[tauri::command]
+#[specta::specta]
+pub async fn presets(state: State<'_, AppState>) -> Result<Vec<Preset>, ErrorReport> {
+    Ok(state.session.config().presets.clone())
+}
+
+/// What a draft will look like on each account, with what each service refuses.
+#[tauri::command]
+#[specta::specta]
+pub async fn preview_draft(
+    state: State<'_, AppState>,
+    preset: Preset,
+) -> Result<Vec<AccountPreview>, ErrorReport> {
+    let previews = state
+        .session
+        .preview_draft(&preset)
+        .await
+        .map_err(|e| e.report())?;
+    Ok(previews
+        .into_iter()
+        .map(|(label, result)| AccountPreview {
+            account: label.id.clone(),
+            service_name: label.service.display_name().to_owned(),
+            error: result.as_ref().err().map(|e| e.report(Some(&label))),
+            preview: result.ok(),
+        })
+        .collect())
+}
+
+/// Saves a preset (replacing `replacing`, or new). A hotkey the system refuses is reported
+/// on the field `hotkey` and nothing is saved.
+#[tauri::command]
+#[specta::specta]
+pub async fn save_preset(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    replacing: Option<String>,
+    preset: Preset,
+) -> Result<(), ErrorReport> {
+    if let Some(hotkey) = &preset.hotkey {
+        crate::hotkeys::check(&app, hotkey, replacing.as_deref()).map_err(|message| {
+            presently_core::Error::InvalidField {
+                field: "hotkey",
+                message,
+            }
+            .report()
+        })?;
+    }
+    state
+        .session
+        .save_preset(replacing.as_deref(), preset)
+        .await
+        .map_err(|e| e.report())?;
+    crate::actions::after_presets_changed(&app).await;
+    Ok(())
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn delete_preset(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    preset: String,
+) -> Result<(), ErrorReport> {
+    state
+        .session
+        .delete_preset(&preset)
+        .map_err(|e| e.report())?;
+    crate::actions::after_presets_changed(&app).await;
+    Ok(())
+}
+
+/// Orders the presets as listed (the tray menu follows).
+#[tauri::command]
+#[specta::specta]
+pub async fn reorder_presets(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    presets: Vec<String>,
+) -> Result<(), ErrorReport> {
+    state
+        .session
+        .reorder_presets(&presets)
+        .map_err(|e| e.report())?;
+    crate::actions::after_presets_changed(&app).await;
+    Ok(())
+}
+
+/// The emoji picker: emoji whose name or shortcode has every word of `query`.
+#[tauri::command]
+#[specta::specta]
+pub async fn search_emoji(query: String) -> Result<Vec<EmojiChoice>, ErrorReport> {
+    Ok(presently_core::emoji::search(&query, 48))
+}
