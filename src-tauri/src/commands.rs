@@ -290,7 +290,11 @@ pub fn builder() -> Builder<tauri::Wry> {
             presets::reorder_presets,
             presets::search_emoji,
         ])
-        .events(collect_events![accounts::SignInWaiting])
+        .events(collect_events![
+            accounts::SignInWaiting,
+            crate::watcher::ConfigChanged,
+            crate::watcher::StatusChanged
+        ])
 }
 
 pub fn export_bindings(path: &str) -> Result<(), String> {

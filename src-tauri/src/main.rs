@@ -9,6 +9,7 @@
 //! - [`commands`]: what the settings window may call, with generated TypeScript bindings.
 //! - [`account_commands`]: the window's account forms (add, test, sign in again, remove).
 //! - [`preset_commands`]: the window's preset editor (preview a draft, save, delete, reorder).
+//! - [`watcher`]: notices edits to the config and state files made outside the app.
 //! - [`events`]: a line log that tests read (`PRESENTLY_EVENTS_LOG`).
 
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
@@ -22,8 +23,10 @@ mod hotkeys;
 mod preset_commands;
 mod scheduler;
 mod tray;
+mod watcher;
 
 use std::process::ExitCode;
+use tauri::Manager;
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -66,6 +69,12 @@ fn main() -> ExitCode {
             tray::create(app.handle())?;
             tauri::async_runtime::block_on(hotkeys::register_all(app.handle()));
             scheduler::spawn(app.handle().clone());
+            match watcher::start(app.handle()) {
+                Ok(watching) => {
+                    app.manage(watching);
+                }
+                Err(e) => events::log(&format!("watch-error:{e}")),
+            }
             if open_settings {
                 tray::show_settings(app.handle());
             }

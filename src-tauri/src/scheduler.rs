@@ -11,8 +11,8 @@ use crate::actions;
 use crate::app_state::AppState;
 
 /// Look again at least this often: a suspended laptop or a changed clock must not make the
-/// app miss a deadline, and a change the CLI hands over must go out at its turn.
-const MAX_SLEEP: Duration = Duration::from_secs(1);
+/// app miss a deadline. A change the CLI hands over wakes the loop through the file watcher.
+const MAX_SLEEP: Duration = Duration::from_secs(15);
 
 pub fn spawn(app: AppHandle) {
     tauri::async_runtime::spawn(async move {
@@ -29,8 +29,6 @@ pub fn spawn(app: AppHandle) {
                 () = tokio::time::sleep(wait) => {}
                 () = state.expiry_changed.notified() => continue,
             }
-            // An edit to the config by hand or by the CLI reaches the menu and the hotkeys.
-            actions::reload_config(&app).await;
             match state.session.run_due().await {
                 Ok(reports) => {
                     for report in &reports {

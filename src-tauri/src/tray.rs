@@ -23,7 +23,12 @@ const SIGN_IN_PREFIX: &str = "signin:";
 const PENDING_PREFIX: &str = "pending:";
 
 pub fn create(app: &AppHandle) -> tauri::Result<()> {
-    let (menu, tooltip) = tauri::async_runtime::block_on(build_menu(app))?;
+    let shown = model(app);
+    let menu = build_menu(app, &shown)?;
+    let tooltip = shown.tooltip.clone();
+    *SHOWN
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner) = Some((0, shown));
     let mut builder = TrayIconBuilder::with_id(TRAY_ID)
         .tooltip(tooltip)
         .menu(&menu)
@@ -35,66 +40,89 @@ pub fn create(app: &AppHandle) -> tauri::Result<()> {
     Ok(())
 }
 
-async fn build_menu(app: &AppHandle) -> tauri::Result<(Menu<Wry>, String)> {
+/// One line of the menu, as data: two equal models make the same menu, so a refresh that
+/// changes nothing leaves the open menu (and its item ids) alone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Line {
+    Preset {
+        id: String,
+        title: String,
+        checked: bool,
+    },
+    Info {
+        id: String,
+        text: String,
+    },
+    Action {
+        id: String,
+        text: String,
+    },
+    Separator,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Model {
+    lines: Vec<Line>,
+    tooltip: String,
+}
+
+/// The last model shown and when it was read, to skip refreshes that change nothing and
+/// models read before it.
+static SHOWN: std::sync::Mutex<Option<(u64, Model)>> = std::sync::Mutex::new(None);
+static NEXT_READ: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+
+fn model(app: &AppHandle) -> Model {
     let state = app.state::<AppState>();
     let session = &state.session;
     let active = session.active().ok().flatten();
     let active_id = active.as_ref().and_then(|a| a.preset_id.clone());
-    let menu = Menu::new(app)?;
     let config = session.config();
-    for preset in &config.presets {
-        let checked = active_id.as_deref() == Some(preset.id.as_str());
-        let item = CheckMenuItem::with_id(
-            app,
-            format!("{PRESET_PREFIX}{}", preset.id),
-            preset.title(),
-            true,
-            checked,
-            None::<&str>,
-        )?;
-        menu.append(&item)?;
-    }
+    let mut lines: Vec<Line> = config
+        .presets
+        .iter()
+        .map(|preset| Line::Preset {
+            id: format!("{PRESET_PREFIX}{}", preset.id),
+            title: preset.title(),
+            checked: active_id.as_deref() == Some(preset.id.as_str()),
+        })
+        .collect();
     let pending = session.pending().unwrap_or_default();
     let sign_ins = session.needs_sign_in();
     if !pending.is_empty() || !sign_ins.is_empty() {
-        menu.append(&PredefinedMenuItem::separator(app)?)?;
+        lines.push(Line::Separator);
     }
     for wish in &pending {
         let service = config
             .account(&wish.account)
             .map(|a| a.service().display_name())
             .unwrap_or("");
-        let line = format!(
-            "{} on {service} ({}): pending, sent at {}",
-            wish.status.label,
-            wish.account,
-            local_time_precise(&wish.not_before)
-        );
-        let id = format!("{PENDING_PREFIX}{}", wish.account);
-        menu.append(&MenuItem::with_id(app, id, line, false, None::<&str>)?)?;
+        lines.push(Line::Info {
+            id: format!("{PENDING_PREFIX}{}", wish.account),
+            text: format!(
+                "{} on {service} ({}): pending, sent at {}",
+                wish.status.label,
+                wish.account,
+                local_time_precise(&wish.not_before)
+            ),
+        });
     }
     for label in &sign_ins {
-        let id = format!("{SIGN_IN_PREFIX}{}", label.id);
-        let line = format!("Sign in again to {label}…");
-        menu.append(&MenuItem::with_id(app, id, line, true, None::<&str>)?)?;
+        lines.push(Line::Action {
+            id: format!("{SIGN_IN_PREFIX}{}", label.id),
+            text: format!("Sign in again to {label}…"),
+        });
     }
-    menu.append(&PredefinedMenuItem::separator(app)?)?;
-    menu.append(&MenuItem::with_id(
-        app,
-        CLEAR,
-        "Clear status",
-        true,
-        None::<&str>,
-    )?)?;
-    menu.append(&PredefinedMenuItem::separator(app)?)?;
-    menu.append(&MenuItem::with_id(
-        app,
-        SETTINGS,
-        "Settings…",
-        true,
-        None::<&str>,
-    )?)?;
-    menu.append(&MenuItem::with_id(app, QUIT, "Quit", true, None::<&str>)?)?;
+    let action = |id: &str, text: &str| Line::Action {
+        id: id.to_owned(),
+        text: text.to_owned(),
+    };
+    lines.extend([
+        Line::Separator,
+        action(CLEAR, "Clear status"),
+        Line::Separator,
+        action(SETTINGS, "Settings…"),
+        action(QUIT, "Quit"),
+    ]);
     let mut tooltip = match active {
         Some(a) => match a.expires_at {
             Some(at) => format!("Presently: {} until {}", a.label, local_time(&at)),
@@ -109,24 +137,69 @@ async fn build_menu(app: &AppHandle) -> tauri::Result<(Menu<Wry>, String)> {
             local_time_precise(&first.not_before)
         ));
     }
-    Ok((menu, tooltip))
+    Model { lines, tooltip }
 }
 
-/// Rebuilds the menu so the check mark follows the status in effect.
-pub async fn refresh(app: &AppHandle) {
-    let Some(tray) = app.tray_by_id(TRAY_ID) else {
-        return;
-    };
-    match build_menu(app).await {
-        Ok((menu, tooltip)) => {
-            if let Err(e) = tray.set_menu(Some(menu)) {
-                events::log(&format!("tray-error:{e}"));
+fn build_menu(app: &AppHandle, model: &Model) -> tauri::Result<Menu<Wry>> {
+    let menu = Menu::new(app)?;
+    for line in &model.lines {
+        match line {
+            Line::Preset { id, title, checked } => menu.append(&CheckMenuItem::with_id(
+                app,
+                id,
+                title,
+                true,
+                *checked,
+                None::<&str>,
+            )?)?,
+            Line::Info { id, text } => {
+                menu.append(&MenuItem::with_id(app, id, text, false, None::<&str>)?)?
             }
-            if let Err(e) = tray.set_tooltip(Some(tooltip)) {
-                events::log(&format!("tray-error:{e}"));
+            Line::Action { id, text } => {
+                menu.append(&MenuItem::with_id(app, id, text, true, None::<&str>)?)?
             }
+            Line::Separator => menu.append(&PredefinedMenuItem::separator(app)?)?,
         }
-        Err(e) => events::log(&format!("tray-error:{e}")),
+    }
+    Ok(menu)
+}
+
+/// Rebuilds the menu when what it shows changed, so the check mark follows the status in
+/// effect; an unchanged menu is left as it is. The model is read here; the menu is built
+/// and handed over on the main thread (GTK is not thread-safe), newest model last: a model
+/// read earlier never replaces one read later.
+pub async fn refresh(app: &AppHandle) {
+    let next = model(app);
+    let read = NEXT_READ.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    let handle = app.clone();
+    let dispatched = app.run_on_main_thread(move || {
+        let Some(tray) = handle.tray_by_id(TRAY_ID) else {
+            return;
+        };
+        let mut shown = SHOWN
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if shown
+            .as_ref()
+            .is_some_and(|(at, model)| *at > read || *model == next)
+        {
+            return;
+        }
+        match build_menu(&handle, &next) {
+            Ok(menu) => {
+                if let Err(e) = tray.set_menu(Some(menu)) {
+                    events::log(&format!("tray-error:{e}"));
+                }
+                if let Err(e) = tray.set_tooltip(Some(next.tooltip.clone())) {
+                    events::log(&format!("tray-error:{e}"));
+                }
+                *shown = Some((read, next));
+            }
+            Err(e) => events::log(&format!("tray-error:{e}")),
+        }
+    });
+    if let Err(e) = dispatched {
+        events::log(&format!("tray-error:{e}"));
     }
 }
 

@@ -7,6 +7,7 @@ import time
 import urllib.request
 
 from selenium import webdriver
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.options import ArgOptions
 
@@ -84,14 +85,22 @@ def choose(driver, label, option_text):
     control.find_element(By.XPATH, f".//option[normalize-space(.)='{option_text}']").click()
 
 
-def click(driver, name):
-    """A visible button by its accessible name: its aria-label, else its text."""
+def click(driver, name, timeout=10.0):
+    """Clicks a visible, enabled button by its accessible name (its aria-label, else its
+    text), waiting while the page is redrawn or the button is briefly disabled."""
     xpath = f"//button[@aria-label='{name}' or (not(@aria-label) and normalize-space(.)='{name}')]"
-    for element in driver.find_elements(By.XPATH, xpath):
-        if element.is_displayed() and element.is_enabled():
-            element.click()
-            return
-    raise AssertionError(f"no visible button {name!r}")
+
+    def attempt():
+        for element in driver.find_elements(By.XPATH, xpath):
+            try:
+                if element.is_displayed() and element.is_enabled():
+                    element.click()
+                    return True
+            except StaleElementReferenceException:
+                return False  # redrawn under us: look again
+        return False
+
+    wait_for(f"a visible button {name!r}", attempt, timeout)
 
 
 def painted(driver):

@@ -67,7 +67,14 @@ function shownText(status: AccountStatus | undefined): [string, string] {
   return [text, "shown"];
 }
 
+// What the table shows now, so drawing the same again leaves it (and the button under the
+// pointer) alone.
+let drawn: string | null = null;
+
 export function renderAccounts(overview: Overview, statuses: AccountStatus[]): void {
+  const key = JSON.stringify([overview.accounts, statuses]);
+  if (key === drawn) return;
+  drawn = key;
   const body = $<HTMLTableElement>("accounts").tBodies[0];
   body.replaceChildren();
   for (const account of overview.accounts) {

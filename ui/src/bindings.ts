@@ -56,7 +56,9 @@ export const commands = {
 
 /** Events */
 export const events = {
+	configChanged: makeEvent<ConfigChanged, ConfigChanged>("config-changed"),
 	signInWaiting: makeEvent<SignInWaiting, SignInWaiting>("sign-in-waiting"),
+	statusChanged: makeEvent<StatusChanged, StatusChanged>("status-changed"),
 };
 
 /* Types */
@@ -247,6 +249,9 @@ export type Availability_Deserialize = "available" | "away" | "busy" | "dnd" | "
 
 /**  How available the user is, in words every service can map from. */
 export type Availability_Serialize = "available" | "away" | "busy" | "dnd" | "offline";
+
+/**  Sent to the window when the config changed (from anywhere): read the overview again. */
+export type ConfigChanged = null;
 
 /**  One emoji the picker offers: the glyph and its name. */
 export type EmojiChoice = EmojiChoice_Serialize | EmojiChoice_Deserialize;
@@ -527,6 +532,9 @@ export type SignInWaiting = {
 	service_name: string,
 	url: string,
 };
+
+/**  Sent to the window when the status in effect or a waiting change changed. */
+export type StatusChanged = null;
 
 /**  A summary fit for a desktop notification: "Lunch set on 3 of 3 accounts". */
 export type Summary = {

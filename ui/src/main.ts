@@ -1,6 +1,6 @@
 // The settings window: reads accounts, presets and what each account shows now.
 // Every call goes through the generated bindings, so types match the Rust commands.
-import { commands, type Overview } from "./bindings";
+import { commands, events, type Overview } from "./bindings";
 import { openAddAccount, renderAccounts, setUpAccounts } from "./accounts";
 import { renderPresets, setUpPresets } from "./presets";
 
@@ -30,9 +30,34 @@ let lastAccounts: string | null = null;
 let lastOverview: string | null = null;
 let welcomed = false;
 
+// One refresh at a time; asks that come meanwhile are folded into one more round, so a
+// burst of changes (a save writes several files) reads and draws once or twice, not ten times.
+let running: Promise<void> | null = null;
+let again: boolean | null = null;
+
+function refresh(force = false): Promise<void> {
+  if (running) {
+    again = (again ?? false) || force;
+    return running;
+  }
+  running = (async () => {
+    try {
+      await refreshOnce(force);
+      while (again !== null) {
+        const next = again;
+        again = null;
+        await refreshOnce(next);
+      }
+    } finally {
+      running = null;
+    }
+  })();
+  return running;
+}
+
 // Reads what each account shows from its server; only when something may have changed,
 // so an open window does not spend the servers' rate limits.
-async function refresh(force = false): Promise<void> {
+async function refreshOnce(force = false): Promise<void> {
   const overview = await commands.overview();
   if (overview.status === "error") {
     showError(overview.error.message);
@@ -66,6 +91,7 @@ setUpPresets(() => refresh(true));
 
 window.addEventListener("focus", () => void refresh(true));
 void refresh(true);
-// The tray, hotkeys and the expiry timer change the status too; the overview is local
-// and cheap, and a change in it triggers one read from the servers.
-setInterval(() => void refresh(), 2000);
+// The tray, hotkeys, the expiry timer, the CLI and a text editor change things too; the app
+// watches its files and says so, and the window reads the overview again.
+void events.configChanged.listen(() => void refresh(true));
+void events.statusChanged.listen(() => void refresh());

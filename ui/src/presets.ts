@@ -48,9 +48,14 @@ function lasts(preset: PresetView): string {
   return preset.duration ?? "until changed";
 }
 
+let drawn: string | null = null;
+
 export function renderPresets(overview: Overview): void {
   accounts = overview.accounts.map((a) => ({ id: a.id, label: `${a.service_name} (${a.id})` }));
   order = overview.presets.map((p) => p.id);
+  const key = JSON.stringify([overview.presets, overview.active?.preset_id ?? null]);
+  if (key === drawn) return;
+  drawn = key;
   const body = $<HTMLTableElement>("presets").tBodies[0];
   body.replaceChildren();
   const activeId = overview.active?.preset_id ?? null;

@@ -79,6 +79,15 @@ impl Report {
     }
 }
 
+/// What a changed file beside the config means for a face.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Changed {
+    /// The config: accounts, presets, settings.
+    Config,
+    /// The status in effect, or a change waiting for its turn.
+    Status,
+}
+
 /// Presently on one config directory: what every face calls.
 pub struct Session {
     context: Context,
@@ -108,6 +117,20 @@ impl Session {
 
     pub fn config_path(&self) -> &Path {
         self.context.config_file.path()
+    }
+
+    /// What a change to `path` (reported by a file watcher on [`Session::dir`], which is
+    /// not recursive) means, if it is one of Presently's files.
+    pub fn what_changed(&self, path: &Path) -> Option<Changed> {
+        // Only file names are compared: the watcher reports paths as the OS spells them.
+        let name = path.file_name()?;
+        if name == crate::config::FILE_NAME {
+            Some(Changed::Config)
+        } else if name == crate::state_file::FILE_NAME || name == crate::pacing::FILE_NAME {
+            Some(Changed::Status)
+        } else {
+            None
+        }
     }
 
     /// The config as last read: a snapshot that never changes under the caller.
