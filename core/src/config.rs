@@ -24,8 +24,10 @@ const HEADER: &str = "\
 #               (available | away | busy | dnd | offline), duration (\"1h\", \"15m\"),
 #               hotkey (\"Ctrl+Alt+1\"), and [presets.overrides.<account id>] with
 #               text, emoji or skip = true.
-# [settings]    restore_preset: the preset to return to when a timed status ends
-#               (none = clear the status); timeout_seconds per account and request.
+# [settings]    when a timed status ends: restore_previous = true (what was there
+#               before), or restore_preset = \"<id>\", or neither (clear it);
+#               timeout_seconds per account and request; notifications = false shows
+#               only failures; start_at_login = true or false.
 
 ";
 
@@ -54,16 +56,30 @@ impl Account {
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(default, deny_unknown_fields)]
 pub struct Settings {
+    /// When a timed status ends: this preset instead of clearing.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub restore_preset: Option<String>,
-    pub timeout_seconds: u64,
+    /// When a timed status ends: go back to the status Presently had set before it, on
+    /// each account (and clear where there was none). Wins over `restore_preset`.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub restore_previous: bool,
+    /// Seconds each server has to answer, per account and request.
+    pub timeout_seconds: u32,
+    /// A desktop notification after every change; failures are always shown.
+    pub notifications: bool,
+    /// Start the tray app at login; unset until the person has been asked (first run).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub start_at_login: Option<bool>,
 }
 
 impl Default for Settings {
     fn default() -> Self {
         Settings {
             restore_preset: None,
+            restore_previous: false,
             timeout_seconds: 10,
+            notifications: true,
+            start_at_login: None,
         }
     }
 }

@@ -19,6 +19,10 @@ pub(crate) struct Entry {
     pub label: String,
     pub set_at: DateTime<Utc>,
     pub expires_at: Option<DateTime<Utc>>,
+    /// The lasting preset Presently had set on the account before this timed status, to go
+    /// back to when it ends (`settings.restore_previous`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub previous: Option<String>,
 }
 
 /// The status most recently set, as the tray and the window show it.
@@ -49,8 +53,24 @@ pub(crate) struct State {
 impl State {
     pub(crate) fn record(&mut self, accounts: &[String], entry: &Entry) {
         for id in accounts {
-            self.accounts.insert(id.clone(), entry.clone());
+            let mut entry = entry.clone();
+            if entry.expires_at.is_some() {
+                // What to go back to: the lasting status before, through any timed ones.
+                entry.previous = self.accounts.get(id).and_then(|before| {
+                    if before.expires_at.is_none() {
+                        before.preset_id.clone()
+                    } else {
+                        before.previous.clone()
+                    }
+                });
+            }
+            self.accounts.insert(id.clone(), entry);
         }
+    }
+
+    /// The preset to go back to on each account when its status ends.
+    pub(crate) fn previous(&self, id: &str) -> Option<String> {
+        self.accounts.get(id).and_then(|e| e.previous.clone())
     }
 
     pub(crate) fn forget(&mut self, accounts: &[String]) {
@@ -170,6 +190,7 @@ mod tests {
                             label: format!("{writer}-{round}"),
                             set_at: Utc::now(),
                             expires_at: None,
+                            previous: None,
                         };
                         let account = format!("account-{writer}-{round}");
                         file.update(|state| state.record(&[account], &entry))

@@ -511,3 +511,44 @@ async fn statuses_set_on_different_accounts_each_end_on_time() {
     assert_eq!(zulip.status_of(BOB.2).status_text, "");
     assert_eq!(session.next_due().expect("state"), None);
 }
+
+#[tokio::test]
+async fn going_back_to_what_was_there_before() {
+    let zulip = fake();
+    let world = World::new();
+    world.edit_config(|config| config.settings.restore_previous = true);
+    let session = world.open();
+    add(&session, "alice", &zulip, ALICE).await;
+
+    // In a meeting (lasting), then Be right back (15 min), then Lunch (1 h) over it.
+    session.apply(&preset("meeting")).await.expect("meeting");
+    session.apply(&preset("brb")).await.expect("brb");
+    world.advance(minutes(5));
+    session.apply(&preset("lunch")).await.expect("lunch");
+    world.advance(minutes(61));
+    let report = session
+        .expire_if_due()
+        .await
+        .expect("expire")
+        .expect("lunch ended");
+    assert_eq!(report.summary.title, "In a meeting set on 1 of 1 account");
+    assert_eq!(zulip.status_of(ALICE.2).status_text, "In a meeting");
+    let active = session.active().expect("state").expect("in effect");
+    assert_eq!(active.preset_id.as_deref(), Some("meeting"));
+    assert_eq!(
+        session.next_due().expect("state"),
+        None,
+        "the meeting lasts"
+    );
+
+    // With nothing before, the status is cleared.
+    session.clear(&[], &Target::Me).await.expect("cleared");
+    session.apply(&preset("brb")).await.expect("brb");
+    world.advance(minutes(16));
+    let report = session
+        .expire_if_due()
+        .await
+        .expect("expire")
+        .expect("brb ended");
+    assert_eq!(report.summary.title, "Status cleared on 1 of 1 account");
+}

@@ -104,7 +104,24 @@ pub fn log_report(source: &str, report: &Report) {
     }
 }
 
+/// A change's summary as a notification, unless the person turned them off; failures are
+/// always shown.
 pub fn notify(app: &AppHandle, summary: &Summary) {
+    let wanted = app
+        .state::<AppState>()
+        .session
+        .config()
+        .settings
+        .notifications;
+    if wanted || !summary.all_succeeded {
+        alert(app, summary);
+    } else {
+        events::log(&format!("notification-off:{}", summary.title));
+    }
+}
+
+/// A notification that is always shown (something needs the person).
+pub fn alert(app: &AppHandle, summary: &Summary) {
     let shown = app
         .notification()
         .builder()
@@ -140,7 +157,7 @@ impl SignInPrompt for Desktop<'_> {
         events::log(&format!("signin:started:{}", url.host_str().unwrap_or("")));
         if let Err(e) = webbrowser::open(url.as_str()) {
             events::log(&format!("signin:no-browser:{e}"));
-            notify(
+            alert(
                 self.app,
                 &Summary {
                     title: format!("Open this address to sign in to {}", service.display_name()),

@@ -107,7 +107,7 @@ pub async fn register_all(app: &AppHandle) {
         }
     }
     if !problems.is_empty() {
-        actions::notify(
+        actions::alert(
             app,
             &Summary {
                 title: "Some hotkeys do not work".into(),

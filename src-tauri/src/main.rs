@@ -8,6 +8,7 @@
 //! - [`scheduler`]: sleeps until core says something is due (an expiry, a waiting change).
 //! - [`commands`]: what the settings window may call, with generated TypeScript bindings.
 //! - [`account_commands`]: the window's account forms (add, test, sign in again, remove).
+//! - [`general_commands`]: the window's General page (start at login, notifications, endings).
 //! - [`preset_commands`]: the window's preset editor (preview a draft, save, delete, reorder).
 //! - [`watcher`]: notices edits to the config and state files made outside the app.
 //! - [`events`]: a line log that tests read (`PRESENTLY_EVENTS_LOG`).
@@ -19,6 +20,7 @@ mod actions;
 mod app_state;
 mod commands;
 mod events;
+mod general_commands;
 mod hotkeys;
 mod preset_commands;
 mod scheduler;
@@ -44,8 +46,10 @@ fn main() -> ExitCode {
     let state = match app_state::AppState::open() {
         Ok(state) => state,
         Err(app_state::OpenError::AlreadyRunning) => {
-            eprintln!("presently-tray: Presently is already running; its menu is in the tray");
             events::log("startup:already-running");
+            // The running app opens its settings window (and this process ends there).
+            hand_over_to_running();
+            eprintln!("presently-tray: Presently is already running; its menu is in the tray");
             return ExitCode::SUCCESS;
         }
         Err(app_state::OpenError::Failed(e)) => {
@@ -58,9 +62,22 @@ fn main() -> ExitCode {
 
     let bindings = commands::builder();
     let result = tauri::Builder::default()
+        // First: a second launch is handed to this app, which shows its settings window.
+        .plugin(
+            single_instance()
+                .callback(|app, _args, _cwd| {
+                    events::log("second-launch");
+                    tray::show_settings(app);
+                })
+                .build(),
+        )
         .plugin(tauri_plugin_notification::init())
         .plugin(tauri_plugin_opener::init())
         .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_autostart::init(
+            tauri_plugin_autostart::MacosLauncher::LaunchAgent,
+            None,
+        ))
         .plugin(hotkeys::plugin())
         .invoke_handler(bindings.invoke_handler())
         .manage(state)
@@ -68,6 +85,7 @@ fn main() -> ExitCode {
             bindings.mount_events(app);
             tray::create(app.handle())?;
             tauri::async_runtime::block_on(hotkeys::register_all(app.handle()));
+            general_commands::follow_start_at_login(app.handle());
             scheduler::spawn(app.handle().clone());
             match watcher::start(app.handle()) {
                 Ok(watching) => {
@@ -81,7 +99,7 @@ fn main() -> ExitCode {
             events::log("ready");
             Ok(())
         })
-        .build(tauri::generate_context!());
+        .build(context());
     let app = match result {
         Ok(app) => app,
         Err(e) => {
@@ -123,9 +141,46 @@ fn report_startup_error(message: &str) {
             app.handle().exit(2);
             Ok(())
         })
-        .run(tauri::generate_context!());
+        .run(context());
     if let Err(e) = shown {
         eprintln!("presently-tray: {e}");
+    }
+}
+
+fn context() -> tauri::Context<tauri::Wry> {
+    tauri::generate_context!()
+}
+
+/// One app per config directory: the D-Bus name the single-instance plugin holds carries
+/// the directory, so a demo (its own directory) runs beside the real app.
+fn single_instance() -> tauri_plugin_single_instance::Builder<tauri::Wry> {
+    let mut id = "org.presently.app".to_owned();
+    if let Ok(dir) = presently_core::paths::config_dir() {
+        if std::env::var_os(presently_core::paths::CONFIG_DIR_ENV).is_some() {
+            let digest = dir
+                .to_string_lossy()
+                .bytes()
+                .fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+                    (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+                });
+            id.push_str(&format!(".c{digest:016x}"));
+        }
+    }
+    tauri_plugin_single_instance::Builder::new().dbus_id(id)
+}
+
+/// Asks the running app to show its window: the plugin forwards this launch and ends the
+/// process. It returns only when no running app answered (no session bus).
+fn hand_over_to_running() {
+    let handed = tauri::Builder::default()
+        .plugin(single_instance().build())
+        .setup(|app| {
+            app.handle().exit(0);
+            Ok(())
+        })
+        .build(context());
+    if let Err(e) = handed {
+        events::log(&format!("startup:hand-over-failed:{e}"));
     }
 }
 

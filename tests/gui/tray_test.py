@@ -282,6 +282,21 @@ async def main():
         assert demo.poll() is None, "closing the window ended the app"
         print("ok: the settings window closes to the tray and opens again")
 
+        # Launching Presently again opens the window of the running app and ends at once.
+        close_window("Presently Settings")
+        wait_for("the settings window to close again",
+                 lambda: lines(EVENTS).count("settings:closed") == 2)
+        shown_before = lines(EVENTS).count("settings:shown")
+        second = subprocess.run([os.path.join(BIN_DIR, "presently-tray")], capture_output=True,
+                                text=True, timeout=60,
+                                env=dict(env, PRESENTLY_CONFIG_DIR=config_dir,
+                                         PRESENTLY_KEYRING_SERVICE="presently-demo"))
+        assert second.returncode == 0, second
+        wait_for("the first app's window", lambda: "second-launch" in lines(EVENTS)
+                 and lines(EVENTS).count("settings:shown") == shown_before + 1)
+        assert demo.poll() is None, "the second launch ended the first app"
+        print("ok: a second launch opens the settings window of the running app")
+
         await menu.click("Quit")
         assert demo.wait(timeout=20) == 0, "demo should exit cleanly after Quit"
         leftover = subprocess.run(["secret-tool", "search", "--all", "service", "presently-demo"],

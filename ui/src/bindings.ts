@@ -52,6 +52,9 @@ export const commands = {
 	reorderPresets: (presets: string[]) => typedError<null, ErrorReport_Serialize>(__TAURI_INVOKE("reorder_presets", { presets })),
 	/**  The emoji picker: emoji whose name or shortcode has every word of `query`. */
 	searchEmoji: (query: string) => typedError<EmojiChoice_Serialize[], ErrorReport_Serialize>(__TAURI_INVOKE("search_emoji", { query })),
+	generalSettings: () => typedError<Settings_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("general_settings")),
+	/**  Saves the general settings and makes start-at-login match them. */
+	saveGeneralSettings: (settings: Settings_Deserialize) => typedError<null, ErrorReport_Serialize>(__TAURI_INVOKE("save_general_settings", { settings })),
 };
 
 /** Events */
@@ -502,6 +505,40 @@ export type RocketChatSettings_Serialize = {
 
 /**  A service Presently can set a status on. */
 export type Service = "zulip" | "rocketchat" | "zoom";
+
+export type Settings = Settings_Serialize | Settings_Deserialize;
+
+export type Settings_Deserialize = {
+	/**  When a timed status ends: this preset instead of clearing. */
+	restore_preset?: string | null,
+	/**
+	 *  When a timed status ends: go back to the status Presently had set before it, on
+	 *  each account (and clear where there was none). Wins over `restore_preset`.
+	 */
+	restore_previous?: boolean,
+	/**  Seconds each server has to answer, per account and request. */
+	timeout_seconds?: number,
+	/**  A desktop notification after every change; failures are always shown. */
+	notifications?: boolean,
+	/**  Start the tray app at login; unset until the person has been asked (first run). */
+	start_at_login?: boolean | null,
+};
+
+export type Settings_Serialize = {
+	/**  When a timed status ends: this preset instead of clearing. */
+	restore_preset?: string,
+	/**
+	 *  When a timed status ends: go back to the status Presently had set before it, on
+	 *  each account (and clear where there was none). Wins over `restore_preset`.
+	 */
+	restore_previous?: boolean,
+	/**  Seconds each server has to answer, per account and request. */
+	timeout_seconds: number,
+	/**  A desktop notification after every change; failures are always shown. */
+	notifications: boolean,
+	/**  Start the tray app at login; unset until the person has been asked (first run). */
+	start_at_login?: boolean,
+};
 
 /**  A status as the service shows it, read back from the server. */
 export type ShownStatus = ShownStatus_Serialize | ShownStatus_Deserialize;

@@ -3,6 +3,7 @@
 import { commands, events, type Overview } from "./bindings";
 import { openAddAccount, renderAccounts, setUpAccounts } from "./accounts";
 import { renderPresets, setUpPresets } from "./presets";
+import { renderGeneral, setUpGeneral } from "./general";
 
 const $ = <T extends HTMLElement>(id: string): T => {
   const element = document.getElementById(id);
@@ -72,6 +73,7 @@ async function refreshOnce(force = false): Promise<void> {
   $("demo-banner").hidden = !data.demo;
   $("config-path").textContent = data.config_path;
   renderPresets(data);
+  await renderGeneral(data);
   // A first run with no account opens the form, with a short welcome above it.
   if (!welcomed && data.accounts.length === 0) openAddAccount();
   welcomed = true;
@@ -88,6 +90,7 @@ async function refreshOnce(force = false): Promise<void> {
 
 setUpAccounts(() => refresh(true));
 setUpPresets(() => refresh(true));
+setUpGeneral();
 
 window.addEventListener("focus", () => void refresh(true));
 void refresh(true);

@@ -66,7 +66,7 @@ impl Context {
     ) -> Result<Self> {
         let config_file = ConfigFile::in_dir(dir);
         let config = config_file.load_or_create()?;
-        let timeout = Duration::from_secs(config.settings.timeout_seconds);
+        let timeout = Duration::from_secs(config.settings.timeout_seconds.into());
         Ok(Context {
             dir: dir.to_path_buf(),
             snapshot: RwLock::new(Snapshot {
@@ -150,7 +150,7 @@ impl Context {
     }
 
     pub(crate) fn timeout(&self) -> Duration {
-        Duration::from_secs(self.config().settings.timeout_seconds)
+        Duration::from_secs(self.config().settings.timeout_seconds.into())
     }
 
     /// What a provider needs to connect, reading secrets from `secrets`.

@@ -209,6 +209,14 @@ impl Session {
         self.context.save_preset(replacing, preset).await
     }
 
+    /// Replaces the general settings.
+    ///
+    /// # Errors
+    /// A `restore_preset` that is not a preset, a zero timeout; the config is unchanged then.
+    pub fn save_settings(&self, settings: crate::config::Settings) -> Result<()> {
+        self.context.save_settings(settings)
+    }
+
     /// Deletes a preset.
     pub fn delete_preset(&self, id: &str) -> Result<()> {
         self.context.delete_preset(id)

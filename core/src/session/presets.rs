@@ -113,6 +113,16 @@ impl Context {
         Ok(())
     }
 
+    /// Replaces the general settings (what happens when a status ends, notifications,
+    /// start at login, the per-request timeout).
+    pub(crate) fn save_settings(&self, settings: crate::config::Settings) -> Result<()> {
+        self.update_config(|config| {
+            config.settings = settings;
+            Ok(())
+        })?;
+        Ok(())
+    }
+
     /// Puts the presets in the order of `ids` (the tray menu follows); every preset once.
     pub(crate) fn reorder_presets(&self, ids: &[String]) -> Result<()> {
         self.update_config(|config| {

@@ -200,26 +200,38 @@ impl Context {
         if due.is_empty() {
             return Ok(None);
         }
-        // apply and clear record the accounts that succeed; failed ones stay due.
-        let mut report = match config.settings.restore_preset.clone() {
-            Some(preset) => {
-                let request = Request {
-                    preset: Some(preset),
-                    accounts: due,
-                    ..Request::default()
-                };
-                self.apply_now(&request).await?
+        // What each account goes back to: what was there before, a chosen preset, or
+        // nothing (cleared). Accounts going to the same place go together.
+        let state = self.state_file.load()?;
+        let mut plan: Vec<(Option<String>, Vec<String>)> = Vec::new();
+        for id in due {
+            let target = if config.settings.restore_previous {
+                state.previous(&id).filter(|p| config.preset(p).is_some())
+            } else {
+                config.settings.restore_preset.clone()
+            };
+            match plan.iter_mut().find(|(to, _)| *to == target) {
+                Some((_, ids)) => ids.push(id),
+                None => plan.push((target, vec![id])),
             }
-            None => self.clear_now(&due, &Target::Me).await?,
-        };
-        // The restore preset may skip an account; its ended status is cleared instead,
-        // or it would stay due forever.
-        if !report.skipped.is_empty() {
-            let skipped = std::mem::take(&mut report.skipped);
-            let cleared = self.clear_now(&skipped, &Target::Me).await?;
-            report.outcomes.extend(cleared.outcomes);
-            report.summary = summarize(&report.label, "set", &report.outcomes);
         }
+        let mut report: Option<Report> = None;
+        for (target, accounts) in plan {
+            let part = self.end_on(target, accounts).await?;
+            report = Some(match report {
+                None => part,
+                Some(mut all) => {
+                    all.label = format!("{} / {}", all.label, part.label);
+                    all.outcomes.extend(part.outcomes);
+                    all.needs_sign_in.extend(part.needs_sign_in);
+                    all.summary = summarize(&all.label, "set", &all.outcomes);
+                    all
+                }
+            });
+        }
+        let Some(report) = report else {
+            return Ok(None);
+        };
         // An account whose sign-in ended cannot be changed; keeping it due would retry it
         // forever. The tray shows "Sign in again" for it instead.
         if !report.needs_sign_in.is_empty() {
@@ -227,5 +239,30 @@ impl Context {
             self.state_file.update(|state| state.forget(&ids))?;
         }
         Ok(Some(report))
+    }
+
+    /// Ends the statuses on `accounts`: `target` preset there, or cleared. Apply and clear
+    /// record the accounts that succeed; failed ones stay due.
+    async fn end_on(&self, target: Option<String>, accounts: Vec<String>) -> Result<Report> {
+        let mut report = match target {
+            Some(preset) => {
+                let request = Request {
+                    preset: Some(preset),
+                    accounts,
+                    ..Request::default()
+                };
+                self.apply_now(&request).await?
+            }
+            None => self.clear_now(&accounts, &Target::Me).await?,
+        };
+        // The preset may skip an account; its ended status is cleared instead, or it would
+        // stay due forever.
+        if !report.skipped.is_empty() {
+            let skipped = std::mem::take(&mut report.skipped);
+            let cleared = self.clear_now(&skipped, &Target::Me).await?;
+            report.outcomes.extend(cleared.outcomes);
+            report.summary = summarize(&report.label, "set", &report.outcomes);
+        }
+        Ok(report)
     }
 }

@@ -226,6 +226,7 @@ impl Context {
             expires_at: duration
                 .and_then(|d| chrono::Duration::from_std(d).ok())
                 .map(|d| now + d),
+            previous: None,
         };
         self.state_file
             .update(|state| state.record(&succeeded, &entry))

@@ -1,0 +1,81 @@
+// The General page: start at login (asked once, on the first run), notifications, and what
+// happens when a timed status ends. Each change is saved at once.
+import { commands, type Overview_Serialize as Overview, type Settings_Deserialize as Settings } from "./bindings";
+
+const $ = <T extends HTMLElement>(id: string): T => {
+  const element = document.getElementById(id);
+  if (!element) throw new Error(`missing #${id}`);
+  return element as T;
+};
+const check = (id: string): HTMLInputElement => $<HTMLInputElement>(id);
+
+let current: Settings | null = null;
+
+function notice(text: string | null, failed = false): void {
+  const p = $("general-notice");
+  p.hidden = text === null;
+  p.textContent = text ?? "";
+  p.classList.toggle("failed", failed);
+}
+
+function show(settings: Settings, overview: Overview): void {
+  current = settings;
+  $("ask-start-at-login").hidden = settings.start_at_login !== null && settings.start_at_login !== undefined;
+  check("g-start-at-login").checked = settings.start_at_login === true;
+  check("g-notifications").checked = settings.notifications !== false;
+  const choice = $<HTMLSelectElement>("g-end-preset-choice");
+  const chosen = settings.restore_preset ?? "";
+  choice.replaceChildren(...overview.presets.map((p) => new Option(p.title, p.id, false, p.id === chosen)));
+  const ending = settings.restore_previous ? "previous" : settings.restore_preset ? "preset" : "clear";
+  check(`g-end-${ending}`).checked = true;
+  choice.disabled = ending !== "preset";
+}
+
+async function save(next: Settings, said: string): Promise<void> {
+  const result = await commands.saveGeneralSettings(next);
+  if (result.status === "error") {
+    notice(result.error.message, true);
+    return;
+  }
+  current = next;
+  notice(said);
+}
+
+function ending(): Pick<Settings, "restore_previous" | "restore_preset"> {
+  const picked = document.querySelector<HTMLInputElement>('input[name="ending"]:checked')?.value;
+  const choice = $<HTMLSelectElement>("g-end-preset-choice");
+  choice.disabled = picked !== "preset";
+  return {
+    restore_previous: picked === "previous",
+    restore_preset: picked === "preset" ? choice.value || null : null,
+  };
+}
+
+export async function renderGeneral(overview: Overview): Promise<void> {
+  const settings = await commands.generalSettings();
+  if (settings.status === "ok") show(settings.data, overview);
+}
+
+export function setUpGeneral(): void {
+  const answer = (yes: boolean) => async () => {
+    if (!current) return;
+    await save({ ...current, start_at_login: yes }, yes ? "Presently starts at login." : "Presently does not start at login.");
+    $("ask-start-at-login").hidden = true;
+    check("g-start-at-login").checked = yes;
+  };
+  $("start-at-login-yes").addEventListener("click", answer(true));
+  $("start-at-login-no").addEventListener("click", answer(false));
+  check("g-start-at-login").addEventListener("change", () => {
+    if (current) void answer(check("g-start-at-login").checked)();
+  });
+  check("g-notifications").addEventListener("change", () => {
+    if (!current) return;
+    const on = check("g-notifications").checked;
+    void save({ ...current, notifications: on }, on ? "A notification after every change." : "Notifications only for failures.");
+  });
+  const onEnding = () => {
+    if (current) void save({ ...current, ...ending() }, "Saved what happens when a status ends.");
+  };
+  for (const radio of document.querySelectorAll<HTMLInputElement>('input[name="ending"]')) radio.addEventListener("change", onEnding);
+  $("g-end-preset-choice").addEventListener("change", onEnding);
+}
