@@ -18,6 +18,8 @@ pub struct AppState {
     pub cancel_sign_in: Notify,
     /// Global shortcut id → preset id.
     pub hotkeys: Mutex<HashMap<u32, String>>,
+    /// Held while the shortcuts are registered again.
+    pub registering_hotkeys: tokio::sync::Mutex<()>,
     /// Started by `presently demo`: accounts are local stand-ins.
     pub demo: bool,
     /// Held while the app runs: one app per config directory, and the CLI hands it the
@@ -49,6 +51,7 @@ impl AppState {
             expiry_changed: Notify::new(),
             cancel_sign_in: Notify::new(),
             hotkeys: Mutex::new(HashMap::new()),
+            registering_hotkeys: tokio::sync::Mutex::new(()),
             demo: std::env::var_os("PRESENTLY_DEMO").is_some_and(|v| v == "1"),
             _app_lock: app_lock,
         })

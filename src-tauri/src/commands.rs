@@ -289,6 +289,8 @@ pub fn builder() -> Builder<tauri::Wry> {
             presets::delete_preset,
             presets::reorder_presets,
             presets::search_emoji,
+            presets::pause_hotkeys,
+            presets::resume_hotkeys,
             crate::general_commands::general_settings,
             crate::general_commands::save_general_settings,
         ])

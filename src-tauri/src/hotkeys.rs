@@ -35,12 +35,13 @@ pub fn plugin() -> TauriPlugin<Wry> {
 /// Whether `hotkey` can be a preset's shortcut: one Presently understands, and one the
 /// system lets it register (another app may hold it). `editing` is the preset it is for,
 /// whose own current shortcut is free to keep.
-pub fn check(app: &AppHandle, hotkey: &str, editing: Option<&str>) -> Result<(), String> {
+pub async fn check(app: &AppHandle, hotkey: &str, editing: Option<&str>) -> Result<(), String> {
+    let state = app.state::<AppState>();
+    let _one_at_a_time = state.registering_hotkeys.lock().await;
     let shortcut = hotkey
         .parse::<Shortcut>()
         .map_err(|e| format!("{hotkey} is not a shortcut Presently understands ({e})"))?;
-    let ours = app
-        .state::<AppState>()
+    let ours = state
         .hotkeys
         .lock()
         .ok()
@@ -62,9 +63,22 @@ pub fn check(app: &AppHandle, hotkey: &str, editing: Option<&str>) -> Result<(),
     }
 }
 
+/// Lets go of every shortcut while the window records a new one, so the keys pressed reach
+/// the window instead of setting a preset; `register_all` takes them back.
+pub async fn pause(app: &AppHandle) {
+    let state = app.state::<AppState>();
+    let _one_at_a_time = state.registering_hotkeys.lock().await;
+    match app.global_shortcut().unregister_all() {
+        Ok(()) => events::log("hotkeys:paused"),
+        Err(e) => events::log(&format!("hotkey-error:pausing:{e}")),
+    }
+}
+
 /// Registers the presets' shortcuts, replacing any registered before.
 pub async fn register_all(app: &AppHandle) {
     let state = app.state::<AppState>();
+    // One registration at a time: two interleaved would undo each other's keys.
+    let _one_at_a_time = state.registering_hotkeys.lock().await;
     let presets: Vec<(String, String, String)> = {
         let session = &state.session;
         session

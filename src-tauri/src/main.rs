@@ -18,6 +18,7 @@
 mod account_commands;
 mod actions;
 mod app_state;
+mod badge;
 mod commands;
 mod events;
 mod general_commands;

@@ -51,13 +51,15 @@ pub async fn save_preset(
     preset: Preset,
 ) -> Result<(), ErrorReport> {
     if let Some(hotkey) = &preset.hotkey {
-        crate::hotkeys::check(&app, hotkey, replacing.as_deref()).map_err(|message| {
-            presently_core::Error::InvalidField {
-                field: "hotkey",
-                message,
-            }
-            .report()
-        })?;
+        crate::hotkeys::check(&app, hotkey, replacing.as_deref())
+            .await
+            .map_err(|message| {
+                presently_core::Error::InvalidField {
+                    field: "hotkey",
+                    message,
+                }
+                .report()
+            })?;
     }
     state
         .session
@@ -96,6 +98,22 @@ pub async fn reorder_presets(
         .reorder_presets(&presets)
         .map_err(|e| e.report())?;
     crate::actions::after_presets_changed(&app).await;
+    Ok(())
+}
+
+/// While the window records a shortcut, the presets' shortcuts let go of the keys.
+#[tauri::command]
+#[specta::specta]
+pub async fn pause_hotkeys(app: AppHandle) -> Result<(), ErrorReport> {
+    crate::hotkeys::pause(&app).await;
+    Ok(())
+}
+
+/// After recording: the presets' shortcuts work again.
+#[tauri::command]
+#[specta::specta]
+pub async fn resume_hotkeys(app: AppHandle) -> Result<(), ErrorReport> {
+    crate::hotkeys::register_all(&app).await;
     Ok(())
 }
 

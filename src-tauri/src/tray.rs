@@ -1,4 +1,5 @@
-//! The tray menu: one entry per preset (the one in effect is checked), the changes waiting
+//! The tray icon (with the availability in effect as a badge, see [`crate::badge`]) and
+//! its menu: one entry per preset (the one in effect is checked), the changes waiting
 //! for their turn, accounts to sign in again, then "Clear status", "Settings…" and "Quit".
 //! Rebuilt whenever the status changes.
 
@@ -33,8 +34,19 @@ pub fn create(app: &AppHandle) -> tauri::Result<()> {
         .tooltip(tooltip)
         .menu(&menu)
         .on_menu_event(|app, event| on_menu(app, event.id.as_ref()));
-    if let Some(icon) = app.default_window_icon() {
-        builder = builder.icon(icon.clone());
+    let availability = SHOWN
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .as_ref()
+        .and_then(|(_, model)| model.availability);
+    match crate::badge::icon(availability, crate::badge::dark_panel()) {
+        Ok(icon) => builder = builder.icon(icon),
+        Err(e) => {
+            events::log(&format!("tray-error:{e}"));
+            if let Some(icon) = app.default_window_icon() {
+                builder = builder.icon(icon.clone());
+            }
+        }
     }
     builder.build(app)?;
     Ok(())
@@ -64,6 +76,8 @@ enum Line {
 struct Model {
     lines: Vec<Line>,
     tooltip: String,
+    /// The availability in effect, shown as the icon's badge.
+    availability: Option<presently_core::preset::Availability>,
 }
 
 /// The last model shown and when it was read, to skip refreshes that change nothing and
@@ -137,7 +151,15 @@ fn model(app: &AppHandle) -> Model {
             local_time_precise(&first.not_before)
         ));
     }
-    Model { lines, tooltip }
+    let availability = active_id
+        .as_deref()
+        .and_then(|id| config.preset(id))
+        .map(|preset| preset.availability);
+    Model {
+        lines,
+        tooltip,
+        availability,
+    }
 }
 
 fn build_menu(app: &AppHandle, model: &Model) -> tauri::Result<Menu<Wry>> {
@@ -191,6 +213,10 @@ pub async fn refresh(app: &AppHandle) {
                     events::log(&format!("tray-error:{e}"));
                 }
                 if let Err(e) = tray.set_tooltip(Some(next.tooltip.clone())) {
+                    events::log(&format!("tray-error:{e}"));
+                }
+                let badge = crate::badge::icon(next.availability, crate::badge::dark_panel());
+                if let Err(e) = badge.and_then(|icon| tray.set_icon(Some(icon))) {
                     events::log(&format!("tray-error:{e}"));
                 }
                 *shown = Some((read, next));

@@ -20,7 +20,7 @@ import urllib.request
 
 from dbus_fast.aio import MessageBus
 
-from traymenu import TrayMenu
+from traymenu import TrayMenu, badge_colour
 
 RUN_DIR = os.environ["RUN_DIR"]
 BIN_DIR = sys.argv[1]
@@ -184,6 +184,17 @@ async def main():
         await wait_checked(menu, "🍔 Lunch")
         print("ok: tray click set Lunch on Zulip, Rocket.Chat and Zoom and notified")
 
+        # The icon shows the availability in effect: away is amber.
+        async def badge_is(rgb):
+            deadline = time.monotonic() + 20
+            while time.monotonic() < deadline:
+                if badge_colour(await menu.icon_file()) == rgb:
+                    return
+                await asyncio.sleep(0.1)
+            raise AssertionError(f"the tray badge never turned {rgb}: {badge_colour(await menu.icon_file())}")
+        await badge_is((0xf0, 0xa2, 0x02))
+        print("ok: the tray icon's badge shows away")
+
         # A real key press of a preset's hotkey does the same.
         subprocess.run(["xdotool", "key", "ctrl+alt+2"], check=True)
         wait_for("Focus on the Zulip stand-in", lambda: alice(zulip)["status"]["status_text"] == "Focus")
@@ -196,6 +207,7 @@ async def main():
         assert "do-not-disturb" in focus["body"] and "shown as busy" in focus["body"], focus
         assert "Zoom (demo-zoom): pending" in focus["body"], focus
         await wait_checked(menu, "🎧 Focus")
+        await badge_is((0xe0, 0x31, 0x31))  # do not disturb is red
         labels = [i["label"] for i in await menu.items()]
         assert any(l.startswith("Focus on Zoom (demo-zoom): pending, sent at") for l in labels), labels
         assert zoom_presence(zoom) == "Away", "Zoom got a second change inside its minute"

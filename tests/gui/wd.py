@@ -45,6 +45,8 @@ def start_fakes(bin_dir, *args):
 def start_window(bin_dir, run_dir):
     """tauri-driver and the tray app with its settings window open, once the page loaded."""
     log = open(os.path.join(run_dir, "tauri-driver.log"), "w")
+    # The app logs what it does here (tests wait on it rather than sleeping).
+    os.environ["PRESENTLY_EVENTS_LOG"] = os.path.join(run_dir, "events.log")
     driver_proc = subprocess.Popen(["tauri-driver"], stdout=log, stderr=subprocess.STDOUT)
     wait_for("tauri-driver", lambda: urllib.request.urlopen(f"{DRIVER}/status", timeout=1).status == 200)
     options = ArgOptions()

@@ -52,6 +52,10 @@ export const commands = {
 	reorderPresets: (presets: string[]) => typedError<null, ErrorReport_Serialize>(__TAURI_INVOKE("reorder_presets", { presets })),
 	/**  The emoji picker: emoji whose name or shortcode has every word of `query`. */
 	searchEmoji: (query: string) => typedError<EmojiChoice_Serialize[], ErrorReport_Serialize>(__TAURI_INVOKE("search_emoji", { query })),
+	/**  While the window records a shortcut, the presets' shortcuts let go of the keys. */
+	pauseHotkeys: () => typedError<null, ErrorReport_Serialize>(__TAURI_INVOKE("pause_hotkeys")),
+	/**  After recording: the presets' shortcuts work again. */
+	resumeHotkeys: () => typedError<null, ErrorReport_Serialize>(__TAURI_INVOKE("resume_hotkeys")),
 	generalSettings: () => typedError<Settings_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("general_settings")),
 	/**  Saves the general settings and makes start-at-login match them. */
 	saveGeneralSettings: (settings: Settings_Deserialize) => typedError<null, ErrorReport_Serialize>(__TAURI_INVOKE("save_general_settings", { settings })),

@@ -399,9 +399,11 @@ function keyName(event: KeyboardEvent): string | null {
   return null;
 }
 
-function record(): void {
+async function record(): Promise<void> {
   const field = input("p-hotkey");
   const button = $("p-hotkey-record");
+  // The presets' shortcuts let go of the keys meanwhile, or pressing one would set it.
+  await commands.pauseHotkeys();
   button.textContent = "Press keys…";
   field.value = "";
   field.focus();
@@ -419,13 +421,17 @@ function record(): void {
   };
   const stop = (shortcut: string | null) => {
     field.removeEventListener("keydown", onKey);
+    field.removeEventListener("blur", cancel);
+    void commands.resumeHotkeys();
     button.textContent = "Record";
     if (shortcut) {
       field.value = shortcut;
       fieldProblem("hotkey", null);
     }
   };
+  const cancel = () => stop(null);
   field.addEventListener("keydown", onKey);
+  field.addEventListener("blur", cancel);
 }
 
 // The emoji picker: a search over Unicode's names, answered by the core.
@@ -463,7 +469,7 @@ export function setUpPresets(refresh: () => Promise<void>): void {
   });
   $("preset-form").addEventListener("change", schedulePreview);
   $("p-clear-after").addEventListener("change", showUntil);
-  $("p-hotkey-record").addEventListener("click", record);
+  $("p-hotkey-record").addEventListener("click", () => void record());
   $("p-hotkey-clear").addEventListener("click", () => {
     input("p-hotkey").value = "";
     fieldProblem("hotkey", null);

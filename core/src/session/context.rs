@@ -117,6 +117,11 @@ impl Context {
 
     /// Re-reads the config when the file changed since it was read. Returns whether it did.
     pub(crate) fn reload_if_changed(&self) -> Result<bool> {
+        // Not between another writer's save and its swap: that is our own change.
+        let _no_writer = self
+            .config_writes
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
         let modified = self.config_file.modified();
         let known = self
             .snapshot
