@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Sets up and runs every check and test: format, lints, front-end type check, generated
 # bindings up to date, unit and CLI tests against the fakes with the real keyring, and the
-# desktop tests (tray over D-Bus, real hotkey, notifications, settings window via WebDriver).
+# desktop tests (tray over D-Bus, real hotkey, notifications, settings window via WebDriver)
+# and the .deb installed into a scratch root.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 cd "$repo"
@@ -43,5 +44,9 @@ PY=.venv/bin/python bash tests/gui/desktop.sh .venv/bin/python tests/gui/account
 step "desktop: presets edited in the settings window (preview, limits, hotkey, tray, order)"
 PY=.venv/bin/python bash tests/gui/desktop.sh .venv/bin/python tests/gui/presets_window_test.py \
   "$bin" "$shots"
+
+# Last: packaging builds the tray app again with the bundler's settings.
+step "packaging: the .deb installed into a scratch root runs (presently --version, the tray app)"
+PY=.venv/bin/python bash tests/gui/desktop.sh bash tests/gui/package_test.sh
 
 echo; echo "All checks passed."

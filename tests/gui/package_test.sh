@@ -5,15 +5,16 @@
 # Run inside tests/gui/desktop.sh.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
-deb=$(bash "$repo/scripts/package.sh" --debug | grep '\.deb$')
+deb=$(bash "$repo/scripts/package.sh" --debug 2>"$RUN_DIR/package.log" | grep '\.deb$') || {
+  echo "packaging failed:" >&2; tail -20 "$RUN_DIR/package.log" >&2; exit 1; }
 rpm=$(ls "$(dirname "$deb")/../rpm/"*.rpm)
 root=$(mktemp -d)
 trap 'kill "${tray:-0}" 2>/dev/null || true; rm -rf "$root"' EXIT
 dpkg -x "$deb" "$root"
 
 contents=$(dpkg -c "$deb")
-for path in ./usr/bin/presently-tray ./usr/bin/presently ./usr/share/applications/ ./usr/share/icons/; do
-  grep -q " $path" <<<"$contents" || { echo "the .deb lacks $path" >&2; exit 1; }
+for path in usr/bin/presently-tray usr/bin/presently usr/share/applications/ usr/share/icons/; do
+  grep -qE " (\./)?$path" <<<"$contents" || { echo "the .deb lacks $path" >&2; exit 1; }
 done
 desktop=$(ls "$root"/usr/share/applications/*.desktop)
 grep -q '^Exec=presently-tray' "$desktop" || { echo "the desktop entry does not start presently-tray: $(cat "$desktop")" >&2; exit 1; }
