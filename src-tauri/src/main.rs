@@ -94,7 +94,14 @@ fn main() -> ExitCode {
                 }
                 Err(e) => events::log(&format!("watch-error:{e}")),
             }
-            if open_settings {
+            // A first run, with no account yet, opens on the Accounts page with a welcome.
+            let first_run = app
+                .state::<app_state::AppState>()
+                .session
+                .config()
+                .accounts
+                .is_empty();
+            if open_settings || first_run {
                 tray::show_settings(app.handle());
             }
             events::log("ready");

@@ -191,8 +191,8 @@ fn build_menu(app: &AppHandle, model: &Model) -> tauri::Result<Menu<Wry>> {
 /// and handed over on the main thread (GTK is not thread-safe), newest model last: a model
 /// read earlier never replaces one read later.
 pub async fn refresh(app: &AppHandle) {
-    let next = model(app);
     let read = NEXT_READ.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    let next = model(app);
     let handle = app.clone();
     let dispatched = app.run_on_main_thread(move || {
         let Some(tray) = handle.tray_by_id(TRAY_ID) else {
@@ -285,9 +285,15 @@ fn create_settings(app: &AppHandle) -> tauri::Result<tauri::WebviewWindow> {
         .cloned()
         .ok_or_else(|| tauri::Error::WindowNotFound)?;
     let window = tauri::WebviewWindowBuilder::from_config(app, &config)?.build()?;
-    window.on_window_event(|event| {
+    let handle = app.clone();
+    window.on_window_event(move |event| {
         if let tauri::WindowEvent::Destroyed = event {
             events::log("settings:closed");
+            // A shortcut being recorded when the window closed: the presets' keys come back.
+            let handle = handle.clone();
+            tauri::async_runtime::spawn(async move {
+                crate::hotkeys::register_all(&handle).await;
+            });
         }
     });
     Ok(window)

@@ -25,6 +25,7 @@ SHOTS = sys.argv[2] if len(sys.argv) > 2 else None
 RUN_DIR = os.environ["RUN_DIR"]
 ALICE_KEY = "aliceKEY0123456789abcdef01234567"
 WRONG_KEY = "wrongKEY0123456789abcdef01234567"
+BOB_KEY = "bobKEY0123456789abcdef0123456789"
 BOB_PASSWORD = "bob-password"
 ZOOM_SECRET = "user-app-secret-0123456789"
 
@@ -125,7 +126,7 @@ def main():
         fill(driver, "Sign-in address", stand_ins["zoom_auth_base"])
         click(driver, "Sign in with Zoom")
         link = wait_for("the sign-in address", lambda: driver.find_element(By.ID, "form-waiting").is_displayed()
-                        and (href := driver.find_element(By.ID, "form-url").get_attribute("href"))
+                        and (href := driver.find_element(By.ID, "form-url-text").text)
                         and href.startswith(stand_ins["zoom_auth_base"]) and href)
         assert "Waiting for the browser" in text_of(driver, "form-waiting")
         shot(driver, "accounts-zoom-waiting.png")
@@ -147,10 +148,26 @@ def main():
         wait_for("signed in again", lambda: text_of(driver, "account-notice").startswith("Signed in again work")
                  or (text_of(driver, "form-error") and AssertionError(text_of(driver, "form-error"))))
         assert text_of(driver, "account-notice").startswith("Signed in again work"), text_of(driver, "form-error")
+        # Edit: the same account, now somebody else's e-mail and key on the same site.
+        click(driver, "Edit work")
+        assert field(driver, "Account name").get_attribute("disabled") == "true", "the id stays"
+        fill(driver, "E-mail", "bob@example.com")
+        fill(driver, "API key", BOB_KEY)
+        click(driver, "Save")
+        wait_for("the edited account", lambda: (row := account_row(driver, "work"))
+                 and row[2].startswith("bob@example.com on "))
+        assert text_of(driver, "account-notice").startswith("Saved work: signed in as Bob Member")
+        click(driver, "Edit work")
+        fill(driver, "E-mail", "alice@example.com")
+        fill(driver, "API key", ALICE_KEY)
+        click(driver, "Save")
+        wait_for("alice again", lambda: account_row(driver, "work")[2].startswith("alice@example.com"))
+        print("ok: Edit changes where an account lives, checked by its server, keeping the account")
+
         # A sign-in waiting for the browser can be cancelled; the account stays as it was.
         click(driver, "Sign in again to meet")
         wait_for("waiting for the browser", lambda: driver.find_element(By.ID, "form-waiting").is_displayed()
-                 and driver.find_element(By.ID, "form-url").get_attribute("href").startswith(
+                 and driver.find_element(By.ID, "form-url-text").text.startswith(
                      stand_ins["zoom_auth_base"]))
         click(driver, "Cancel")
         cancelled = wait_for("the cancellation", lambda: text_of(driver, "form-error"))
@@ -166,7 +183,7 @@ def main():
         assert "team" not in listed and "work" in listed and "meet" in listed, listed
         print("ok: Test, Sign in again and Remove (after asking) work from the account rows")
 
-        for secret in (ALICE_KEY, WRONG_KEY, BOB_PASSWORD, ZOOM_SECRET):
+        for secret in (ALICE_KEY, WRONG_KEY, BOB_KEY, BOB_PASSWORD, ZOOM_SECRET):
             assert secret not in driver.page_source, "a secret is in the page"
         config = open(os.path.join(config_dir, "config.toml"), encoding="utf-8").read()
         for secret in (ALICE_KEY, BOB_PASSWORD, ZOOM_SECRET):

@@ -21,7 +21,8 @@ const value = (id: string): string => input(id).value.trim();
 const optional = (id: string): string | null => value(id) || null;
 
 type Service = "zulip" | "rocketchat" | "zoom";
-type Mode = { kind: "add" } | { kind: "signin"; account: AccountView };
+// "edit" is signing in again with the server fields open to change (a new site, user).
+type Mode = { kind: "add" } | { kind: "signin"; account: AccountView; edit: boolean };
 
 let mode: Mode = { kind: "add" };
 // The account whose removal waits for an answer; kept across re-renders of the table.
@@ -112,6 +113,7 @@ export function renderAccounts(overview: Overview, statuses: AccountStatus[]): v
     }
     tools.append(
       button("Test", () => void test(account), `Test ${account.id}`),
+      button("Edit", () => openForm({ kind: "signin", account, edit: true }), `Edit ${account.id}`),
       button("Sign in again", () => void signInAgain(account), `Sign in again to ${account.id}`),
     );
     if (account.service === "rocketchat") {
@@ -211,7 +213,7 @@ function showFields(): void {
   const zoomBrowser = service() === "zoom" && method() === "user";
   const submit = $("form-submit");
   if (mode.kind === "signin") {
-    submit.textContent = zoomBrowser ? "Sign in with Zoom" : "Sign in again";
+    submit.textContent = zoomBrowser ? "Sign in with Zoom" : mode.edit ? "Save" : "Sign in again";
   } else {
     submit.textContent = zoomBrowser ? "Sign in with Zoom" : "Add";
   }
@@ -232,7 +234,10 @@ function formError(error: ErrorReport | null): void {
 function waiting(on: boolean, url?: string): void {
   $("form-waiting").hidden = !on;
   $("form-submit").toggleAttribute("disabled", on);
-  if (url) $<HTMLAnchorElement>("form-url").href = url;
+  if (url) {
+    $<HTMLAnchorElement>("form-url").href = url;
+    $("form-url-text").textContent = url;
+  }
 }
 
 function clearSecrets(): void {
@@ -280,7 +285,7 @@ function openForm(next: Mode): void {
   if (next.kind === "signin") {
     const { account } = next;
     const settings = account.settings;
-    $("account-form-title").textContent = `Sign in again to ${account.id}`;
+    $("account-form-title").textContent = next.edit ? `Edit ${account.id}` : `Sign in again to ${account.id}`;
     $<HTMLSelectElement>("f-service").value = settings.service;
     input("f-id").value = account.id;
     if (settings.service === "zulip") {
@@ -289,7 +294,8 @@ function openForm(next: Mode): void {
     } else if (settings.service === "rocketchat") {
       input("f-server").value = settings.server;
       input("f-user").value = settings.user;
-      $<HTMLSelectElement>("f-rc-method").value = settings.signed_in === false ? "token" : "password";
+      // `signed_in` is left out of the config when false: a personal access token.
+      $<HTMLSelectElement>("f-rc-method").value = settings.signed_in ? "password" : "token";
     } else {
       $<HTMLSelectElement>("f-zoom-method").value = settings.auth === "server_to_server" ? "s2s" : "user";
       input("f-client-id").value = settings.client_id;
@@ -298,8 +304,10 @@ function openForm(next: Mode): void {
       input("f-api-base").value = settings.api_base ?? input("f-api-base").value;
       input("f-auth-base").value = settings.auth_base ?? input("f-auth-base").value;
     }
-    // What identifies the account stays; only the credentials are new.
-    for (const id of ["f-service", "f-id", "f-site", "f-email", "f-server", "f-user"]) {
+    // What identifies the account stays; only the credentials are new (and, when editing,
+    // where the account lives). The server checks them before anything changes.
+    const fixed = next.edit ? ["f-service", "f-id"] : ["f-service", "f-id", "f-site", "f-email", "f-server", "f-user"];
+    for (const id of fixed) {
       (document.getElementById(id) as HTMLInputElement).disabled = true;
     }
   } else {
@@ -313,11 +321,11 @@ function openForm(next: Mode): void {
 async function signInAgain(account: AccountView): Promise<void> {
   // Zoom signs in again in the browser with the app it already has.
   if (account.settings.service === "zoom" && account.settings.auth === "user") {
-    openForm({ kind: "signin", account });
+    openForm({ kind: "signin", account, edit: false });
     await submit(null);
     return;
   }
-  openForm({ kind: "signin", account });
+  openForm({ kind: "signin", account, edit: false });
 }
 
 // Sends the form; `form` null signs in again through the service's own flow (the browser).
@@ -326,17 +334,20 @@ async function submit(form: AccountForm | null): Promise<void> {
   const zoomBrowser = form === null || form.kind === "zoom_user";
   if (zoomBrowser) waiting(true);
   const id = value("f-id");
+  // The form may be closed and opened for another account while this one waits.
+  const asked = mode;
   const result =
-    mode.kind === "signin"
-      ? await commands.signInAccount(mode.account.id, form)
+    asked.kind === "signin"
+      ? await commands.signInAccount(asked.account.id, form)
       : await commands.addAccount(id, form as AccountForm);
   waiting(false);
+  if (asked !== mode) return;
   if (result.status === "error") {
     formError(result.error);
     return;
   }
   clearSecrets();
-  const verb = mode.kind === "signin" ? "Signed in again" : "Added";
+  const verb = mode.kind === "signin" ? (mode.edit ? "Saved" : "Signed in again") : "Added";
   const who = mode.kind === "signin" ? mode.account.id : id;
   notice(`${verb} ${who}: signed in as ${result.data.name} on ${result.data.server}.`);
   $("account-form").hidden = true;
@@ -347,6 +358,8 @@ export function setUpAccounts(refresh: () => Promise<void>): void {
   refreshAll = refresh;
   $("add-account").addEventListener("click", () => openForm({ kind: "add" }));
   $("form-close").addEventListener("click", () => {
+    // A sign-in waiting for the browser ends with the form, freeing its port.
+    if (!$("form-waiting").hidden) void commands.cancelSignIn();
     clearSecrets();
     $("account-form").hidden = true;
   });
@@ -365,7 +378,8 @@ export function setUpAccounts(refresh: () => Promise<void>): void {
       formError(result.error);
       return;
     }
-    notice(`Added ${id}: signed in as ${result.data.name} on ${result.data.server}.`);
+    const verb = mode.kind === "signin" ? `Signed in again ${mode.account.id}` : `Added ${id}`;
+    notice(`${verb}: signed in as ${result.data.name} on ${result.data.server}.`);
     $("account-form").hidden = true;
     await refreshAll();
   });

@@ -31,14 +31,24 @@ function show(settings: Settings, overview: Overview): void {
   choice.disabled = ending !== "preset";
 }
 
-async function save(next: Settings, said: string): Promise<void> {
-  const result = await commands.saveGeneralSettings(next);
-  if (result.status === "error") {
-    notice(result.error.message, true);
-    return;
-  }
-  current = next;
-  notice(said);
+// Saves run one after another, each from the settings the one before left, so two quick
+// changes never undo each other.
+let saving: Promise<boolean> = Promise.resolve(true);
+
+function save(change: Partial<Settings>, said: string): Promise<boolean> {
+  saving = saving.then(async () => {
+    if (!current) return false;
+    const next = { ...current, ...change };
+    const result = await commands.saveGeneralSettings(next);
+    if (result.status === "error") {
+      notice(result.error.message, true);
+      return false;
+    }
+    current = next;
+    notice(said);
+    return true;
+  });
+  return saving;
 }
 
 function ending(): Pick<Settings, "restore_previous" | "restore_preset"> {
@@ -58,23 +68,22 @@ export async function renderGeneral(overview: Overview): Promise<void> {
 
 export function setUpGeneral(): void {
   const answer = (yes: boolean) => async () => {
-    if (!current) return;
-    await save({ ...current, start_at_login: yes }, yes ? "Presently starts at login." : "Presently does not start at login.");
+    const saved = await save({ start_at_login: yes }, yes ? "Presently starts at login." : "Presently does not start at login.");
+    if (!saved) return;
     $("ask-start-at-login").hidden = true;
     check("g-start-at-login").checked = yes;
   };
   $("start-at-login-yes").addEventListener("click", answer(true));
   $("start-at-login-no").addEventListener("click", answer(false));
   check("g-start-at-login").addEventListener("change", () => {
-    if (current) void answer(check("g-start-at-login").checked)();
+    void answer(check("g-start-at-login").checked)();
   });
   check("g-notifications").addEventListener("change", () => {
-    if (!current) return;
     const on = check("g-notifications").checked;
-    void save({ ...current, notifications: on }, on ? "A notification after every change." : "Notifications only for failures.");
+    void save({ notifications: on }, on ? "A notification after every change." : "Notifications only for failures.");
   });
   const onEnding = () => {
-    if (current) void save({ ...current, ...ending() }, "Saved what happens when a status ends.");
+    void save(ending(), "Saved what happens when a status ends.");
   };
   for (const radio of document.querySelectorAll<HTMLInputElement>('input[name="ending"]')) radio.addEventListener("change", onEnding);
   $("g-end-preset-choice").addEventListener("change", onEnding);

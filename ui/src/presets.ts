@@ -338,6 +338,8 @@ async function previewDraft(): Promise<void> {
   for (const entry of result.data) {
     list.append(previewItem(entry));
     if (entry.preview?.problem) problems.push(`${entry.service_name} (${entry.account}): ${entry.preview.problem}`);
+    // An account that cannot say what it can show now: nothing unchecked is saved.
+    if (entry.error) problems.push(`${entry.error.message} (cannot check it now)`);
   }
   if (result.data.length === 0) {
     const item = document.createElement("li");

@@ -27,6 +27,11 @@ pub(crate) trait ServiceSettings {
         account_id: &str,
         with: &Connect,
     ) -> std::result::Result<Arc<dyn Provider>, ProviderError>;
+    /// The server the account lives on, where it matters beyond the credentials (custom
+    /// status ids belong to one server).
+    fn server(&self) -> Option<&str> {
+        None
+    }
     /// Custom statuses Presently created on the server: preset id → server id.
     fn custom_status_ids(&self) -> Option<&BTreeMap<String, String>> {
         None

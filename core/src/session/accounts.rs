@@ -207,11 +207,15 @@ impl Context {
             id: id.to_owned(),
             settings: obtained.settings,
         };
-        if let (Some(kept), Some(ids)) = (
-            account.settings.get().custom_status_ids(),
-            renewed.settings.get_mut().custom_status_ids_mut(),
+        // Custom statuses Presently made stay its own, on the same server only.
+        let same_server = account.settings.get().server() == renewed.settings.get().server();
+        if let (Some(kept), true) = (
+            account.settings.get().custom_status_ids().cloned(),
+            same_server,
         ) {
-            ids.clone_from(kept);
+            if let Some(ids) = renewed.settings.get_mut().custom_status_ids_mut() {
+                *ids = kept;
+            }
         }
         renewed.settings.validate(id)?;
         let identity = self.verify_staged(&renewed, &[], &obtained.secrets).await?;

@@ -58,17 +58,36 @@ impl Context {
                 message: "a preset needs a name".into(),
             });
         }
-        for (label, shown) in self.preview_draft(&preset).await? {
-            // An account that cannot be reached now does not stop a save; a refusal does.
-            if let Ok(Preview {
-                problem: Some(problem),
-                ..
-            }) = shown
-            {
+        if let Some(until) = preset.until {
+            if until.remaining(self.clock.now()).is_none() {
                 return Err(Error::InvalidField {
-                    field: "text",
-                    message: format!("{label}: {problem}"),
+                    field: "until",
+                    message: "the chosen end has passed; pick a later time".into(),
                 });
+            }
+        }
+        for (label, shown) in self.preview_draft(&preset).await? {
+            match shown {
+                Ok(Preview {
+                    problem: Some(problem),
+                    ..
+                }) => {
+                    return Err(Error::InvalidField {
+                        field: "text",
+                        message: format!("{label}: {problem}"),
+                    })
+                }
+                Ok(_) => {}
+                // Nothing unchecked reaches the config: an account that cannot say what it
+                // can show now is asked again when the preset is saved again.
+                Err(e) => {
+                    return Err(Error::InvalidField {
+                        field: "text",
+                        message: format!(
+                            "{label}: cannot check what it can show now ({e}); save again once it answers"
+                        ),
+                    })
+                }
             }
         }
         self.update_config(|config| {

@@ -80,6 +80,14 @@ impl Context {
             .map(Emoji::parse)
             .transpose()?;
         let now = self.clock.now();
+        if let Some(p) = preset {
+            if p.until.is_some() && p.lasts(now).is_none() && request.duration.is_none() {
+                return Err(Error::invalid(format!(
+                    "preset {:?} ends at a time that has passed; edit its end",
+                    p.name
+                )));
+            }
+        }
         let mut out = Vec::new();
         for account in self.selected(config, &request.accounts)? {
             let base = match preset {

@@ -58,6 +58,10 @@ impl ServiceSettings for RocketChatSettings {
         Ok(Arc::new(RocketChat::connect(account_id, self, with)?))
     }
 
+    fn server(&self) -> Option<&str> {
+        Some(&self.server)
+    }
+
     fn custom_status_ids(&self) -> Option<&BTreeMap<String, String>> {
         Some(&self.custom_statuses)
     }
