@@ -15,7 +15,15 @@ PY=.venv/bin/python bash tests/gui/desktop.sh .venv/bin/python tests/gui/account
   "$bin" "$shots"
 PY=.venv/bin/python bash tests/gui/desktop.sh .venv/bin/python tests/gui/presets_window_test.py \
   "$bin" "$shots"
+# The same pages on a dark desktop (WebKit follows the GTK theme's dark variant).
+GTK_THEME=Adwaita:dark PY=.venv/bin/python bash tests/gui/desktop.sh .venv/bin/python \
+  tests/gui/accounts_window_test.py "$bin" "$shots/dark"
+GTK_THEME=Adwaita:dark PY=.venv/bin/python bash tests/gui/desktop.sh .venv/bin/python \
+  tests/gui/presets_window_test.py "$bin" "$shots/dark"
+cp "$shots/dark/accounts-zoom-waiting.png" docs/add-account-dark.png
+cp "$shots/dark/preset-editor.png" docs/preset-editor-dark.png
+cp "$shots/general.png" docs/general.png
 cp "$shots/settings-window.png" docs/settings-window.png
 cp "$shots/preset-editor.png" docs/preset-editor.png
 cp "$shots/accounts-zoom-waiting.png" docs/add-account.png
-echo "docs/ screenshots refreshed: settings-window.png, add-account.png, preset-editor.png"
+echo "docs/ screenshots refreshed: settings-window, add-account (light, dark), preset-editor (light, dark), general"

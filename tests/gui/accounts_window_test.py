@@ -134,7 +134,9 @@ def main():
         assert status == 302 and back.startswith(redirect), (status, back)
         status, _, page = get(back)
         assert status == 200, (status, page)
-        meet = wait_for("the Zoom account", lambda: account_row(driver, "meet"))
+        meet = wait_for("the Zoom account", lambda: account_row(driver, "meet")
+                        or (text_of(driver, "form-error") and AssertionError(text_of(driver, "form-error"))))
+        assert isinstance(meet, list), meet
         assert meet[1:4] == ["Zoom", "alice@example.com (signed in)", "Signed in"], meet
         print("ok: a Zoom account signed in through the browser from the window")
 

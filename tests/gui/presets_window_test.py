@@ -164,6 +164,9 @@ def main():
 
         click(driver, "Edit Food")
         shot(driver, "preset-editor.png")
+        click(driver, "Cancel")
+        driver.execute_script("document.getElementById('general-heading').scrollIntoView()")
+        shot(driver, "general.png")
     except BaseException:
         if driver:
             driver.save_screenshot(os.path.join(RUN_DIR, "failure.png"))
