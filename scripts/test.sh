@@ -11,6 +11,26 @@ bash scripts/setup.sh
 bin=${CARGO_TARGET_DIR:-$repo/target}/debug
 step() { echo; echo "== $*"; }
 
+# A desktop test under its own Xvfb, D-Bus and keyring. The tray app has crashed now and
+# then with heap corruption (glibc: malloc_consolidate) in the window tests, cause not yet
+# found (see the README's Tests section); such a run, and only such a run, is repeated
+# once, saying so. Any other failure fails at once.
+desktop_test() {
+  local name=$1; shift
+  local run_dir
+  run_dir=$(mktemp -d "/tmp/presently-$name.XXXXXX")
+  if RUN_DIR=$run_dir PY=.venv/bin/python bash tests/gui/desktop.sh "$@"; then
+    return 0
+  fi
+  if grep -qs "malloc_consolidate\|corrupted\|double free" "$run_dir"/*.log; then
+    echo "!! $name: the app crashed with heap corruption (a known, open problem); running it once more" >&2
+    RUN_DIR=$(mktemp -d "/tmp/presently-$name.XXXXXX") PY=.venv/bin/python \
+      bash tests/gui/desktop.sh "$@"
+  else
+    return 1
+  fi
+}
+
 step "cargo fmt --check"
 cargo fmt --all -- --check
 
@@ -28,25 +48,23 @@ bash tests/with-keyring.sh cargo test --workspace --exclude presently-app --quie
 bash tests/with-keyring.sh cargo test -p presently-core --quiet -- --ignored
 
 step "desktop: tray over D-Bus, hotkey, notifications (demo mode)"
-PY=.venv/bin/python bash tests/gui/desktop.sh .venv/bin/python tests/gui/tray_test.py "$bin"
+desktop_test tray .venv/bin/python tests/gui/tray_test.py "$bin"
 
 # Screenshots go under the build directory: running the tests never changes a tracked
 # file (scripts/screenshots.sh refreshes the ones in docs/).
 shots=${CARGO_TARGET_DIR:-$repo/target}/screenshots
 step "desktop: settings window through WebDriver"
-PY=.venv/bin/python bash tests/gui/desktop.sh .venv/bin/python tests/gui/settings_window_test.py \
+desktop_test settings-window .venv/bin/python tests/gui/settings_window_test.py \
   "$bin" "$shots/settings-window.png"
 
 step "desktop: accounts added, signed in again and removed in the settings window"
-PY=.venv/bin/python bash tests/gui/desktop.sh .venv/bin/python tests/gui/accounts_window_test.py \
-  "$bin" "$shots"
+desktop_test accounts-window .venv/bin/python tests/gui/accounts_window_test.py "$bin" "$shots"
 
 step "desktop: presets edited in the settings window (preview, limits, hotkey, tray, order)"
-PY=.venv/bin/python bash tests/gui/desktop.sh .venv/bin/python tests/gui/presets_window_test.py \
-  "$bin" "$shots"
+desktop_test presets-window .venv/bin/python tests/gui/presets_window_test.py "$bin" "$shots"
 
 # Last: packaging builds the tray app again with the bundler's settings.
 step "packaging: the .deb installed into a scratch root runs (presently --version, the tray app)"
-PY=.venv/bin/python bash tests/gui/desktop.sh bash tests/gui/package_test.sh
+desktop_test package bash tests/gui/package_test.sh
 
 echo; echo "All checks passed."

@@ -27,7 +27,8 @@ const HEADER: &str = "\
 # [settings]    when a timed status ends: restore_previous = true (what was there
 #               before), or restore_preset = \"<id>\", or neither (clear it);
 #               timeout_seconds per account and request; notifications = false shows
-#               only failures; start_at_login = true or false.
+#               only failures; start_at_login = true or false; clear_hotkey =
+#               \"Ctrl+Alt+0\" for Clear status.
 
 ";
 
@@ -70,6 +71,9 @@ pub struct Settings {
     /// Start the tray app at login; unset until the person has been asked (first run).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub start_at_login: Option<bool>,
+    /// A global shortcut for "Clear status", e.g. "Ctrl+Alt+0".
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub clear_hotkey: Option<String>,
 }
 
 impl Default for Settings {
@@ -80,6 +84,7 @@ impl Default for Settings {
             timeout_seconds: 10,
             notifications: true,
             start_at_login: None,
+            clear_hotkey: None,
         }
     }
 }
@@ -130,6 +135,9 @@ impl Config {
         }
         let mut preset_ids = HashSet::new();
         let mut hotkeys = HashSet::new();
+        if let Some(hotkey) = &self.settings.clear_hotkey {
+            hotkeys.insert(hotkey.to_ascii_lowercase().replace(' ', ""));
+        }
         for preset in &self.presets {
             check_id("preset", &preset.id)?;
             if !preset_ids.insert(preset.id.as_str()) {
@@ -151,7 +159,9 @@ impl Config {
                 if !hotkeys.insert(hotkey.to_ascii_lowercase().replace(' ', "")) {
                     return Err(Error::InvalidField {
                         field: "hotkey",
-                        message: format!("hotkey {hotkey:?} is used by more than one preset"),
+                        message: format!(
+                            "hotkey {hotkey:?} is used twice (by presets or Clear status)"
+                        ),
                     });
                 }
             }

@@ -24,11 +24,31 @@ pub async fn save_general_settings(
     state: State<'_, AppState>,
     settings: Settings,
 ) -> Result<(), ErrorReport> {
+    let before = state.session.config().settings.clear_hotkey.clone();
+    if let Some(hotkey) = settings
+        .clear_hotkey
+        .as_ref()
+        .filter(|h| Some(*h) != before.as_ref())
+    {
+        crate::hotkeys::check(&app, hotkey, None)
+            .await
+            .map_err(|message| {
+                presently_core::Error::InvalidField {
+                    field: "clear_hotkey",
+                    message,
+                }
+                .report()
+            })?;
+    }
+    let changed_hotkey = settings.clear_hotkey != before;
     state
         .session
         .save_settings(settings)
         .map_err(|e| e.report())?;
     follow_start_at_login(&app);
+    if changed_hotkey {
+        crate::hotkeys::register_all(&app).await;
+    }
     Ok(())
 }
 

@@ -1,5 +1,6 @@
-//! Global shortcuts named by presets (`hotkey = "Ctrl+Alt+1"`). Pressing one does exactly
-//! what clicking the preset in the tray does. One that cannot be registered is reported.
+//! Global shortcuts named by presets (`hotkey = "Ctrl+Alt+1"`) and for Clear status
+//! (`settings.clear_hotkey`). Pressing one does exactly what clicking the same line in the
+//! tray does. One that cannot be registered is reported.
 
 use tauri::plugin::TauriPlugin;
 use tauri::{AppHandle, Manager, Wry};
@@ -23,14 +24,22 @@ pub fn plugin() -> TauriPlugin<Wry> {
                 .ok()
                 .and_then(|map| map.get(&shortcut.id()).cloned());
             if let Some(preset) = preset {
+                let action = if preset == CLEAR {
+                    Action::Clear
+                } else {
+                    Action::Preset(preset)
+                };
                 let app = app.clone();
                 tauri::async_runtime::spawn(async move {
-                    actions::run(&app, Action::Preset(preset), "hotkey").await;
+                    actions::run(&app, action, "hotkey").await;
                 });
             }
         })
         .build()
 }
+
+/// What the map of registered shortcuts holds for Clear status (preset ids cannot be empty).
+pub const CLEAR: &str = "";
 
 /// Whether `hotkey` can be a preset's shortcut: one Presently understands, and one the
 /// system lets it register (another app may hold it). `editing` is the preset it is for,
@@ -80,12 +89,17 @@ pub async fn register_all(app: &AppHandle) {
     // One registration at a time: two interleaved would undo each other's keys.
     let _one_at_a_time = state.registering_hotkeys.lock().await;
     let presets: Vec<(String, String, String)> = {
-        let session = &state.session;
-        session
-            .config()
+        let config = state.session.config();
+        let clear = config
+            .settings
+            .clear_hotkey
+            .clone()
+            .map(|hotkey| (CLEAR.to_owned(), "Clear status".to_owned(), hotkey));
+        config
             .presets
             .iter()
             .filter_map(|p| Some((p.id.clone(), p.name.clone(), p.hotkey.clone()?)))
+            .chain(clear)
             .collect()
     };
     if let Err(e) = app.global_shortcut().unregister_all() {

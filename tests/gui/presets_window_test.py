@@ -13,6 +13,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import urllib.request
 
 from dbus_fast.aio import MessageBus
 from selenium.webdriver.common.by import By
@@ -46,15 +47,33 @@ def shot(driver, name):
         driver.save_screenshot(os.path.join(SHOTS, name))
 
 
+def edit(driver, name):
+    """Opens a preset in the editor and waits until its fields are filled in."""
+    click(driver, f"Edit {name}")
+    wait_for(f"the editor on {name}", lambda: field(driver, "Name").get_attribute("value") == name)
+
+
 def record(driver):
     """Starts recording a shortcut; the app lets go of its own shortcuts first."""
     click(driver, "Record")
     wait_for("recording", lambda: driver.find_element(By.ID, "p-hotkey-record").text == "Press keys…")
 
 
+STAND_INS = {}
+
+
+def fake_state(url):
+    with urllib.request.urlopen(f"{url}/__fake/state", timeout=5) as response:
+        return json.load(response)
+
+
 def shown():
-    accounts = json.loads(presently("--json", "status"))["accounts"]
-    return {a["account"]: (a.get("emoji"), a.get("text")) for a in accounts}
+    """What alice's accounts show, read from the stand-ins' own state (reading through the
+    services would spend Rocket.Chat's rate limit while waiting)."""
+    zulip = next(u for u in fake_state(STAND_INS["zulip"])["users"] if u["email"] == "alice@example.com")
+    rc = next(u for u in fake_state(STAND_INS["rocketchat"])["users"] if u["username"] == "alice")
+    return {"work": (zulip["status"]["emoji_name"] or None, zulip["status"]["status_text"]),
+            "team": (None, rc["status"]["message"])}
 
 
 async def tray_labels():
@@ -69,6 +88,7 @@ async def tray_labels():
 
 def main():
     fakes, stand_ins = start_fakes(BIN_DIR)
+    STAND_INS.update(stand_ins)
     config_dir = tempfile.mkdtemp(prefix="presently-presets-")
     os.environ["PRESENTLY_CONFIG_DIR"] = config_dir
     driver_proc = driver = None
@@ -86,7 +106,7 @@ def main():
         driver_proc, driver = start_window(BIN_DIR, RUN_DIR)
 
         # The preview follows the editor as you type, per account.
-        click(driver, "Edit Lunch")
+        edit(driver, "Lunch")
         fill(driver, "Text", "Eating")
         wait_for("the preview of the new text", lambda: (lines := draft_lines(driver)) and [
             l["text"].split(" [")[0] for l in lines] == ["Zulip (work): 🍔 Eating", "Rocket.Chat (team): 🍔 Eating"])
@@ -121,7 +141,7 @@ def main():
         events = os.path.join(RUN_DIR, "events.log")
         wait_for("the new hotkey registered", lambda: "hotkey-registered:Ctrl+Alt+7:lunch"
                  in open(events, encoding="utf-8").read().splitlines())
-        want = {"work": ("🍔", "Out for food"), "team": (None, "🍔 Out for food")}
+        want = {"work": ("hamburger", "Out for food"), "team": (None, "🍔 Out for food")}
         subprocess.run(["xdotool", "key", "ctrl+alt+7"], check=True)
         try:
             wait_for("Food on every account", lambda: shown() == want, timeout=10)
@@ -132,8 +152,26 @@ def main():
             wait_for(f"Food on every account (shown: {shown()})", lambda: shown() == want)
         print("ok: the hotkey assigned in the window set the preset on every account")
 
+        # A hotkey for Clear status, set on the General page and pressed for real.
+        driver.execute_script("document.getElementById('general-heading').scrollIntoView()")
+        click(driver, "Record the Clear status hotkey")
+        wait_for("recording", lambda: driver.find_element(By.ID, "g-clear-hotkey-record").text == "Press keys…")
+        field(driver, "Clear status hotkey").send_keys(Keys.CONTROL, Keys.ALT, "7")
+        taken = wait_for("the taken shortcut reported", lambda: text_of(driver, "g-clear-hotkey-problem"))
+        assert "Ctrl+Alt+7" in taken and "another preset" in taken, taken
+        click(driver, "Record the Clear status hotkey")
+        wait_for("recording", lambda: driver.find_element(By.ID, "g-clear-hotkey-record").text == "Press keys…")
+        field(driver, "Clear status hotkey").send_keys(Keys.CONTROL, Keys.ALT, "0")
+        wait_for("the Clear status hotkey registered", lambda: "hotkey-registered:Ctrl+Alt+0:"
+                 in open(events, encoding="utf-8").read().splitlines())
+        assert 'clear_hotkey = "Ctrl+Alt+0"' in open(config_path, encoding="utf-8").read()
+        subprocess.run(["xdotool", "key", "ctrl+alt+0"], check=True)
+        wait_for(f"a cleared status (shown: {shown()})", lambda: shown() == {"work": (None, ""), "team": (None, "")})
+        saved = open(config_path, encoding="utf-8").read()
+        print("ok: a hotkey for Clear status set on the General page clears every account; a taken one is refused")
+
         # A shortcut another preset has is refused beside the field, and nothing is saved.
-        click(driver, "Edit Focus")
+        edit(driver, "Focus")
         record(driver)
         field(driver, "Hotkey").send_keys(Keys.CONTROL, Keys.ALT, "7")
         wait_for("Save enabled", lambda: driver.find_element(By.ID, "preset-save").is_enabled())
@@ -162,9 +200,10 @@ def main():
         assert "🌴 Vacation" not in labels, labels
         print("ok: presets reordered with the keyboard and deleted after asking; the tray menu follows")
 
-        click(driver, "Edit Food")
+        edit(driver, "Food")
         shot(driver, "preset-editor.png")
         click(driver, "Cancel")
+        assert not driver.find_element(By.ID, "preset-editor").is_displayed(), "Cancel closes the editor"
         driver.execute_script("document.getElementById('general-heading').scrollIntoView()")
         shot(driver, "general.png")
     except BaseException:

@@ -526,6 +526,8 @@ export type Settings_Deserialize = {
 	notifications?: boolean,
 	/**  Start the tray app at login; unset until the person has been asked (first run). */
 	start_at_login?: boolean | null,
+	/**  A global shortcut for "Clear status", e.g. "Ctrl+Alt+0". */
+	clear_hotkey?: string | null,
 };
 
 export type Settings_Serialize = {
@@ -542,6 +544,8 @@ export type Settings_Serialize = {
 	notifications: boolean,
 	/**  Start the tray app at login; unset until the person has been asked (first run). */
 	start_at_login?: boolean,
+	/**  A global shortcut for "Clear status", e.g. "Ctrl+Alt+0". */
+	clear_hotkey?: string,
 };
 
 /**  A status as the service shows it, read back from the server. */

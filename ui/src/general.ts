@@ -1,6 +1,7 @@
 // The General page: start at login (asked once, on the first run), notifications, and what
 // happens when a timed status ends. Each change is saved at once.
 import { commands, type Overview_Serialize as Overview, type Settings_Deserialize as Settings } from "./bindings";
+import { recordShortcut } from "./shortcut";
 
 const $ = <T extends HTMLElement>(id: string): T => {
   const element = document.getElementById(id);
@@ -22,6 +23,7 @@ function show(settings: Settings, overview: Overview): void {
   current = settings;
   $("ask-start-at-login").hidden = settings.start_at_login !== null && settings.start_at_login !== undefined;
   check("g-start-at-login").checked = settings.start_at_login === true;
+  if (document.activeElement !== check("g-clear-hotkey")) check("g-clear-hotkey").value = settings.clear_hotkey ?? "";
   check("g-notifications").checked = settings.notifications !== false;
   const choice = $<HTMLSelectElement>("g-end-preset-choice");
   const chosen = settings.restore_preset ?? "";
@@ -41,7 +43,8 @@ function save(change: Partial<Settings>, said: string): Promise<boolean> {
     const next = { ...current, ...change };
     const result = await commands.saveGeneralSettings(next);
     if (result.status === "error") {
-      notice(result.error.message, true);
+      if (result.error.field === "clear_hotkey") hotkeyProblem(result.error.message);
+      else notice(result.error.message, true);
       return false;
     }
     current = next;
@@ -59,6 +62,14 @@ function ending(): Pick<Settings, "restore_previous" | "restore_preset"> {
     restore_previous: picked === "previous",
     restore_preset: picked === "preset" ? choice.value || null : null,
   };
+}
+
+function hotkeyProblem(message: string | null): void {
+  const note = $("g-clear-hotkey-problem");
+  note.hidden = message === null;
+  note.textContent = message ?? "";
+  if (message) check("g-clear-hotkey").setAttribute("aria-invalid", "true");
+  else check("g-clear-hotkey").removeAttribute("aria-invalid");
 }
 
 export async function renderGeneral(overview: Overview): Promise<void> {
@@ -87,4 +98,16 @@ export function setUpGeneral(): void {
   };
   for (const radio of document.querySelectorAll<HTMLInputElement>('input[name="ending"]')) radio.addEventListener("change", onEnding);
   $("g-end-preset-choice").addEventListener("change", onEnding);
+  $("g-clear-hotkey-record").addEventListener("click", () =>
+    void recordShortcut(check("g-clear-hotkey"), $("g-clear-hotkey-record"), hotkeyProblem, (shortcut) => {
+      void save({ clear_hotkey: shortcut }, `${shortcut} clears the status.`).then((saved) => {
+        if (!saved) check("g-clear-hotkey").value = current?.clear_hotkey ?? "";
+      });
+    }),
+  );
+  $("g-clear-hotkey-none").addEventListener("click", () => {
+    check("g-clear-hotkey").value = "";
+    hotkeyProblem(null);
+    void save({ clear_hotkey: null }, "No hotkey clears the status.");
+  });
 }

@@ -10,6 +10,7 @@ import {
   type PresetView_Serialize as PresetView,
   type Preset_Deserialize as Preset,
 } from "./bindings";
+import { recordShortcut } from "./shortcut";
 
 const $ = <T extends HTMLElement>(id: string): T => {
   const element = document.getElementById(id);
@@ -388,54 +389,6 @@ async function save(): Promise<void> {
   await refreshAll();
 }
 
-// Hotkeys are recorded by pressing them, e.g. Ctrl+Alt+1.
-const MODIFIERS: [keyof KeyboardEvent, string][] = [["ctrlKey", "Ctrl"], ["altKey", "Alt"], ["shiftKey", "Shift"], ["metaKey", "Super"]];
-
-function keyName(event: KeyboardEvent): string | null {
-  const code = event.code;
-  if (/^Key[A-Z]$/.test(code)) return code.slice(3);
-  if (/^Digit[0-9]$/.test(code)) return code.slice(5);
-  if (/^F([1-9]|1[0-9]|2[0-4])$/.test(code)) return code;
-  if (["Space", "Enter", "Tab", "Home", "End", "PageUp", "PageDown", "Insert", "Delete"].includes(code)) return code;
-  if (code.startsWith("Arrow")) return code;
-  return null;
-}
-
-async function record(): Promise<void> {
-  const field = input("p-hotkey");
-  const button = $("p-hotkey-record");
-  // The presets' shortcuts let go of the keys meanwhile, or pressing one would set it.
-  await commands.pauseHotkeys();
-  button.textContent = "Press keys…";
-  field.value = "";
-  field.focus();
-  const onKey = (event: KeyboardEvent) => {
-    event.preventDefault();
-    if (event.key === "Escape") return stop(null);
-    const key = keyName(event);
-    if (!key) return;
-    const modifiers = MODIFIERS.filter(([flag]) => event[flag]).map(([, name]) => name);
-    if (modifiers.length === 0) {
-      fieldProblem("hotkey", "Use at least one of Ctrl, Alt, Shift or Super with the key.");
-      return;
-    }
-    stop([...modifiers, key].join("+"));
-  };
-  const stop = (shortcut: string | null) => {
-    field.removeEventListener("keydown", onKey);
-    field.removeEventListener("blur", cancel);
-    void commands.resumeHotkeys();
-    button.textContent = "Record";
-    if (shortcut) {
-      field.value = shortcut;
-      fieldProblem("hotkey", null);
-    }
-  };
-  const cancel = () => stop(null);
-  field.addEventListener("keydown", onKey);
-  field.addEventListener("blur", cancel);
-}
-
 // The emoji picker: a search over Unicode's names, answered by the core.
 async function searchEmoji(): Promise<void> {
   const result = await commands.searchEmoji(input("p-emoji-search").value);
@@ -471,7 +424,9 @@ export function setUpPresets(refresh: () => Promise<void>): void {
   });
   $("preset-form").addEventListener("change", schedulePreview);
   $("p-clear-after").addEventListener("change", showUntil);
-  $("p-hotkey-record").addEventListener("click", () => void record());
+  $("p-hotkey-record").addEventListener("click", () =>
+    void recordShortcut(input("p-hotkey"), $("p-hotkey-record"), (m) => fieldProblem("hotkey", m), () => schedulePreview()),
+  );
   $("p-hotkey-clear").addEventListener("click", () => {
     input("p-hotkey").value = "";
     fieldProblem("hotkey", null);
