@@ -422,7 +422,7 @@ mod tests {
             .validate()
             .unwrap_err()
             .to_string()
-            .contains("more than one preset"));
+            .contains("is used twice"));
 
         let mut config = sample();
         config.presets[0]
