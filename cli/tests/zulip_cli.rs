@@ -361,6 +361,14 @@ fn emoji_by_name_are_checked_by_the_server() {
     );
 }
 
+/// "METHOD /path" of each request the fake got after the first `before`.
+fn requests_since(zulip: &FakeZulip, before: usize) -> Vec<String> {
+    zulip.requests()[before..]
+        .iter()
+        .map(|r| format!("{} {}", r.method, r.path))
+        .collect()
+}
+
 #[test]
 fn one_set_is_one_request_once_the_server_level_is_known() {
     let zulip = fake();
@@ -369,10 +377,7 @@ fn one_set_is_one_request_once_the_server_level_is_known() {
     for set in [["set", "lunch"], ["set", "focus"]] {
         let before = zulip.requests().len();
         cli.run(&set).code(0);
-        let made: Vec<String> = zulip.requests()[before..]
-            .iter()
-            .map(|r| format!("{} {}", r.method, r.path))
-            .collect();
+        let made = requests_since(&zulip, before);
         assert_eq!(made, [format!("POST {OWN_STATUS}")], "{set:?}");
     }
     // A day later the level is asked again, once.
@@ -387,10 +392,7 @@ fn one_set_is_one_request_once_the_server_level_is_known() {
     .expect("age the cache");
     let before = zulip.requests().len();
     cli.run(&["set", "lunch"]).code(0);
-    let made: Vec<String> = zulip.requests()[before..]
-        .iter()
-        .map(|r| format!("{} {}", r.method, r.path))
-        .collect();
+    let made = requests_since(&zulip, before);
     assert_eq!(
         made,
         [
@@ -438,10 +440,7 @@ fn a_server_before_level_148_is_asked_its_level_every_time() {
     cli.add_alice(&zulip);
     let before = zulip.requests().len();
     cli.run(&["set", "lunch"]).code(0);
-    let made: Vec<String> = zulip.requests()[before..]
-        .iter()
-        .map(|r| format!("{} {}", r.method, r.path))
-        .collect();
+    let made = requests_since(&zulip, before);
     assert_eq!(
         made,
         [

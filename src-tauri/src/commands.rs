@@ -203,7 +203,17 @@ async fn preview_preset(
 ) -> Result<Vec<AccountPreview>, CommandError> {
     let session = &state.session;
     let previews = session.previews(&preset).await.map_err(report)?;
-    Ok(previews
+    Ok(account_previews(previews))
+}
+
+/// Previews as the window shows them, each error in the one shape.
+pub fn account_previews(
+    previews: Vec<(
+        presently_core::error::AccountLabel,
+        Result<Preview, presently_core::error::ProviderError>,
+    )>,
+) -> Vec<AccountPreview> {
+    previews
         .into_iter()
         .map(|(label, result)| AccountPreview {
             account: label.id.clone(),
@@ -211,7 +221,7 @@ async fn preview_preset(
             error: result.as_ref().err().map(|e| e.report(Some(&label))),
             preview: result.ok(),
         })
-        .collect())
+        .collect()
 }
 
 /// Applies a preset to every account, exactly as a tray click does.

@@ -29,15 +29,7 @@ pub async fn preview_draft(
         .preview_draft(&preset)
         .await
         .map_err(|e| e.report())?;
-    Ok(previews
-        .into_iter()
-        .map(|(label, result)| AccountPreview {
-            account: label.id.clone(),
-            service_name: label.service.display_name().to_owned(),
-            error: result.as_ref().err().map(|e| e.report(Some(&label))),
-            preview: result.ok(),
-        })
-        .collect())
+    Ok(crate::commands::account_previews(previews))
 }
 
 /// Saves a preset (replacing `replacing`, or new). A hotkey the system refuses is reported

@@ -10,13 +10,8 @@ import {
   type ErrorReport_Serialize as ErrorReport,
   type Overview_Serialize as Overview,
 } from "./bindings";
+import { $, button, input, say } from "./dom";
 
-const $ = <T extends HTMLElement>(id: string): T => {
-  const element = document.getElementById(id);
-  if (!element) throw new Error(`missing #${id}`);
-  return element as T;
-};
-const input = (id: string): HTMLInputElement => $<HTMLInputElement>(id);
 const value = (id: string): string => input(id).value.trim();
 const optional = (id: string): string | null => value(id) || null;
 
@@ -29,15 +24,6 @@ let mode: Mode = { kind: "add" };
 let confirming: string | null = null;
 let refreshAll: () => Promise<void> = async () => {};
 
-function button(text: string, onClick: () => void, label?: string): HTMLButtonElement {
-  const b = document.createElement("button");
-  b.type = "button";
-  b.textContent = text;
-  if (label) b.setAttribute("aria-label", label);
-  b.addEventListener("click", onClick);
-  return b;
-}
-
 function cell(row: HTMLTableRowElement, text: string, className?: string): HTMLTableCellElement {
   const td = row.insertCell();
   td.textContent = text;
@@ -46,10 +32,7 @@ function cell(row: HTMLTableRowElement, text: string, className?: string): HTMLT
 }
 
 function notice(text: string | null, failed = false): void {
-  const p = $("account-notice");
-  p.hidden = text === null;
-  p.textContent = text ?? "";
-  p.classList.toggle("failed", failed);
+  say("account-notice", text, failed);
 }
 
 function time(iso: string): string {

@@ -1,22 +1,15 @@
 // The General page: start at login (asked once, on the first run), notifications, and what
 // happens when a timed status ends. Each change is saved at once.
 import { commands, type Overview_Serialize as Overview, type Settings_Deserialize as Settings } from "./bindings";
+import { $, say } from "./dom";
 import { recordShortcut } from "./shortcut";
 
-const $ = <T extends HTMLElement>(id: string): T => {
-  const element = document.getElementById(id);
-  if (!element) throw new Error(`missing #${id}`);
-  return element as T;
-};
 const check = (id: string): HTMLInputElement => $<HTMLInputElement>(id);
 
 let current: Settings | null = null;
 
 function notice(text: string | null, failed = false): void {
-  const p = $("general-notice");
-  p.hidden = text === null;
-  p.textContent = text ?? "";
-  p.classList.toggle("failed", failed);
+  say("general-notice", text, failed);
 }
 
 function show(settings: Settings, overview: Overview): void {

@@ -4,12 +4,7 @@ import { commands, events, type Overview } from "./bindings";
 import { openAddAccount, renderAccounts, setUpAccounts } from "./accounts";
 import { renderPresets, setUpPresets } from "./presets";
 import { renderGeneral, setUpGeneral } from "./general";
-
-const $ = <T extends HTMLElement>(id: string): T => {
-  const element = document.getElementById(id);
-  if (!element) throw new Error(`missing #${id}`);
-  return element as T;
-};
+import { $ } from "./dom";
 
 function showError(message: string | null): void {
   const banner = $("error");

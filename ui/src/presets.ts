@@ -10,14 +10,8 @@ import {
   type PresetView_Serialize as PresetView,
   type Preset_Deserialize as Preset,
 } from "./bindings";
+import { $, button, input, say } from "./dom";
 import { recordShortcut } from "./shortcut";
-
-const $ = <T extends HTMLElement>(id: string): T => {
-  const element = document.getElementById(id);
-  if (!element) throw new Error(`missing #${id}`);
-  return element as T;
-};
-const input = (id: string): HTMLInputElement => $<HTMLInputElement>(id);
 
 let refreshAll: () => Promise<void> = async () => {};
 let accounts: { id: string; label: string }[] = [];
@@ -29,20 +23,8 @@ let previewRound = 0;
 let draftOk = false;
 let confirmingDelete: string | null = null;
 
-function button(text: string, onClick: () => void, label?: string): HTMLButtonElement {
-  const b = document.createElement("button");
-  b.type = "button";
-  b.textContent = text;
-  if (label) b.setAttribute("aria-label", label);
-  b.addEventListener("click", onClick);
-  return b;
-}
-
 function notice(text: string | null, failed = false): void {
-  const p = $("preset-notice");
-  p.hidden = text === null;
-  p.textContent = text ?? "";
-  p.classList.toggle("failed", failed);
+  say("preset-notice", text, failed);
 }
 
 function lasts(preset: PresetView): string {
