@@ -19,14 +19,14 @@ use crate::{config_file, open_session};
 
 pub async fn run(command: AccountCommand, json: bool) -> Result<ExitCode, Error> {
     match command {
-        AccountCommand::Add(add) => {
-            let (id, credentials, prompt) = match add {
+        AccountCommand::Add { label, service } => {
+            let (id, credentials, prompt) = match service {
                 AddAccount::Zulip(args) => zulip_credentials(args, json)?,
                 AddAccount::RocketChat(args) => rocketchat_credentials(args, json)?,
                 AddAccount::Zoom(args) => zoom_credentials(args, json)?,
             };
             let identity = open_session()?
-                .add_account(&id, credentials, &prompt)
+                .add_account(&id, label, credentials, &prompt)
                 .await?;
             print_identity(&id, &identity, "added", json);
             Ok(ExitCode::SUCCESS)
@@ -94,6 +94,18 @@ pub async fn run(command: AccountCommand, json: bool) -> Result<ExitCode, Error>
             Ok(ExitCode::SUCCESS)
         }
         AccountCommand::List => list(json),
+        AccountCommand::Rename { id, label } => {
+            open_session()?.rename_account(&id, label.clone())?;
+            if json {
+                print_json(&json!({ "ok": true, "account": id, "label": label }));
+            } else {
+                match label.as_deref().map(str::trim).filter(|l| !l.is_empty()) {
+                    Some(label) => println!("{id} is now shown as {:?}.", label),
+                    None => println!("{id} is shown by its id again."),
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         AccountCommand::Test { id } => {
             let identity = open_session()?.test_account(&id).await?;
             print_identity(&id, &identity, "works", json);
@@ -294,8 +306,12 @@ fn list(json: bool) -> Result<ExitCode, Error> {
         println!("No accounts yet; add one with `presently account add zulip ID --site URL --email EMAIL`.");
     } else {
         for account in &config.accounts {
+            let named = match &account.label {
+                Some(label) => format!(" \"{label}\""),
+                None => String::new(),
+            };
             println!(
-                "{:<12} {:<8} {}",
+                "{:<12} {:<8} {}{named}",
                 account.id,
                 account.service().display_name(),
                 account.settings.describe()

@@ -53,9 +53,21 @@ pub enum Command {
 #[derive(Debug, Subcommand)]
 pub enum AccountCommand {
     /// Add an account; its credentials are verified with the server first.
-    #[command(subcommand)]
-    Add(AddAccount),
+    Add {
+        /// What to call the account in messages, the tray and the window ("Work chat");
+        /// its id when not given.
+        #[arg(long, global = true)]
+        label: Option<String>,
+        #[command(subcommand)]
+        service: AddAccount,
+    },
     List,
+    /// Give an account another name in messages, the tray and the window; without LABEL,
+    /// it is shown by its id again. The id, secrets and overrides stay.
+    Rename {
+        id: String,
+        label: Option<String>,
+    },
     /// Check an account's stored credentials against its server.
     Test {
         id: String,

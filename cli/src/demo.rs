@@ -54,6 +54,7 @@ pub async fn run(json: bool) -> Result<ExitCode> {
     session
         .add_account(
             "demo-zulip",
+            None,
             NewCredentials::Zulip(zulip_credentials),
             &no_browser,
         )
@@ -77,6 +78,7 @@ pub async fn run(json: bool) -> Result<ExitCode> {
     session
         .add_account(
             "demo-rocketchat",
+            None,
             NewCredentials::RocketChat(rc_credentials),
             &no_browser,
         )
@@ -96,7 +98,12 @@ pub async fn run(json: bool) -> Result<ExitCode> {
     };
     let browser = DemoBrowser { zoom: Some(&zoom) };
     session
-        .add_account(DEMO_ZOOM, NewCredentials::Zoom(zoom_credentials), &browser)
+        .add_account(
+            DEMO_ZOOM,
+            None,
+            NewCredentials::Zoom(zoom_credentials),
+            &browser,
+        )
         .await?;
 
     let description = serde_json::json!({

@@ -211,6 +211,58 @@ fn remove_deletes_the_account_and_its_keyring_entry() {
 }
 
 #[test]
+fn a_label_names_the_account_in_messages_and_the_id_stays() {
+    let zulip = fake();
+    let cli = Cli::new("label");
+    cli.run_with_stdin(
+        &[
+            "account",
+            "add",
+            "zulip",
+            "alice",
+            "--label",
+            "Work chat",
+            "--site",
+            &zulip.url(),
+            "--email",
+            ALICE_EMAIL,
+        ],
+        &format!("{ALICE_KEY}\n"),
+    )
+    .code(0);
+    assert!(cli.config_text().contains("label = \"Work chat\""));
+    cli.run(&["account", "list"]).code(0).says("\"Work chat\"");
+    cli.store_secret("alice", WRONG_KEY);
+    cli.run(&["account", "test", "alice"])
+        .code(1)
+        .says("Zulip (Work chat): credentials rejected");
+
+    cli.run(&["account", "rename", "alice", "Home"])
+        .code(0)
+        .says("alice is now shown as \"Home\".");
+    cli.run(&["account", "test", "alice"])
+        .code(1)
+        .says("Zulip (Home): credentials rejected");
+    cli.run(&["account", "rename", "alice", "bad\u{1b}[31m"])
+        .code(2)
+        .says("the label of account \"alice\" holds the control character U+001B")
+        .never_says("\u{1b}");
+    cli.run(&["account", "rename", "alice"])
+        .code(0)
+        .says("alice is shown by its id again.");
+    cli.run(&["account", "test", "alice"])
+        .code(1)
+        .says("Zulip (alice): credentials rejected");
+    assert!(
+        !cli.config_text().contains("label ="),
+        "{}",
+        cli.config_text()
+    );
+    // The key, the id and what the keyring holds under it never changed.
+    assert_eq!(cli.secret("alice").as_deref(), Some(WRONG_KEY));
+}
+
+#[test]
 fn account_test_reports_a_key_revoked_since() {
     let zulip = fake();
     let cli = Cli::new("account-test");

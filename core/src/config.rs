@@ -18,7 +18,8 @@ const HEADER: &str = "\
 # Presently configuration. Edit freely: when the app or the CLI changes something, only
 # that changes here; your comments and layout stay.
 #
-# [[accounts]]  id, service (\"zulip\"), and the service's fields (zulip: site, email).
+# [[accounts]]  id, label (its name in messages, optional), service (\"zulip\"), and the
+#               service's fields (zulip: site, email).
 #               Secrets (API keys, tokens) are never here: they live in the OS keyring.
 # [[presets]]   id, name, emoji (\"🍔\" or \":name:\"), text, availability
 #               (available | away | busy | dnd | offline), duration (\"1h\", \"15m\"),
@@ -35,7 +36,12 @@ const HEADER: &str = "\
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Account {
+    /// Stable id: the key of keyring entries, overrides and `--account`; never changes.
     pub id: String,
+    /// What the account is called in messages, the tray and the window ("Work chat");
+    /// the id when unset. 1–64 characters, no control characters; may be changed freely.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
     #[serde(flatten)]
     pub settings: AccountSettings,
 }
@@ -49,6 +55,7 @@ impl Account {
         crate::error::AccountLabel {
             service: self.service(),
             id: self.id.clone(),
+            name: self.label.clone(),
         }
     }
 }
@@ -131,6 +138,9 @@ impl Config {
                     account.id
                 )));
             }
+            if let Some(label) = &account.label {
+                check_label(&account.id, label)?;
+            }
             account.settings.validate(&account.id)?;
         }
         let mut preset_ids = HashSet::new();
@@ -192,6 +202,27 @@ impl Config {
             ));
         }
         Ok(())
+    }
+}
+
+/// An account's label: 1–64 characters, not blank, no control characters.
+pub(crate) fn check_label(id: &str, label: &str) -> Result<()> {
+    let message = if label.trim().is_empty() {
+        Some("is blank".to_owned())
+    } else if label.chars().count() > 64 {
+        Some("is longer than 64 characters".to_owned())
+    } else {
+        label
+            .chars()
+            .find(|c| c.is_control())
+            .map(|c| format!("holds the control character U+{:04X}", c as u32))
+    };
+    match message {
+        Some(message) => Err(Error::InvalidField {
+            field: "label",
+            message: format!("the label of account {id:?} {message}"),
+        }),
+        None => Ok(()),
     }
 }
 
@@ -356,6 +387,7 @@ mod tests {
         let mut config = Config::default();
         config.accounts.push(Account {
             id: "work".into(),
+            label: None,
             settings: AccountSettings::Zulip(ZulipSettings {
                 site: "https://chat.example.org".into(),
                 email: "alice@example.org".into(),

@@ -9,16 +9,20 @@ use crate::providers::Service;
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
-/// Which account an error is about, printed as "Zulip (work)".
+/// Which account an error is about, printed as "Zulip (work)": the account's label
+/// when it has one ("Zulip (Work chat)"), else its id.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AccountLabel {
     pub service: Service,
     pub id: String,
+    /// The name the person gave the account (`label` in the config), if any.
+    pub name: Option<String>,
 }
 
 impl std::fmt::Display for AccountLabel {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} ({})", self.service.display_name(), self.id)
+        let name = self.name.as_deref().unwrap_or(&self.id);
+        write!(f, "{} ({name})", self.service.display_name())
     }
 }
 

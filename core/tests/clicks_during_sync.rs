@@ -34,7 +34,12 @@ async fn a_click_is_served_while_a_sync_waits_out_a_rate_limit() {
         code: None,
     };
     session
-        .add_account("team", NewCredentials::RocketChat(credentials), &Unattended)
+        .add_account(
+            "team",
+            None,
+            NewCredentials::RocketChat(credentials),
+            &Unattended,
+        )
         .await
         .expect("added");
 

@@ -72,7 +72,7 @@ async fn zulip_case(dir: &tempfile::TempDir) -> Case {
         api_key: SecretString::from(user.api_key.clone()),
     };
     session
-        .add_account(ID, NewCredentials::Zulip(credentials), &Unattended)
+        .add_account(ID, None, NewCredentials::Zulip(credentials), &Unattended)
         .await
         .expect("added");
     let (inject_to, regenerate, seen) = (fake.clone(), fake.clone(), elsewhere.clone());
@@ -106,7 +106,12 @@ async fn rocketchat_case(dir: &tempfile::TempDir) -> Case {
         code: None,
     };
     session
-        .add_account(ID, NewCredentials::RocketChat(credentials), &Unattended)
+        .add_account(
+            ID,
+            None,
+            NewCredentials::RocketChat(credentials),
+            &Unattended,
+        )
         .await
         .expect("added");
     let (inject_to, revoke, seen) = (fake.clone(), fake.clone(), elsewhere.clone());
@@ -143,6 +148,7 @@ async fn zoom_case(dir: &tempfile::TempDir) -> Case {
     session
         .add_account(
             ID,
+            None,
             NewCredentials::Zoom(credentials),
             &Browser { fake: &fake },
         )

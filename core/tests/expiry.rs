@@ -74,7 +74,7 @@ async fn add(session: &Session, id: &str, zulip: &FakeZulip, (email, key, _): (&
         api_key: SecretString::from(key.to_owned()),
     };
     session
-        .add_account(id, NewCredentials::Zulip(credentials), &Unattended)
+        .add_account(id, None, NewCredentials::Zulip(credentials), &Unattended)
         .await
         .expect("account added");
 }

@@ -33,7 +33,7 @@ async fn session_with_zulip_and_rocketchat(
         api_key: SecretString::from(alice.api_key),
     };
     session
-        .add_account("work", NewCredentials::Zulip(key), &Unattended)
+        .add_account("work", None, NewCredentials::Zulip(key), &Unattended)
         .await
         .expect("Zulip added");
     let password = rocketchat::NewCredentials::Password {
@@ -43,7 +43,12 @@ async fn session_with_zulip_and_rocketchat(
         code: None,
     };
     session
-        .add_account("team", NewCredentials::RocketChat(password), &Unattended)
+        .add_account(
+            "team",
+            None,
+            NewCredentials::RocketChat(password),
+            &Unattended,
+        )
         .await
         .expect("Rocket.Chat added");
     session

@@ -42,7 +42,12 @@ async fn sign_in(fake: &FakeZoom, session: &Session) {
         client_secret: secret(USER_APP_CLIENT_SECRET),
     };
     session
-        .add_account("zoom", NewCredentials::Zoom(credentials), &Browser { fake })
+        .add_account(
+            "zoom",
+            None,
+            NewCredentials::Zoom(credentials),
+            &Browser { fake },
+        )
         .await
         .expect("signed in");
 }
@@ -83,6 +88,7 @@ async fn changes_inside_the_minute_wait_and_only_the_newest_is_sent() {
     session
         .add_account(
             "zoom",
+            None,
             NewCredentials::Zoom(credentials),
             &presently_core::providers::Unattended,
         )

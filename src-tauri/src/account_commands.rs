@@ -236,6 +236,7 @@ pub async fn add_account(
     app: AppHandle,
     state: State<'_, AppState>,
     id: String,
+    label: Option<String>,
     form: AccountForm,
 ) -> Result<Identity, ErrorReport> {
     let prompt = WindowPrompt { app: &app };
@@ -243,7 +244,7 @@ pub async fn add_account(
         &state,
         state
             .session
-            .add_account(id.trim(), form.credentials(), &prompt),
+            .add_account(id.trim(), label, form.credentials(), &prompt),
     )
     .await;
     events::log(&format!(
@@ -277,6 +278,23 @@ pub async fn sign_in_account(
     .await;
     crate::actions::after_accounts_changed(&app).await;
     signed_in
+}
+
+/// Gives an account another name (`None` or blank: its id); nothing else changes.
+#[tauri::command]
+#[specta::specta]
+pub async fn rename_account(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    account: String,
+    label: Option<String>,
+) -> Result<(), ErrorReport> {
+    state
+        .session
+        .rename_account(&account, label)
+        .map_err(|e| e.report())?;
+    crate::actions::after_accounts_changed(&app).await;
+    Ok(())
 }
 
 /// Ends a sign-in that waits for the browser.

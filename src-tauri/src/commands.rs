@@ -28,6 +28,10 @@ fn report(e: presently_core::Error) -> CommandError {
 #[derive(Debug, Serialize, Type)]
 pub struct AccountView {
     pub id: String,
+    /// The name the person gave it (`label` in the config), if any.
+    pub label: Option<String>,
+    /// What to call it: "Zulip (Work chat)", or "Zulip (work)" without a label.
+    pub name: String,
     pub service: Service,
     pub service_name: String,
     /// "alice@example.org on https://chat.example.org"
@@ -123,6 +127,8 @@ async fn overview(app: AppHandle, state: State<'_, AppState>) -> Result<Overview
         };
         AccountView {
             id: a.id.clone(),
+            label: a.label.clone(),
+            name: a.label().to_string(),
             service: a.service(),
             service_name: a.service().display_name().to_owned(),
             description: a.settings.describe(),
@@ -289,6 +295,7 @@ pub fn builder() -> Builder<tauri::Wry> {
             sync_custom_statuses,
             accounts::add_account,
             accounts::sign_in_account,
+            accounts::rename_account,
             accounts::cancel_sign_in,
             accounts::test_account,
             accounts::remove_account,

@@ -55,7 +55,7 @@ def shot(driver, name):
 
 
 def account_row(driver, account):
-    return next((r for r in rows(driver, "accounts") if r[0] == account), None)
+    return next((r for r in rows(driver, "accounts") if r[0].split("\n")[-1] == account), None)
 
 
 def main():
@@ -77,7 +77,7 @@ def main():
 
         # Zulip: a wrong key is refused in the server's words, beside the form; nothing is kept.
         choose(driver, "Service", "Zulip")
-        fill(driver, "Account name", "work")
+        fill(driver, "Account id", "work")
         fill(driver, "Site", stand_ins["zulip"])
         fill(driver, "E-mail", "alice@example.com")
         fill(driver, "API key", WRONG_KEY)
@@ -99,7 +99,7 @@ def main():
         # Rocket.Chat: the server asks for an authenticator code; the window asks for it.
         click(driver, "Add account")
         choose(driver, "Service", "Rocket.Chat")
-        fill(driver, "Account name", "team")
+        fill(driver, "Account id", "team")
         fill(driver, "Server", stand_ins["rocketchat"])
         choose(driver, "Sign in with", "Password")
         fill(driver, "User", "bob")
@@ -117,7 +117,7 @@ def main():
         # Zoom: "Sign in with Zoom" waits for the browser; the test is the browser.
         click(driver, "Add account")
         choose(driver, "Service", "Zoom")
-        fill(driver, "Account name", "meet")
+        fill(driver, "Account id", "meet")
         choose(driver, "Sign in with", "Zoom, in the browser")
         fill(driver, "Client id", "presently-user-app")
         fill(driver, "Client secret", ZOOM_SECRET)
@@ -152,7 +152,7 @@ def main():
         assert text_of(driver, "account-notice").startswith("Signed in again work"), text_of(driver, "form-error")
         # Edit: the same account, now somebody else's e-mail and key on the same site.
         click(driver, "Edit work")
-        assert field(driver, "Account name").get_attribute("disabled") == "true", "the id stays"
+        assert field(driver, "Account id").get_attribute("disabled") == "true", "the id stays"
         fill(driver, "E-mail", "bob@example.com")
         fill(driver, "API key", BOB_KEY)
         click(driver, "Save")
@@ -165,6 +165,18 @@ def main():
         click(driver, "Save")
         wait_for("alice again", lambda: account_row(driver, "work")[2].startswith("alice@example.com"))
         print("ok: Edit changes where an account lives, checked by its server, keeping the account")
+
+        # Edit only the label: saved without asking for the key; the id stays the same.
+        click(driver, "Edit work")
+        fill(driver, "Label", "Work chat")
+        click(driver, "Save")
+        wait_for("the label", lambda: account_row(driver, "work")[0] == "Work chat\nwork")
+        assert text_of(driver, "account-notice") == "Saved work.", text_of(driver, "account-notice")
+        config = open(os.path.join(config_dir, "config.toml"), encoding="utf-8").read()
+        assert 'label = "Work chat"' in config, config
+        tested = presently(BIN_DIR, "account", "test", "work")
+        assert "works" in tested.stdout, tested
+        print("ok: an account gets a label in the window without signing in again; its id stays")
 
         # A sign-in waiting for the browser can be cancelled; the account stays as it was.
         click(driver, "Sign in again to meet")

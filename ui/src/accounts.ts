@@ -20,6 +20,21 @@ type Service = "zulip" | "rocketchat" | "zoom";
 type Mode = { kind: "add" } | { kind: "signin"; account: AccountView; edit: boolean };
 
 let mode: Mode = { kind: "add" };
+// The form's fields as the form opened, so an edit that only renames asks no server.
+let opened = new Map<string, string>();
+
+function fieldValues(): Map<string, string> {
+  const values = new Map<string, string>();
+  for (const field of $("account-form").querySelectorAll<HTMLInputElement | HTMLSelectElement>("input, select")) {
+    if (field.id !== "f-label") values.set(field.id, field.value);
+  }
+  return values;
+}
+
+function credentialsChanged(): boolean {
+  const now = fieldValues();
+  return [...now].some(([id, value]) => opened.get(id) !== value);
+}
 // The account whose removal waits for an answer; kept across re-renders of the table.
 let confirming: string | null = null;
 let refreshAll: () => Promise<void> = async () => {};
@@ -64,7 +79,13 @@ export function renderAccounts(overview: Overview, statuses: AccountStatus[]): v
   for (const account of overview.accounts) {
     const row = body.insertRow();
     row.dataset.account = account.id;
-    cell(row, account.id);
+    const named = cell(row, account.label ?? account.id);
+    if (account.label) {
+      const id = document.createElement("div");
+      id.className = "muted";
+      id.textContent = account.id;
+      named.append(id);
+    }
     cell(row, account.service_name);
     cell(row, account.description, "muted");
     const state = cell(row, account.state, account.needs_sign_in ? "attention state" : "state");
@@ -271,6 +292,7 @@ function openForm(next: Mode): void {
     $("account-form-title").textContent = next.edit ? `Edit ${account.id}` : `Sign in again to ${account.id}`;
     $<HTMLSelectElement>("f-service").value = settings.service;
     input("f-id").value = account.id;
+    input("f-label").value = account.label ?? "";
     if (settings.service === "zulip") {
       input("f-site").value = settings.site;
       input("f-email").value = settings.email;
@@ -289,7 +311,9 @@ function openForm(next: Mode): void {
     }
     // What identifies the account stays; only the credentials are new (and, when editing,
     // where the account lives). The server checks them before anything changes.
-    const fixed = next.edit ? ["f-service", "f-id"] : ["f-service", "f-id", "f-site", "f-email", "f-server", "f-user"];
+    const fixed = next.edit
+      ? ["f-service", "f-id"]
+      : ["f-service", "f-id", "f-label", "f-site", "f-email", "f-server", "f-user"];
     for (const id of fixed) {
       (document.getElementById(id) as HTMLInputElement).disabled = true;
     }
@@ -297,6 +321,7 @@ function openForm(next: Mode): void {
     $("account-form-title").textContent = "Add an account";
   }
   showFields();
+  opened = fieldValues();
   form.hidden = false;
   (next.kind === "signin" ? form.querySelector<HTMLElement>("input:not([disabled]):not([hidden])") : input("f-id"))?.focus();
 }
@@ -312,8 +337,26 @@ async function signInAgain(account: AccountView): Promise<void> {
 }
 
 // Sends the form; `form` null signs in again through the service's own flow (the browser).
+// Edit: a new label is saved at once; the server is asked only when a field it checks changed.
+async function saveEdit(account: AccountView): Promise<boolean> {
+  const label = optional("f-label");
+  if (label !== (account.label ?? null)) {
+    const renamed = await commands.renameAccount(account.id, label);
+    if (renamed.status === "error") {
+      formError(renamed.error);
+      return false;
+    }
+  }
+  if (credentialsChanged()) return true;
+  notice(`Saved ${account.id}.`);
+  $("account-form").hidden = true;
+  await refreshAll();
+  return false;
+}
+
 async function submit(form: AccountForm | null): Promise<void> {
   formError(null);
+  if (mode.kind === "signin" && mode.edit && !(await saveEdit(mode.account))) return;
   const zoomBrowser = form === null || form.kind === "zoom_user";
   if (zoomBrowser) waiting(true);
   const id = value("f-id");
@@ -322,7 +365,7 @@ async function submit(form: AccountForm | null): Promise<void> {
   const result =
     asked.kind === "signin"
       ? await commands.signInAccount(asked.account.id, form)
-      : await commands.addAccount(id, form as AccountForm);
+      : await commands.addAccount(id, optional("f-label"), form as AccountForm);
   waiting(false);
   if (asked !== mode) return;
   if (result.status === "error") {
@@ -356,7 +399,7 @@ export function setUpAccounts(refresh: () => Promise<void>): void {
     const result =
       mode.kind === "signin"
         ? await commands.signInAccount(mode.account.id, { kind: "zulip_rc", path: chosen.data })
-        : await commands.addAccount(id, { kind: "zulip_rc", path: chosen.data });
+        : await commands.addAccount(id, optional("f-label"), { kind: "zulip_rc", path: chosen.data });
     if (result.status === "error") {
       formError(result.error);
       return;

@@ -21,12 +21,14 @@ export const commands = {
 	 *  Adds an account with the service's own sign-in, checked by its server before anything
 	 *  is stored. A second factor comes back as an error on the field `code`.
 	 */
-	addAccount: (id: string, form: AccountForm_Deserialize) => typedError<Identity_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("add_account", { id, form })),
+	addAccount: (id: string, label: string | null, form: AccountForm_Deserialize) => typedError<Identity_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("add_account", { id, label, form })),
 	/**
 	 *  Signs an account in again, keeping it: with a form (Zulip, Rocket.Chat) or, without,
 	 *  through the service's own flow (Zoom: the browser).
 	 */
 	signInAccount: (account: string, form: AccountForm_Deserialize | null) => typedError<Identity_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("sign_in_account", { account, form })),
+	/**  Gives an account another name (`None` or blank: its id); nothing else changes. */
+	renameAccount: (account: string, label: string | null) => typedError<null, ErrorReport_Serialize>(__TAURI_INVOKE("rename_account", { account, label })),
 	/**  Ends a sign-in that waits for the browser. */
 	cancelSignIn: () => typedError<null, ErrorReport_Serialize>(__TAURI_INVOKE("cancel_sign_in")),
 	/**  Checks an account's stored credentials with its server. */
@@ -187,6 +189,10 @@ export type AccountView = AccountView_Serialize | AccountView_Deserialize;
 
 export type AccountView_Deserialize = {
 	id: string,
+	/**  The name the person gave it (`label` in the config), if any. */
+	label?: string | null,
+	/**  What to call it: "Zulip (Work chat)", or "Zulip (work)" without a label. */
+	name: string,
 	service: Service,
 	service_name: string,
 	/**  "alice@example.org on https://chat.example.org" */
@@ -207,6 +213,10 @@ export type AccountView_Deserialize = {
 
 export type AccountView_Serialize = {
 	id: string,
+	/**  The name the person gave it (`label` in the config), if any. */
+	label: string | null,
+	/**  What to call it: "Zulip (Work chat)", or "Zulip (work)" without a label. */
+	name: string,
 	service: Service,
 	service_name: string,
 	/**  "alice@example.org on https://chat.example.org" */

@@ -34,7 +34,7 @@ function lasts(preset: PresetView): string {
 let drawn: string | null = null;
 
 export function renderPresets(overview: Overview): void {
-  accounts = overview.accounts.map((a) => ({ id: a.id, label: `${a.service_name} (${a.id})` }));
+  accounts = overview.accounts.map((a) => ({ id: a.id, label: a.name }));
   order = overview.presets.map((p) => p.id);
   const key = JSON.stringify([overview.presets, overview.active?.preset_id ?? null]);
   if (key === drawn) return;
@@ -150,19 +150,24 @@ async function showPreview(preset: PresetView): Promise<void> {
   $("preview").hidden = false;
 }
 
+// "Zulip (Work chat)": the account's label, or its id.
+function nameOf(entry: AccountPreview): string {
+  return accounts.find((a) => a.id === entry.account)?.label ?? `${entry.service_name} (${entry.account})`;
+}
+
 function previewItem(entry: AccountPreview): HTMLLIElement {
   const item = document.createElement("li");
   item.dataset.account = entry.account;
   const p = entry.preview;
   if (!p) {
-    item.textContent = entry.error?.message ?? `${entry.service_name} (${entry.account}): unknown error`;
+    item.textContent = entry.error?.message ?? `${nameOf(entry)}: unknown error`;
     if (entry.error) item.dataset.kind = entry.error.kind;
     item.className = "failed";
     return item;
   }
   const shown = [p.emoji, p.text].filter(Boolean).join(" ") || "(no text)";
   const extra = [p.expiry, ...p.notes, p.problem].filter(Boolean).join(" · ");
-  item.textContent = `${entry.service_name} (${entry.account}): ${shown} [${p.availability}]${extra ? " — " + extra : ""}`;
+  item.textContent = `${nameOf(entry)}: ${shown} [${p.availability}]${extra ? " — " + extra : ""}`;
   if (p.problem) item.className = "failed";
   return item;
 }
@@ -320,7 +325,7 @@ async function previewDraft(): Promise<void> {
   const problems: string[] = [];
   for (const entry of result.data) {
     list.append(previewItem(entry));
-    if (entry.preview?.problem) problems.push(`${entry.service_name} (${entry.account}): ${entry.preview.problem}`);
+    if (entry.preview?.problem) problems.push(`${nameOf(entry)}: ${entry.preview.problem}`);
     // An account that cannot say what it can show now: nothing unchecked is saved.
     if (entry.error) problems.push(`${entry.error.message} (cannot check it now)`);
   }

@@ -9,7 +9,7 @@ use std::time::Duration;
 use url::Url;
 
 use super::{AccountSettings, Service};
-use crate::error::{ProviderError, Result};
+use crate::error::{AccountLabel, ProviderError, Result};
 use crate::secrets::SecretStore;
 use crate::server_cache::ServerCache;
 
@@ -69,7 +69,7 @@ pub(crate) struct Obtained {
 pub(crate) trait ObtainCredentials {
     async fn obtain(
         self,
-        account_id: &str,
+        account: &AccountLabel,
         with: &Connect,
         prompt: &dyn SignInPrompt,
     ) -> Result<Obtained>;

@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use super::{rocketchat, zoom, zulip};
 use super::{Connect, Identity, ObtainCredentials, Obtained, Provider, SignInPrompt};
-use crate::error::{ProviderError, Result};
+use crate::error::{AccountLabel, ProviderError, Result};
 
 /// What every service's account settings can do; implemented in each provider folder.
 pub(crate) trait ServiceSettings {
@@ -24,7 +24,7 @@ pub(crate) trait ServiceSettings {
     /// The provider for this account, its secrets read from `with.secrets`.
     fn connect(
         &self,
-        account_id: &str,
+        account: &AccountLabel,
         with: &Connect,
     ) -> std::result::Result<Arc<dyn Provider>, ProviderError>;
     /// The server the account lives on, where it matters beyond the credentials (custom
@@ -99,12 +99,12 @@ macro_rules! services {
 
             pub(crate) async fn obtain(
                 self,
-                account_id: &str,
+                account: &AccountLabel,
                 with: &Connect,
                 prompt: &dyn SignInPrompt,
             ) -> Result<Obtained> {
                 match self {
-                    $(NewCredentials::$variant(new) => new.obtain(account_id, with, prompt).await,)*
+                    $(NewCredentials::$variant(new) => new.obtain(account, with, prompt).await,)*
                 }
             }
         }

@@ -28,16 +28,27 @@ impl Context {
     pub(crate) async fn add_account(
         &self,
         id: &str,
+        label: Option<String>,
         credentials: NewCredentials,
         prompt: &dyn SignInPrompt,
     ) -> Result<Identity> {
         // Before any sign-in: a browser round trip must not end in "that id is taken".
         self.refuse_taken(id)?;
         crate::config::check_id("account", id)?;
+        let label = label.map(|l| l.trim().to_owned()).filter(|l| !l.is_empty());
+        if let Some(label) = &label {
+            crate::config::check_label(id, label)?;
+        }
         let connect = self.connect_with(self.secrets.clone());
-        let obtained = credentials.obtain(id, &connect, prompt).await?;
+        let shown = AccountLabel {
+            service: credentials.service(),
+            id: id.to_owned(),
+            name: label.clone(),
+        };
+        let obtained = credentials.obtain(&shown, &connect, prompt).await?;
         let account = Account {
             id: id.to_owned(),
+            label,
             settings: obtained.settings,
         };
         self.add_verified(account, obtained.secrets).await
@@ -113,7 +124,7 @@ impl Context {
         let provider = account
             .settings
             .get()
-            .connect(&account.id, &self.connect_with(staged))
+            .connect(&label, &self.connect_with(staged))
             .map_err(|e| e.for_account(label.clone()))?;
         self.within_deadline(provider.verify())
             .await
@@ -202,9 +213,10 @@ impl Context {
             )));
         }
         let connect = self.connect_with(self.secrets.clone());
-        let obtained = credentials.obtain(id, &connect, prompt).await?;
+        let obtained = credentials.obtain(&label, &connect, prompt).await?;
         let mut renewed = Account {
             id: id.to_owned(),
+            label: account.label.clone(),
             settings: obtained.settings,
         };
         // Custom statuses Presently made stay its own, on the same server only.
@@ -234,6 +246,24 @@ impl Context {
         })?;
         self.note(&renewed.label(), Ok(()));
         Ok(identity)
+    }
+
+    /// Gives an account another name in messages, the tray and the window (`None`: its
+    /// id). The id, secrets, overrides and custom statuses stay as they are.
+    pub(crate) fn rename_account(&self, id: &str, label: Option<String>) -> Result<()> {
+        let label = label.map(|l| l.trim().to_owned()).filter(|l| !l.is_empty());
+        if let Some(label) = &label {
+            crate::config::check_label(id, label)?;
+        }
+        self.update_config(|config| {
+            let Some(stored) = config.accounts.iter_mut().find(|a| a.id == id) else {
+                return Err(Error::invalid(format!("there is no account called {id:?}")));
+            };
+            stored.label = label.clone();
+            Ok(())
+        })?;
+        self.forget_provider(id);
+        Ok(())
     }
 
     /// Publishes the presets as the server's custom statuses, where the service has them.

@@ -184,7 +184,7 @@ impl Context {
         let provider = account
             .settings
             .get()
-            .connect(&account.id, &self.connect_with(self.secrets.clone()))?;
+            .connect(&account.label(), &self.connect_with(self.secrets.clone()))?;
         let mut providers = self
             .providers
             .lock()

@@ -271,10 +271,19 @@ impl Session {
     pub async fn add_account(
         &self,
         id: &str,
+        label: Option<String>,
         credentials: NewCredentials,
         prompt: &dyn SignInPrompt,
     ) -> Result<Identity> {
-        self.context.add_account(id, credentials, prompt).await
+        self.context
+            .add_account(id, label, credentials, prompt)
+            .await
+    }
+
+    /// Renames an account (`label` in the config; `None` or blank: shown by its id).
+    /// Errors: no such account, a label that is too long or holds control characters.
+    pub fn rename_account(&self, id: &str, label: Option<String>) -> Result<()> {
+        self.context.rename_account(id, label)
     }
 
     /// Checks an account's stored credentials against its server.

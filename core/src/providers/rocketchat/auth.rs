@@ -8,9 +8,7 @@ use secrecy::SecretString;
 
 use super::{client_for, secrets_of, Credentials, Login, RocketChatSettings};
 use crate::error::{AccountLabel, Error, ProviderError, Result};
-use crate::providers::{
-    AccountSettings, Connect, ObtainCredentials, Obtained, Service, SignInPrompt,
-};
+use crate::providers::{AccountSettings, Connect, ObtainCredentials, Obtained, SignInPrompt};
 
 /// What a face collected to add a Rocket.Chat account.
 pub enum NewCredentials {
@@ -34,14 +32,10 @@ pub enum NewCredentials {
 impl ObtainCredentials for NewCredentials {
     async fn obtain(
         self,
-        account_id: &str,
+        label: &AccountLabel,
         with: &Connect,
         prompt: &dyn SignInPrompt,
     ) -> Result<Obtained> {
-        let label = AccountLabel {
-            service: Service::RocketChat,
-            id: account_id.to_owned(),
-        };
         let (server, user, credentials, signed_in) = match self {
             NewCredentials::PersonalToken {
                 server,

@@ -52,10 +52,10 @@ impl ServiceSettings for RocketChatSettings {
 
     fn connect(
         &self,
-        account_id: &str,
+        account: &AccountLabel,
         with: &Connect,
     ) -> Result<Arc<dyn Provider>, ProviderError> {
-        Ok(Arc::new(RocketChat::connect(account_id, self, with)?))
+        Ok(Arc::new(RocketChat::connect(account, self, with)?))
     }
 
     fn server(&self) -> Option<&str> {
@@ -137,13 +137,13 @@ pub(crate) fn capabilities() -> Capabilities {
 
 impl RocketChat {
     fn connect(
-        account_id: &str,
+        account: &AccountLabel,
         settings: &RocketChatSettings,
         with: &Connect,
     ) -> Result<Self, ProviderError> {
         let read = |name| {
             with.secrets
-                .get(&SecretKey::new(account_id, name))
+                .get(&SecretKey::new(&account.id, name))
                 .map_err(ProviderError::Secret)?
                 .ok_or(ProviderError::MissingSecret)
         };
@@ -152,10 +152,7 @@ impl RocketChat {
             user_id: secrecy::ExposeSecret::expose_secret(&read(USER_ID)?).to_owned(),
         };
         Ok(RocketChat {
-            label: AccountLabel {
-                service: Service::RocketChat,
-                id: account_id.to_owned(),
-            },
+            label: account.clone(),
             client: client_for(&settings.server, with.http.clone(), with.timeout)?,
             credentials,
             signed_in: settings.signed_in,

@@ -30,16 +30,12 @@ pub struct NewCredentials {
 impl ObtainCredentials for NewCredentials {
     async fn obtain(
         self,
-        account_id: &str,
+        label: &AccountLabel,
         with: &Connect,
         prompt: &dyn SignInPrompt,
     ) -> Result<Obtained> {
-        let label = AccountLabel {
-            service: Service::Zoom,
-            id: account_id.to_owned(),
-        };
         let mut settings = self.settings;
-        settings.validate(account_id)?;
+        settings.validate(&label.id)?;
         let for_account = |e: ProviderError| e.for_account(label.clone());
         let oauth = OAuthClient::new(
             with.http.clone(),

@@ -68,10 +68,10 @@ impl ServiceSettings for ZoomSettings {
 
     fn connect(
         &self,
-        account_id: &str,
+        account: &AccountLabel,
         with: &Connect,
     ) -> Result<Arc<dyn Provider>, ProviderError> {
-        Ok(Arc::new(Zoom::connect(account_id, self, with)?))
+        Ok(Arc::new(Zoom::connect(account, self, with)?))
     }
 }
 
@@ -169,27 +169,24 @@ fn oauth_client(
 
 impl Zoom {
     fn connect(
-        account_id: &str,
+        account: &AccountLabel,
         settings: &ZoomSettings,
         with: &Connect,
     ) -> Result<Self, ProviderError> {
         let oauth = oauth_client(
-            account_id,
+            &account.id,
             settings,
             with.secrets.as_ref(),
             with.http.clone(),
             with.timeout,
         )?;
         Ok(Zoom {
-            label: AccountLabel {
-                service: Service::Zoom,
-                id: account_id.to_owned(),
-            },
+            label: account.clone(),
             settings: settings.clone(),
             api: ZoomApi::new(with.http.clone(), &settings.api_base, with.timeout)?,
             oauth: oauth.clone(),
             tokens: TokenKeeper::new(
-                account_id,
+                &account.id,
                 settings.auth,
                 settings.account_id.clone(),
                 oauth,

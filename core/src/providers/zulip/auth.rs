@@ -7,7 +7,7 @@ use secrecy::SecretString;
 use std::path::PathBuf;
 
 use super::{read_zuliprc, ZulipSettings, API_KEY};
-use crate::error::{Error, Result};
+use crate::error::{AccountLabel, Error, Result};
 use crate::providers::{AccountSettings, Connect, ObtainCredentials, Obtained, SignInPrompt};
 
 /// What a face collected to add a Zulip account.
@@ -29,7 +29,7 @@ pub enum NewCredentials {
 impl ObtainCredentials for NewCredentials {
     async fn obtain(
         self,
-        _account_id: &str,
+        _account: &AccountLabel,
         _with: &Connect,
         _prompt: &dyn SignInPrompt,
     ) -> Result<Obtained> {

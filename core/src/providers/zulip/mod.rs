@@ -51,10 +51,10 @@ impl ServiceSettings for ZulipSettings {
 
     fn connect(
         &self,
-        account_id: &str,
+        account: &AccountLabel,
         with: &Connect,
     ) -> Result<Arc<dyn Provider>, ProviderError> {
-        Ok(Arc::new(Zulip::connect(account_id, self, with)?))
+        Ok(Arc::new(Zulip::connect(account, self, with)?))
     }
 }
 
@@ -85,30 +85,27 @@ pub(crate) struct Zulip {
 
 impl Zulip {
     pub(crate) fn connect(
-        account_id: &str,
+        account: &AccountLabel,
         settings: &ZulipSettings,
         with: &Connect,
     ) -> Result<Self, ProviderError> {
         let key = with
             .secrets
-            .get(&SecretKey::new(account_id, API_KEY))
+            .get(&SecretKey::new(&account.id, API_KEY))
             .map_err(ProviderError::Secret)?
             .ok_or(ProviderError::MissingSecret)?;
-        Self::with_key(account_id, settings, key, with)
+        Self::with_key(account, settings, key, with)
     }
 
     fn with_key(
-        account_id: &str,
+        account: &AccountLabel,
         settings: &ZulipSettings,
         api_key: SecretString,
         with: &Connect,
     ) -> Result<Self, ProviderError> {
         let site = crate::http::provider_url(&settings.site)?;
         Ok(Zulip {
-            label: AccountLabel {
-                service: Service::Zulip,
-                id: account_id.to_owned(),
-            },
+            label: account.clone(),
             cache_key: format!("zulip {}", site.as_str().trim_end_matches('/')),
             client: ZulipClient::new(
                 with.http.clone(),
