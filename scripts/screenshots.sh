@@ -23,7 +23,10 @@ GTK_THEME=Adwaita:dark PY=.venv/bin/python bash tests/gui/desktop.sh .venv/bin/p
 cp "$shots/dark/accounts-zoom-waiting.png" docs/add-account-dark.png
 cp "$shots/dark/preset-editor.png" docs/preset-editor-dark.png
 cp "$shots/general.png" docs/general.png
+cp "$shots/dark/general.png" docs/general-dark.png
+cp "$shots/settings-window-200-accounts.png" docs/zoom-200-accounts.png
+cp "$shots/settings-window-200-editor.png" docs/zoom-200-editor.png
 cp "$shots/settings-window.png" docs/settings-window.png
 cp "$shots/preset-editor.png" docs/preset-editor.png
 cp "$shots/accounts-zoom-waiting.png" docs/add-account.png
-echo "docs/ screenshots refreshed: settings-window, add-account (light, dark), preset-editor (light, dark), general"
+echo "docs/ screenshots refreshed: settings-window, add-account, preset-editor, general (light, dark), 200 % zoom"

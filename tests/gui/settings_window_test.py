@@ -9,10 +9,12 @@ import os
 import sys
 import tempfile
 
+from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 
 import wd
-from wd import painted, rows, start_fakes, start_window, wait_for
+from wd import click, painted, rows, start_fakes, start_window, wait_for
 
 BIN_DIR = os.path.abspath(sys.argv[1])
 SCREENSHOT_OUT = sys.argv[2] if len(sys.argv) > 2 else None
@@ -105,6 +107,36 @@ def main():
             driver.execute_script("window.scrollTo(0, 0)")
             painted(driver)
             driver.save_screenshot(SCREENSHOT_OUT)
+
+        # Readable at 200 %: zoomed with Ctrl + "=" (Tauri's zoom hotkeys, 20 % a step), the
+        # account form and a preset's editor open: nothing reaches past the window's edge.
+        click(driver, "Add account")
+        for _ in range(5):
+            ActionChains(driver).key_down(Keys.CONTROL).send_keys("=").key_up(Keys.CONTROL).perform()
+        wait_for("the page zoomed to 200 %", lambda: driver.execute_script("return window.innerWidth") <= 505)
+        # WebKit's WebDriver misjudges what is displayed on a zoomed page: scroll, then click.
+        edit_focus = driver.find_element(By.XPATH, "//button[@aria-label='Edit Focus']")
+        driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", edit_focus)
+        driver.execute_script("arguments[0].click()", edit_focus)
+        wait_for("the editor", lambda: driver.find_element(By.ID, "preset-editor").is_displayed())
+        painted(driver)
+        layout = driver.execute_script("""
+            const root = document.documentElement;
+            const wide = [...document.querySelectorAll('button, input, select, label, h2, h3, td, th, li, p')]
+              .filter((e) => e.getClientRects().length > 0 && !e.closest('.visually-hidden, thead'))
+              .filter((e) => e.getBoundingClientRect().right > root.clientWidth + 1)
+              .map((e) => `${e.tagName} ${e.id || e.textContent.trim().slice(0, 40)}`);
+            return { scroll: root.scrollWidth, client: root.clientWidth, wide };
+        """)
+        if SCREENSHOT_OUT:
+            driver.execute_script("document.getElementById('accounts').scrollIntoView()")
+            painted(driver)
+            driver.save_screenshot(SCREENSHOT_OUT.replace(".png", "-200-accounts.png"))
+            driver.execute_script("document.getElementById('preset-editor').scrollIntoView()")
+            painted(driver)
+            driver.save_screenshot(SCREENSHOT_OUT.replace(".png", "-200-editor.png"))
+        assert layout["wide"] == [] and layout["scroll"] <= layout["client"] + 1, layout
+        print(f"ok: at 200 % nothing reaches past the window's edge ({layout['client']} px wide)")
     finally:
         if driver:
             driver.quit()
