@@ -378,15 +378,17 @@ fn status_text_is_limited_to_60_code_points_after_trimming() {
 }
 
 #[test]
-fn emoji_by_name_are_checked_by_the_server() {
+fn emoji_by_name_are_zulips_or_the_organizations() {
     let zulip = fake();
     let cli = Cli::new("emoji-names");
     cli.add_alice(&zulip);
 
+    // Neither Zulip's name nor a custom emoji: refused before anything is sent.
     cli.run(&["set", "--text", "Shipping", "--emoji", ":nonexistent:"])
         .code(1)
-        .says("Zulip (alice): the server refused it: Emoji 'nonexistent' does not exist");
+        .says("Zulip (alice): Zulip has no emoji called :nonexistent:");
     assert_eq!(zulip.status_of(ALICE_ID).status_text, "");
+    assert!(requests_to(&zulip, "POST", OWN_STATUS).is_empty());
 
     cli.run(&["set", "--text", "Shipping", "--emoji", ":presently:"])
         .code(0);
@@ -396,10 +398,10 @@ fn emoji_by_name_are_checked_by_the_server() {
     assert_eq!(status.emoji_code, "1");
     assert_eq!(status.reaction_type, "realm_emoji");
 
-    // A deactivated custom emoji no longer exists for new use; the server's reason is shown.
+    // A deactivated custom emoji no longer exists for new use.
     cli.run(&["set", "--text", "Old times", "--emoji", ":old_logo:"])
         .code(1)
-        .says("the server refused it: Emoji 'old_logo' does not exist");
+        .says("Zulip has no emoji called :old_logo:");
     assert_eq!(zulip.status_of(ALICE_ID).status_text, "Shipping");
     assert_eq!(zulip.status_of(ALICE_ID).emoji_name, "presently");
 
@@ -411,6 +413,71 @@ fn emoji_by_name_are_checked_by_the_server() {
         (status.emoji_code.as_str(), status.reaction_type.as_str()),
         ("1f697", "unicode_emoji")
     );
+}
+
+/// Zulip's own names and code format, from the server's emoji data: the cases people
+/// reported (🎄 is `holiday_tree`, 🤧 `sneezing`, keycaps `0023-20e3`, ☕️ with U+FE0F),
+/// and a skin tone Zulip does not have, said in the preview and dropped in the request.
+#[test]
+fn emoji_go_out_as_the_server_names_them() {
+    let zulip = fake();
+    let cli = Cli::new("emoji-server-names");
+    cli.add_alice(&zulip);
+    // Adding the account read where the server keeps its emoji data, once, and left no
+    // event queue open.
+    assert_eq!(requests_to(&zulip, "POST", "/api/v1/register").len(), 1);
+    assert_eq!(zulip.open_queues(), 0);
+    let data = |zulip: &FakeZulip| {
+        zulip
+            .requests()
+            .iter()
+            .filter(|r| r.path.starts_with("/static/generated/emoji/"))
+            .count()
+    };
+    assert_eq!(data(&zulip), 1);
+
+    for (emoji, name, code) in [
+        ("🎄", "holiday_tree", "1f384"),
+        ("🤧", "sneezing", "1f927"),
+        ("#️⃣", "hash", "0023-20e3"),
+        ("\u{2615}\u{fe0f}", "coffee", "2615"),
+    ] {
+        cli.run(&["set", "--text", "Festive", "--emoji", emoji])
+            .code(0);
+        let status = zulip.status_of(ALICE_ID);
+        assert_eq!(
+            (status.emoji_name.as_str(), status.emoji_code.as_str()),
+            (name, code),
+            "{emoji}"
+        );
+    }
+
+    // A preset with a toned emoji: the preview shows what goes out, and says why.
+    cli.edit_config("emoji = \"☕\"", "emoji = \"👍🏽\"");
+    let preview = cli.run(&["--json", "preview", "brb"]);
+    preview.code(0);
+    let shown = &preview.json()["accounts"][0]["preview"];
+    assert_eq!(shown["emoji"], "👍", "{shown}");
+    assert!(
+        shown["notes"].to_string().contains("no skin tones"),
+        "{shown}"
+    );
+    cli.run(&["set", "--text", "Approved", "--emoji", "👍🏽"])
+        .code(0);
+    assert_eq!(zulip.status_of(ALICE_ID).emoji_name, "+1");
+
+    // An emoji newer than the server's table is refused before sending, in the preview too.
+    let before = requests_to(&zulip, "POST", OWN_STATUS).len();
+    cli.edit_config("emoji = \"🌴\"", "emoji = \"🫩\"");
+    cli.run(&["preview", "vacation"])
+        .says("Zulip has no emoji 🫩");
+    cli.run(&["set", "--text", "Tired", "--emoji", "🫩"])
+        .code(1)
+        .says("Zulip has no emoji 🫩");
+    assert_eq!(requests_to(&zulip, "POST", OWN_STATUS).len(), before);
+    // Every change used the kept data: no more `register`, no second download.
+    assert_eq!(requests_to(&zulip, "POST", "/api/v1/register").len(), 1);
+    assert_eq!(data(&zulip), 1);
 }
 
 /// "METHOD /path" of each request the fake got after the first `before`.

@@ -17,7 +17,10 @@ impl Emoji {
         if let Some(name) = spec.strip_prefix(':').and_then(|s| s.strip_suffix(':')) {
             return Self::named(name, spec);
         }
-        if emojis::get(spec).is_some() {
+        // Keyboards and pickers add or leave out the invisible U+FE0F (☕️ is U+2615 U+FE0F):
+        // both spellings are the same emoji.
+        let bare: String = spec.chars().filter(|c| *c != '\u{fe0f}').collect();
+        if emojis::get(spec).is_some() || emojis::get(&bare).is_some() {
             return Ok(Emoji::Unicode(spec.to_owned()));
         }
         if spec.is_ascii() && !spec.is_empty() {
@@ -49,17 +52,6 @@ impl Emoji {
             Emoji::Named(name) => emojis::get_by_shortcode(name).map(|e| e.as_str()),
         }
     }
-
-    /// Code points as dash-separated lowercase hex without variation selectors ("2615" for ☕).
-    pub fn code_points_hex(&self) -> Option<String> {
-        let glyph = self.glyph()?;
-        let parts: Vec<String> = glyph
-            .chars()
-            .filter(|c| *c != '\u{fe0f}')
-            .map(|c| format!("{:x}", c as u32))
-            .collect();
-        Some(parts.join("-"))
-    }
 }
 
 impl std::fmt::Display for Emoji {
@@ -87,24 +79,10 @@ mod tests {
             Some(Emoji::Named("our_logo".into()))
         );
         assert!(Emoji::parse("ü").is_err());
+        for typed in ["☕\u{fe0f}", "☕", "#️⃣", "#\u{20e3}", "👍🏽", "❤️", "❤"] {
+            assert!(Emoji::parse(typed).is_ok(), "{typed:?}");
+        }
         assert!(Emoji::parse(":bad name:").is_err());
-    }
-
-    #[test]
-    fn code_points_drop_variation_selectors() {
-        assert_eq!(
-            Emoji::Unicode("☕".into()).code_points_hex().as_deref(),
-            Some("2615")
-        );
-        assert_eq!(
-            Emoji::Unicode("🍔".into()).code_points_hex().as_deref(),
-            Some("1f354")
-        );
-        assert_eq!(
-            Emoji::Named("car".into()).code_points_hex().as_deref(),
-            Some("1f697")
-        );
-        assert_eq!(Emoji::Named("our_logo".into()).code_points_hex(), None);
     }
 }
 

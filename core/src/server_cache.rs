@@ -84,6 +84,13 @@ impl ServerCache {
         Some((value, entry.fetched_at))
     }
 
+    /// What `key` said, however long ago: for facts that carry their own version (Zulip's
+    /// emoji data is keyed by a URL that changes with it).
+    pub(crate) fn get_any_age<T: DeserializeOwned>(&self, key: &str) -> Option<T> {
+        let entries = Self::read(&self.dir.join(FILE_NAME));
+        serde_json::from_value(entries.servers.get(key)?.value.clone()).ok()
+    }
+
     /// Keeps what `key` said now. Best effort: a failure only costs a request later.
     pub(crate) fn put<T: Serialize>(&self, key: &str, value: &T) {
         let dir = &self.dir;

@@ -13,6 +13,7 @@ pub mod zulip;
 use async_trait::async_trait;
 use serde::Serialize;
 
+use crate::emoji::Emoji;
 use crate::error::{AccountLabel, ProviderError};
 use crate::preset::{Availability, Status};
 
@@ -162,6 +163,15 @@ pub struct Identity {
     pub email: Option<String>,
 }
 
+/// How one service will show an emoji (see [`Provider::emoji_shown`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EmojiShown {
+    /// A glyph, or ":name:" for a custom emoji.
+    pub shown: String,
+    /// Where it differs from what was asked, in words.
+    pub note: Option<String>,
+}
+
 /// A status as the service shows it, read back from the server.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
@@ -205,10 +215,15 @@ pub trait Provider: Send + Sync + std::fmt::Debug {
 
     async fn read_status(&self, target: &Target) -> Result<ShownStatus, ProviderError>;
 
-    /// What the service would refuse in `status` beyond its declared capabilities (Zulip:
-    /// an emoji it has no name for), so the preview flags it before anything is sent.
-    fn refuses(&self, _status: &Status) -> Option<ProviderError> {
-        None
+    /// How the service will show `emoji` in its emoji field: the glyph or `:name:` it gets,
+    /// and a note where that differs from what was asked (Zulip has no skin tones); an
+    /// error where the service has no such emoji. Preview and send both go through it, so
+    /// they never disagree.
+    async fn emoji_shown(&self, emoji: &Emoji) -> Result<EmojiShown, ProviderError> {
+        Ok(EmojiShown {
+            shown: emoji.to_string(),
+            note: None,
+        })
     }
 
     /// Optional: the service signs in through the browser again when it ends a sign-in (Zoom).

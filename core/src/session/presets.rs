@@ -6,7 +6,10 @@ use super::context::Context;
 use crate::config::check_id;
 use crate::error::{AccountLabel, Error, ProviderError, Result};
 use crate::preset::Preset;
+use crate::preset::Status;
 use crate::preview::{preview, Preview};
+use crate::providers::Provider;
+use chrono::{DateTime, Utc};
 
 impl Context {
     /// How a preset that may not be saved yet will look on each account (skipped accounts
@@ -26,23 +29,38 @@ impl Context {
             statuses.push((account, status));
         }
         let previews = statuses.into_iter().map(|(account, status)| async move {
-            let provider = self.provider(account);
-            let shown = match &provider {
-                Ok(provider) => self
-                    .within_deadline(provider.capabilities())
-                    .await
-                    .map(|caps| {
-                        let mut shown = preview(&status, &caps, now);
-                        if shown.problem.is_none() {
-                            shown.problem = provider.refuses(&status).map(|e| e.to_string());
-                        }
-                        shown
-                    }),
-                Err(e) => Err(e.clone()),
+            let shown = match self.provider(account) {
+                Ok(provider) => self.preview_on(provider.as_ref(), &status, now).await,
+                Err(e) => Err(e),
             };
             (account.label(), shown)
         });
         Ok(futures::future::join_all(previews).await)
+    }
+
+    /// What `status` will look like on one account: its declared capabilities, then what
+    /// the service makes of the emoji (the same call sending makes, so the two agree).
+    pub(crate) async fn preview_on(
+        &self,
+        provider: &dyn Provider,
+        status: &Status,
+        now: DateTime<Utc>,
+    ) -> Result<Preview, ProviderError> {
+        let caps = self.within_deadline(provider.capabilities()).await?;
+        let mut shown = preview(status, &caps, now);
+        let has_field = !caps.emoji_in_text && (caps.unicode_emoji || caps.custom_emoji);
+        if let (Some(emoji), true) = (&status.emoji, has_field) {
+            match self.within_deadline(provider.emoji_shown(emoji)).await {
+                Ok(emoji) => {
+                    shown.emoji = Some(emoji.shown);
+                    shown.notes.extend(emoji.note);
+                }
+                Err(e) => {
+                    shown.problem.get_or_insert_with(|| e.to_string());
+                }
+            }
+        }
+        Ok(shown)
     }
 
     /// Saves `preset`, replacing the one called `replacing` (keeping its place) or adding it

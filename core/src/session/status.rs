@@ -13,7 +13,7 @@ use crate::emoji::Emoji;
 use crate::error::{AccountLabel, Error, ProviderError, Result};
 use crate::paced::Pacer;
 use crate::preset::Status;
-use crate::preview::{preview, Preview};
+use crate::preview::Preview;
 use crate::providers::{ShownStatus, Target};
 use crate::state_file::Entry;
 
@@ -279,17 +279,14 @@ impl Context {
         let previews = statuses.into_iter().filter_map(|(account, status)| {
             let status = status?;
             Some(async move {
-                let caps = match self.provider(account) {
-                    Ok(provider) => self.within_deadline(provider.capabilities()).await,
+                let shown = match self.provider(account) {
+                    Ok(provider) => self.preview_on(provider.as_ref(), &status, now).await,
                     Err(e) => Err(e),
                 };
-                if let Err(e) = &caps {
+                if let Err(e) = &shown {
                     self.forget_after(&account.id, e);
                 }
-                (
-                    account.label(),
-                    caps.map(|caps| preview(&status, &caps, now)),
-                )
+                (account.label(), shown)
             })
         });
         Ok(futures::future::join_all(previews).await)

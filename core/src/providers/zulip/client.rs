@@ -132,6 +132,89 @@ impl ZulipClient {
         Ok(response.status)
     }
 
+    /// `server_emoji_data_url` from `POST /register` (<https://zulip.com/api/register-queue>),
+    /// fetching only the realm's part; the event queue it opens is deleted at once
+    /// (`DELETE /events`, best effort: an unused queue expires by itself).
+    pub(crate) async fn server_emoji_data_url(&self) -> Result<Option<String>, ProviderError> {
+        #[derive(Deserialize)]
+        struct Registered {
+            #[serde(default)]
+            queue_id: Option<String>,
+            #[serde(default)]
+            server_emoji_data_url: Option<String>,
+        }
+        let realm = r#"["realm"]"#.to_owned();
+        let registered: Registered = self
+            .call(
+                Method::POST,
+                "register",
+                &[("event_types", realm.clone()), ("fetch_event_types", realm)],
+                true,
+            )
+            .await?;
+        if let Some(queue_id) = registered.queue_id {
+            let deleted: Result<serde_json::Value, _> = self
+                .call(Method::DELETE, "events", &[("queue_id", queue_id)], true)
+                .await;
+            if let Err(e) = deleted {
+                tracing::debug!("event queue not deleted: {e}");
+            }
+        }
+        Ok(registered.server_emoji_data_url)
+    }
+
+    /// The server's emoji data at `url`: `{"code_to_names": {code: [canonical, aliases…]}}`.
+    /// Unauthenticated, as Zulip's clients fetch it; the URL may be on another host (a
+    /// CDN), so no credential is sent, and it must be HTTPS (or HTTP on this computer).
+    pub(crate) async fn emoji_data(
+        &self,
+        url: &str,
+    ) -> Result<std::collections::BTreeMap<String, Vec<String>>, ProviderError> {
+        #[derive(Deserialize)]
+        struct EmojiData {
+            code_to_names: std::collections::BTreeMap<String, Vec<String>>,
+        }
+        let url = crate::http::provider_url(url)?;
+        let request = self.http.get(url).timeout(self.timeout);
+        let response = crate::http::send(request, self.timeout).await?;
+        let status = response.status();
+        let body = read_capped(response, self.timeout).await?;
+        if !status.is_success() {
+            return Err(ProviderError::Protocol(format!(
+                "the server's emoji data answered HTTP {}",
+                status.as_u16()
+            )));
+        }
+        let data: EmojiData = serde_json::from_slice(&body).map_err(|e| {
+            ProviderError::Protocol(format!(
+                "the server's emoji data is not what Zulip sends ({e})"
+            ))
+        })?;
+        Ok(data.code_to_names)
+    }
+
+    /// `GET /realm/emoji`: the names of the organization's active custom emoji.
+    pub(crate) async fn realm_emoji(&self) -> Result<Vec<String>, ProviderError> {
+        #[derive(Deserialize)]
+        struct RealmEmoji {
+            name: String,
+            #[serde(default)]
+            deactivated: bool,
+        }
+        #[derive(Deserialize)]
+        struct Response {
+            #[serde(default)]
+            emoji: std::collections::BTreeMap<String, RealmEmoji>,
+        }
+        let response: Response = self.call(Method::GET, "realm/emoji", &[], true).await?;
+        Ok(response
+            .emoji
+            .into_values()
+            .filter(|e| !e.deactivated)
+            .map(|e| e.name)
+            .collect())
+    }
+
     /// `PATCH /settings` (feature level 80 and later; Presently only uses it from 148 on).
     pub(crate) async fn set_presence_enabled(&self, enabled: bool) -> Result<(), ProviderError> {
         let _: serde_json::Value = self

@@ -7,7 +7,7 @@
 mod auth;
 mod client;
 mod config;
-mod emoji_names;
+mod emoji;
 
 use async_trait::async_trait;
 use secrecy::SecretString;
@@ -20,8 +20,8 @@ pub(crate) use config::read_zuliprc;
 pub use config::ZulipSettings;
 
 use super::{
-    AvailabilityMapping, Capabilities, Connect, Identity, Provider, Service, ServiceSettings,
-    ShownStatus, Target, TextLimit, TextUnit,
+    AvailabilityMapping, Capabilities, Connect, EmojiShown, Identity, Provider, Service,
+    ServiceSettings, ShownStatus, Target, TextLimit, TextUnit,
 };
 use crate::emoji::Emoji;
 use crate::error::{AccountLabel, ProviderError};
@@ -29,6 +29,7 @@ use crate::preset::{Availability, Status};
 use crate::secrets::SecretKey;
 use crate::server_cache::ServerCache;
 use client::ZulipClient;
+use emoji::{EmojiNames, Resolved};
 
 /// The account's settings in the service registry.
 pub type Settings = ZulipSettings;
@@ -81,6 +82,23 @@ pub(crate) struct Zulip {
     servers: ServerCache,
     cache_key: String,
     own_user: OnceCell<client::OwnUser>,
+    /// The server's emoji names, once known in this process.
+    emoji_names: std::sync::Mutex<Option<Arc<EmojiNames>>>,
+    /// The organization's active custom emoji and when they were asked.
+    custom_emoji: std::sync::Mutex<Option<(Vec<String>, std::time::Instant)>>,
+}
+
+/// Feature level that added `server_emoji_data_url` (<https://zulip.com/api/register-queue>).
+const FL_SERVER_EMOJI_DATA: u32 = 140;
+/// How long the organization's custom emoji are trusted within one process.
+const CUSTOM_EMOJI_TRUSTED: std::time::Duration = std::time::Duration::from_secs(300);
+
+/// What `servers.json` keeps of a server's emoji data: its URL (which changes with the
+/// data) and the names.
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
+struct CachedEmojiData {
+    url: String,
+    code_to_names: std::collections::BTreeMap<String, Vec<String>>,
 }
 
 impl Zulip {
@@ -117,6 +135,8 @@ impl Zulip {
             server: std::sync::Mutex::new(None),
             servers: with.servers.clone(),
             own_user: OnceCell::new(),
+            emoji_names: std::sync::Mutex::new(None),
+            custom_emoji: std::sync::Mutex::new(None),
         })
     }
 
@@ -180,30 +200,115 @@ impl Zulip {
         })
     }
 
-    fn emoji_fields(emoji: Option<&Emoji>) -> Result<Vec<(&'static str, String)>, ProviderError> {
-        Ok(match emoji {
-            None => vec![("emoji_name", String::new())],
-            // A name is resolved by the server itself: custom emoji first, then its Unicode names.
-            Some(Emoji::Named(name)) => vec![("emoji_name", name.clone())],
-            Some(unicode @ Emoji::Unicode(glyph)) => {
-                let code = unicode.code_points_hex().unwrap_or_default();
-                let shortcode = emojis::get(glyph).and_then(|e| e.shortcode());
-                // An empty name would clear the emoji while reporting success.
-                let name = emoji_names::zulip_name(&code, shortcode)
-                    .filter(|name| !name.is_empty())
-                    .ok_or_else(|| {
-                        ProviderError::InvalidStatus(format!(
-                            "Presently does not know Zulip's name for {glyph}; give the name Zulip \
-                             uses instead, e.g. emoji = \":name:\" in an override for this account"
-                        ))
-                    })?;
-                vec![
-                    ("emoji_name", name),
-                    ("emoji_code", code),
-                    ("reaction_type", "unicode_emoji".to_owned()),
-                ]
+    /// The server's Unicode emoji names: from the server where it publishes them (kept in
+    /// `servers.json` with their URL, which changes with the data, and asked again when the
+    /// account is added or tested), else the table built from Zulip's data. A server that
+    /// cannot say costs nothing but the built-in table.
+    async fn emoji_names(&self) -> Arc<EmojiNames> {
+        let known = self
+            .emoji_names
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone();
+        if let Some(names) = known {
+            return names;
+        }
+        let names = match self.server_emoji_names().await {
+            Ok(Some(names)) => Arc::new(names),
+            Ok(None) => EmojiNames::built_in(),
+            Err(e) => {
+                tracing::warn!(
+                    "{}: emoji names not read from the server ({e}); using Zulip's built-in names",
+                    self.label
+                );
+                EmojiNames::built_in()
             }
-        })
+        };
+        *self
+            .emoji_names
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(names.clone());
+        names
+    }
+
+    async fn server_emoji_names(&self) -> Result<Option<EmojiNames>, ProviderError> {
+        if self.feature_level().await? < FL_SERVER_EMOJI_DATA {
+            return Ok(None);
+        }
+        let key = format!("zulip-emoji {}", self.cache_key);
+        if let Some(cached) = self.servers.get_any_age::<CachedEmojiData>(&key) {
+            return Ok(Some(EmojiNames::from_server(cached.code_to_names)));
+        }
+        self.fetch_emoji_names(&key, None).await
+    }
+
+    /// Asks the server where its emoji data is, and fetches it unless it is `known` there.
+    async fn fetch_emoji_names(
+        &self,
+        key: &str,
+        known: Option<CachedEmojiData>,
+    ) -> Result<Option<EmojiNames>, ProviderError> {
+        let Some(url) = self.client.server_emoji_data_url().await? else {
+            return Ok(None);
+        };
+        if let Some(known) = known.filter(|k| k.url == url) {
+            self.servers.put(key, &known);
+            return Ok(Some(EmojiNames::from_server(known.code_to_names)));
+        }
+        let code_to_names = self.client.emoji_data(&url).await?;
+        let names = EmojiNames::from_server(code_to_names.clone());
+        if names.len() == 0 {
+            return Ok(None);
+        }
+        self.servers
+            .put(key, &CachedEmojiData { url, code_to_names });
+        Ok(Some(names))
+    }
+
+    /// Checks whether the server's emoji data moved (a server upgrade), at most one
+    /// `GET` of it when it did. Best effort: an account check must not fail for it.
+    async fn refresh_emoji_names(&self, level: u32) {
+        if level < FL_SERVER_EMOJI_DATA {
+            return;
+        }
+        let key = format!("zulip-emoji {}", self.cache_key);
+        let known = self.servers.get_any_age::<CachedEmojiData>(&key);
+        match self.fetch_emoji_names(&key, known).await {
+            Ok(Some(names)) => {
+                *self
+                    .emoji_names
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(Arc::new(names));
+            }
+            Ok(None) => {}
+            Err(e) => tracing::warn!("{}: emoji names not refreshed: {e}", self.label),
+        }
+    }
+
+    /// The organization's active custom emoji, asked at most every few minutes.
+    async fn custom_emoji(&self) -> Result<Vec<String>, ProviderError> {
+        let known = self
+            .custom_emoji
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+            .filter(|(_, at)| at.elapsed() < CUSTOM_EMOJI_TRUSTED);
+        if let Some((names, _)) = known {
+            return Ok(names);
+        }
+        let names = self.client.realm_emoji().await?;
+        *self
+            .custom_emoji
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) =
+            Some((names.clone(), std::time::Instant::now()));
+        Ok(names)
+    }
+
+    /// The fields and the shown emoji one change sends; the preview asks the same.
+    async fn resolve_emoji(&self, emoji: Option<&Emoji>) -> Result<Resolved, ProviderError> {
+        let names = self.emoji_names().await;
+        emoji::resolve(emoji, &names, || self.custom_emoji()).await
     }
 }
 
@@ -281,8 +386,12 @@ impl Provider for Zulip {
         Ok(capabilities_at(self.feature_level().await?))
     }
 
-    fn refuses(&self, status: &Status) -> Option<ProviderError> {
-        Self::emoji_fields(status.emoji.as_ref()).err()
+    async fn emoji_shown(&self, emoji: &Emoji) -> Result<EmojiShown, ProviderError> {
+        let resolved = self.resolve_emoji(Some(emoji)).await?;
+        Ok(EmojiShown {
+            shown: resolved.shown.unwrap_or_else(|| emoji.to_string()),
+            note: resolved.note,
+        })
     }
 
     async fn verify(&self) -> Result<Identity, ProviderError> {
@@ -299,6 +408,7 @@ impl Provider for Zulip {
         }
         let is_admin = user.is_admin;
         let _ = self.own_user.set(user.clone());
+        self.refresh_emoji_names(level).await;
         let version = fresh.zulip_version;
         Ok(Identity {
             user_id: user.user_id.to_string(),
@@ -323,7 +433,7 @@ impl Provider for Zulip {
             .collect();
         let mut form = vec![("status_text", status.text.trim().to_owned())];
         if caps.unicode_emoji {
-            form.extend(Self::emoji_fields(status.emoji.as_ref())?);
+            form.extend(self.resolve_emoji(status.emoji.as_ref()).await?.fields);
         } else if status.emoji.is_some() {
             notes.extend(caps.notes.iter().skip(1).cloned());
         }
@@ -403,26 +513,6 @@ impl Provider for Zulip {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn unicode_emoji_use_zulips_names_and_codes() {
-        let fields = Zulip::emoji_fields(Some(&Emoji::Unicode("📅".into()))).expect("known");
-        assert_eq!(
-            fields,
-            vec![
-                ("emoji_name", "calendar".to_owned()),
-                ("emoji_code", "1f4c5".to_owned()),
-                ("reaction_type", "unicode_emoji".to_owned()),
-            ]
-        );
-        let custom = Zulip::emoji_fields(Some(&Emoji::Named("our_logo".into()))).expect("named");
-        assert_eq!(custom, vec![("emoji_name", "our_logo".to_owned())]);
-
-        assert_eq!(
-            Zulip::emoji_fields(None).expect("none"),
-            vec![("emoji_name", String::new())]
-        );
-    }
 
     #[test]
     fn old_servers_degrade_in_documented_ways() {

@@ -34,6 +34,9 @@ fn handle(
 ) -> Response {
     let mut state = shared.lock();
     let limit = state.config.rate_limit_per_minute;
+    if state.base_url().is_empty() {
+        state.set_base_url(&shared.base_url);
+    }
     let Some(routes) = path
         .strip_prefix(API_PREFIX)
         .and_then(|p| routes(p, state.config.feature_level))
@@ -140,6 +143,12 @@ pub(crate) async fn any_request(
                 rate.apply(resp.headers_mut());
             }
             resp
+        }
+        // The emoji data is a static file: no authentication, no rate limit.
+        None if path == endpoints::EMOJI_DATA_PATH
+            && matches!(method, Method::GET | Method::HEAD) =>
+        {
+            axum::Json(super::emoji_table::code_to_names_json()).into_response()
         }
         None if !is_api => (StatusCode::NOT_FOUND, "Not Found").into_response(),
         None => handle(&shared, &method, path, &headers, &params),

@@ -24,6 +24,10 @@ pub(crate) enum Endpoint {
     GetUserStatus(Option<u64>),
     SetUserStatus(Option<u64>),
     RealmEmoji,
+    /// `POST /register`: an event queue and the initial state (here: the realm's part).
+    Register,
+    /// `DELETE /events`: ends an event queue.
+    DeleteQueue,
     /// `presence`: whether this route reads `presence_enabled` at this feature level.
     Settings {
         presence: bool,
@@ -43,6 +47,8 @@ pub(crate) fn call(
         Endpoint::GetUserStatus(target) => status::get(state, target),
         Endpoint::SetUserStatus(target) => status::set_other(state, user, target, params),
         Endpoint::RealmEmoji => Ok(realm_emoji(state)),
+        Endpoint::Register => Ok(register(state, params)),
+        Endpoint::DeleteQueue => delete_queue(state, params),
         Endpoint::Settings { presence } => settings(state, user, params, presence),
         // Unauthenticated: the dispatcher answers it before authentication.
         Endpoint::ServerSettings => Ok(super::routes::not_found()),
@@ -128,6 +134,51 @@ fn own_profile(user: &ZulipUser) -> Response {
         ("delivery_email".into(), user.email.clone().into()),
         ("profile_data".into(), J::obj(Vec::<(String, J)>::new())),
     ])
+}
+
+/// Feature level that added `server_emoji_data_url` to the `realm` part of `/register`.
+const SERVER_EMOJI_DATA_FL: u32 = 140;
+/// Where the fake serves its emoji data; real servers put a content hash in the name.
+pub(crate) const EMOJI_DATA_PATH: &str = "/static/generated/emoji/emoji_api.6c3e1b2f.json";
+
+/// `POST /register` (<https://zulip.com/api/register-queue>): a queue id, and of the initial
+/// state only what the fake models: the feature level and, when `realm` is fetched,
+/// `server_emoji_data_url`.
+fn register(state: &mut State, params: &Params) -> Response {
+    let fetched: Option<Vec<String>> = params
+        .get("fetch_event_types")
+        .and_then(|types| serde_json::from_str(types).ok());
+    let realm = fetched.is_none_or(|types| types.iter().any(|t| t == "realm"));
+    let queue_id = state.open_queue();
+    let mut data: Vec<(String, J)> = vec![
+        ("queue_id".into(), queue_id.into()),
+        ("last_event_id".into(), J::from(-1i64)),
+        (
+            "zulip_version".into(),
+            state.config.zulip_version.clone().into(),
+        ),
+        (
+            "zulip_feature_level".into(),
+            state.config.feature_level.into(),
+        ),
+    ];
+    if realm && state.config.feature_level >= SERVER_EMOJI_DATA_FL {
+        let url = format!("{}{EMOJI_DATA_PATH}", state.base_url());
+        data.push(("server_emoji_data_url".into(), url.into()));
+    }
+    json::success(data)
+}
+
+/// `DELETE /events`: `queue_id` must name an open queue.
+fn delete_queue(state: &mut State, params: &Params) -> Result<Response, ApiError> {
+    let queue_id = params.get("queue_id").unwrap_or_default().to_owned();
+    if !state.close_queue(&queue_id) {
+        let mut error = ApiError::bad_request(format!("Bad event queue ID: {queue_id}"));
+        error.code = "BAD_EVENT_QUEUE_ID";
+        error.data.push(("queue_id".into(), queue_id.into()));
+        return Err(error);
+    }
+    Ok(json::success(Vec::new()))
 }
 
 fn realm_emoji(state: &State) -> Response {

@@ -32,6 +32,8 @@ pub(crate) fn routes(path: &str, feature_level: u32) -> Option<Vec<(Method, Endp
             routes
         }
         ["realm", "emoji"] => vec![(Method::GET, Endpoint::RealmEmoji)],
+        ["register"] => vec![(Method::POST, Endpoint::Register)],
+        ["events"] => vec![(Method::DELETE, Endpoint::DeleteQueue)],
         ["settings"] => {
             vec![(
                 Method::PATCH,

@@ -60,6 +60,11 @@ impl FakeZulip {
         self.running.lock().presence_enabled(user_id)
     }
 
+    /// Event queues opened with `POST /register` and not deleted since.
+    pub fn open_queues(&self) -> usize {
+        self.running.lock().open_queues()
+    }
+
     /// Every request received so far, oldest first (`/__fake` requests excluded).
     pub fn requests(&self) -> Vec<RecordedRequest> {
         self.running.requests()

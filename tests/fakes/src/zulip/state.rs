@@ -21,6 +21,10 @@ pub(crate) struct State {
     /// Untargeted ones for the next request under `/api/v1`.
     pub faults: FaultQueues,
     pub limiter: RateLimiter,
+    /// Open event queues (`POST /register`), and how many were ever opened.
+    queues: Vec<String>,
+    queues_opened: u64,
+    base_url: String,
 }
 
 impl State {
@@ -33,7 +37,37 @@ impl State {
             requests: Vec::new(),
             faults: FaultQueues::default(),
             limiter: RateLimiter::default(),
+            queues: Vec::new(),
+            queues_opened: 0,
+            base_url: String::new(),
         }
+    }
+
+    pub(crate) fn set_base_url(&mut self, url: &str) {
+        url.clone_into(&mut self.base_url);
+    }
+
+    pub(crate) fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    pub(crate) fn open_queue(&mut self) -> String {
+        self.queues_opened += 1;
+        let id = format!("1517975029:{}", self.queues_opened);
+        self.queues.push(id.clone());
+        id
+    }
+
+    /// Whether `id` was open.
+    pub(crate) fn close_queue(&mut self, id: &str) -> bool {
+        let before = self.queues.len();
+        self.queues.retain(|q| q != id);
+        self.queues.len() != before
+    }
+
+    /// Event queues opened and not deleted.
+    pub fn open_queues(&self) -> usize {
+        self.queues.len()
     }
 
     pub(crate) fn user(&self, user_id: u64) -> Option<&ZulipUser> {
