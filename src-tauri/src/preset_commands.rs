@@ -109,9 +109,23 @@ pub async fn resume_hotkeys(app: AppHandle) -> Result<(), ErrorReport> {
     Ok(())
 }
 
-/// The emoji picker: emoji whose name or shortcode has every word of `query`.
+/// What the emoji picker offers for `query`: Unicode emoji whose name or shortcode has
+/// every word of it, and the accounts' own emoji (Zulip's custom emoji) by name.
+#[derive(Debug, serde::Serialize, specta::Type)]
+pub struct EmojiSearch {
+    pub unicode: Vec<EmojiChoice>,
+    pub custom: Vec<presently_core::session::CustomEmoji>,
+}
+
+/// The emoji picker's search.
 #[tauri::command]
 #[specta::specta]
-pub async fn search_emoji(query: String) -> Result<Vec<EmojiChoice>, ErrorReport> {
-    Ok(presently_core::emoji::search(&query, 48))
+pub async fn search_emoji(
+    state: State<'_, AppState>,
+    query: String,
+) -> Result<EmojiSearch, ErrorReport> {
+    Ok(EmojiSearch {
+        unicode: presently_core::emoji::search(&query, 48),
+        custom: state.session.custom_emoji(&query, 24).await,
+    })
 }

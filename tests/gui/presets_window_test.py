@@ -120,6 +120,25 @@ def main():
         shot(driver, "preset-too-long.png")
         print("ok: the preview changes per account as you type; 61 characters are flagged for Zulip and Save is disabled")
 
+        # The emoji picker offers the Zulip organization's own emoji by name (not a
+        # deactivated one), and the preview shows it as Zulip will.
+        fill(driver, "Text", "Eating")
+        click(driver, "Choose…")
+        fill(driver, "Search emoji", "presently")
+        click(driver, ":presently:")
+        assert field(driver, "Emoji").get_attribute("value") == ":presently:"
+        wait_for("the custom emoji in the preview", lambda: any(
+            l["text"].startswith("Zulip (work): :presently: Eating") for l in draft_lines(driver)))
+        click(driver, "Choose…")
+        fill(driver, "Search emoji", "old_logo")
+        wait_for("the search answered", lambda: not driver.find_elements(
+            By.XPATH, "//div[@id='emoji-results']/button[@aria-label=':presently:']"))
+        assert not driver.find_elements(By.XPATH, "//button[@aria-label=':old_logo:']"), "deactivated"
+        fill(driver, "Search emoji", "hamburger")
+        click(driver, "hamburger")
+        assert field(driver, "Emoji").get_attribute("value") == "🍔"
+        print("ok: the emoji picker offers the Zulip organization's custom emoji; the preview shows it")
+
         # Save: the config keeps the hand-written comment, the tray menu the new name.
         fill(driver, "Text", "Out for food")
         fill(driver, "Name", "Food")

@@ -52,8 +52,8 @@ export const commands = {
 	deletePreset: (preset: string) => typedError<null, ErrorReport_Serialize>(__TAURI_INVOKE("delete_preset", { preset })),
 	/**  Orders the presets as listed (the tray menu follows). */
 	reorderPresets: (presets: string[]) => typedError<null, ErrorReport_Serialize>(__TAURI_INVOKE("reorder_presets", { presets })),
-	/**  The emoji picker: emoji whose name or shortcode has every word of `query`. */
-	searchEmoji: (query: string) => typedError<EmojiChoice_Serialize[], ErrorReport_Serialize>(__TAURI_INVOKE("search_emoji", { query })),
+	/**  The emoji picker's search. */
+	searchEmoji: (query: string) => typedError<EmojiSearch_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("search_emoji", { query })),
 	/**  While the window records a shortcut, the presets' shortcuts let go of the keys. */
 	pauseHotkeys: () => typedError<null, ErrorReport_Serialize>(__TAURI_INVOKE("pause_hotkeys")),
 	/**  After recording: the presets' shortcuts work again. */
@@ -270,6 +270,14 @@ export type Availability_Serialize = "available" | "away" | "busy" | "dnd" | "of
 /**  Sent to the window when the config changed (from anywhere): read the overview again. */
 export type ConfigChanged = null;
 
+/**  One of an organization's own emoji, for the picker. */
+export type CustomEmoji = {
+	/**  Without colons; a preset says it as ":name:". */
+	name: string,
+	/**  The accounts that have it: "Zulip (work)". */
+	accounts: string[],
+};
+
 /**  One emoji the picker offers: the glyph and its name. */
 export type EmojiChoice = EmojiChoice_Serialize | EmojiChoice_Deserialize;
 
@@ -289,6 +297,30 @@ export type EmojiChoice_Serialize = {
 	name: string,
 	/**  The common shortcode without colons, e.g. "hamburger", when it has one. */
 	shortcode: string | null,
+};
+
+/**
+ *  What the emoji picker offers for `query`: Unicode emoji whose name or shortcode has
+ *  every word of it, and the accounts' own emoji (Zulip's custom emoji) by name.
+ */
+export type EmojiSearch = EmojiSearch_Serialize | EmojiSearch_Deserialize;
+
+/**
+ *  What the emoji picker offers for `query`: Unicode emoji whose name or shortcode has
+ *  every word of it, and the accounts' own emoji (Zulip's custom emoji) by name.
+ */
+export type EmojiSearch_Deserialize = {
+	unicode: EmojiChoice_Deserialize[],
+	custom: CustomEmoji[],
+};
+
+/**
+ *  What the emoji picker offers for `query`: Unicode emoji whose name or shortcode has
+ *  every word of it, and the accounts' own emoji (Zulip's custom emoji) by name.
+ */
+export type EmojiSearch_Serialize = {
+	unicode: EmojiChoice_Serialize[],
+	custom: CustomEmoji[],
 };
 
 /**

@@ -382,14 +382,23 @@ async function searchEmoji(): Promise<void> {
   const box = $("emoji-results");
   box.replaceChildren();
   if (result.status === "error") return;
-  for (const choice of result.data) {
-    const option = button(choice.glyph, () => {
-      input("p-emoji").value = choice.glyph;
-      $("emoji-picker").hidden = true;
-      $("p-emoji-choose").setAttribute("aria-expanded", "false");
-      input("p-emoji").focus();
-      schedulePreview();
-    }, choice.name);
+  const pick = (value: string) => {
+    input("p-emoji").value = value;
+    $("emoji-picker").hidden = true;
+    $("p-emoji-choose").setAttribute("aria-expanded", "false");
+    input("p-emoji").focus();
+    schedulePreview();
+  };
+  // The organizations' own emoji first: they are what a search for their name means.
+  for (const custom of result.data.custom) {
+    const option = button(`:${custom.name}:`, () => pick(`:${custom.name}:`), `:${custom.name}:`);
+    option.setAttribute("role", "option");
+    option.className = "custom-emoji";
+    option.title = `Custom emoji of ${custom.accounts.join(", ")}`;
+    box.append(option);
+  }
+  for (const choice of result.data.unicode) {
+    const option = button(choice.glyph, () => pick(choice.glyph), choice.name);
     option.setAttribute("role", "option");
     option.title = choice.shortcode ? `${choice.name} (:${choice.shortcode}:)` : choice.name;
     box.append(option);

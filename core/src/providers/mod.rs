@@ -226,6 +226,12 @@ pub trait Provider: Send + Sync + std::fmt::Debug {
         })
     }
 
+    /// Optional: the organization's own emoji, by name without colons (Zulip's custom
+    /// emoji), for the emoji picker; none where the service has no such thing.
+    async fn custom_emoji_names(&self) -> Result<Vec<String>, ProviderError> {
+        Ok(Vec::new())
+    }
+
     /// Optional: the service signs in through the browser again when it ends a sign-in (Zoom).
     fn sign_in_again(&self) -> Option<&dyn SignInAgain> {
         None

@@ -33,6 +33,7 @@ use crate::providers::{Identity, NewCredentials, ShownStatus, SignInPrompt, Sync
 use crate::secrets::SecretStore;
 use crate::state_file::Active;
 use context::Context;
+pub use presets::CustomEmoji;
 
 /// What the user asked to show. Fields set here override the preset's.
 #[derive(Debug, Clone, Default)]
@@ -198,6 +199,12 @@ impl Session {
         draft: &Preset,
     ) -> Result<Vec<(AccountLabel, Result<Preview, ProviderError>)>> {
         self.context.preview_draft(draft).await
+    }
+
+    /// The accounts' own emoji (Zulip's custom emoji) matching every word of `query`, at
+    /// most `limit`, for the emoji picker. Accounts that cannot say are left out.
+    pub async fn custom_emoji(&self, query: &str, limit: usize) -> Vec<CustomEmoji> {
+        self.context.custom_emoji(query, limit).await
     }
 
     /// Saves a preset, replacing the one called `replacing` in place or adding it.

@@ -9,6 +9,16 @@ use crate::preset::Preset;
 use crate::preset::Status;
 use crate::preview::{preview, Preview};
 use crate::providers::Provider;
+
+/// One of an organization's own emoji, for the picker.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct CustomEmoji {
+    /// Without colons; a preset says it as ":name:".
+    pub name: String,
+    /// The accounts that have it: "Zulip (work)".
+    pub accounts: Vec<String>,
+}
 use chrono::{DateTime, Utc};
 
 impl Context {
@@ -36,6 +46,44 @@ impl Context {
             (account.label(), shown)
         });
         Ok(futures::future::join_all(previews).await)
+    }
+
+    /// The accounts' own emoji (Zulip's custom emoji) whose name has every word of `query`,
+    /// with the accounts that have each, at most `limit`. An account that cannot say is
+    /// left out: the picker is a help, and sending checks the name again.
+    pub(crate) async fn custom_emoji(&self, query: &str, limit: usize) -> Vec<CustomEmoji> {
+        let config = self.config();
+        let words: Vec<String> = query
+            .split_whitespace()
+            .map(|w| w.trim_matches(':').to_lowercase())
+            .filter(|w| !w.is_empty())
+            .collect();
+        let asked = config.accounts.iter().map(|account| async move {
+            let names = match self.provider(account) {
+                Ok(provider) => self
+                    .within_deadline(provider.custom_emoji_names())
+                    .await
+                    .unwrap_or_default(),
+                Err(_) => Vec::new(),
+            };
+            (account.label().to_string(), names)
+        });
+        let mut found: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+        for (account, names) in futures::future::join_all(asked).await {
+            for name in names {
+                if words
+                    .iter()
+                    .all(|w| name.to_lowercase().contains(w.as_str()))
+                {
+                    found.entry(name).or_default().push(account.clone());
+                }
+            }
+        }
+        found
+            .into_iter()
+            .take(limit)
+            .map(|(name, accounts)| CustomEmoji { name, accounts })
+            .collect()
     }
 
     /// What `status` will look like on one account: its declared capabilities, then what

@@ -386,6 +386,10 @@ impl Provider for Zulip {
         Ok(capabilities_at(self.feature_level().await?))
     }
 
+    async fn custom_emoji_names(&self) -> Result<Vec<String>, ProviderError> {
+        self.custom_emoji().await
+    }
+
     async fn emoji_shown(&self, emoji: &Emoji) -> Result<EmojiShown, ProviderError> {
         let resolved = self.resolve_emoji(Some(emoji)).await?;
         Ok(EmojiShown {
