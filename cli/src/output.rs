@@ -30,6 +30,7 @@ pub fn report_json(report: &Report, expires_at: Option<String>) -> Value {
         "accounts": report.outcomes.iter().map(outcome_json).collect::<Vec<_>>(),
         "skipped": report.skipped,
         "needs_sign_in": report.needs_sign_in.iter().map(|l| &l.id).collect::<Vec<_>>(),
+        "left_alone": report.left_alone.iter().map(|l| &l.id).collect::<Vec<_>>(),
         "expires_at": expires_at,
     })
 }
@@ -45,6 +46,9 @@ pub fn print_report(report: &Report, expires: Option<String>) {
     }
     for id in &report.skipped {
         println!("  – {id}: skipped by the preset");
+    }
+    for label in &report.left_alone {
+        println!("  – {label}: changed elsewhere, left as is");
     }
     for label in &report.needs_sign_in {
         println!(

@@ -21,7 +21,7 @@ pub(crate) const FILE_NAME: &str = "pacing.json";
 const LOCK_FILE: &str = "pacing.lock";
 
 /// A status as the book keeps it until its turn.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WishedStatus {
     pub preset_id: Option<String>,
     pub label: String,

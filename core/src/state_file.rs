@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 
 use crate::config::write_atomically;
 use crate::error::{Error, Result};
+use crate::pacing::WishedStatus;
 
 pub(crate) const FILE_NAME: &str = "state.json";
 const LOCK_FILE: &str = "state.lock";
@@ -23,6 +24,10 @@ pub(crate) struct Entry {
     /// back to when it ends (`settings.restore_previous`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub previous: Option<String>,
+    /// What was sent to this account, so an expiry can tell whether the account still
+    /// shows it or someone changed it elsewhere since.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sent: Option<WishedStatus>,
 }
 
 /// The status most recently set, as the tray and the window show it.
@@ -191,6 +196,7 @@ mod tests {
                             set_at: Utc::now(),
                             expires_at: None,
                             previous: None,
+                            sent: None,
                         };
                         let account = format!("account-{writer}-{round}");
                         file.update(|state| state.record(&[account], &entry))

@@ -18,9 +18,9 @@ use presently_core::providers::{rocketchat, zoom, zulip, NewCredentials, Target,
 use presently_core::secrets::MemoryStore;
 use presently_core::session::{Request, Session};
 use presently_core::WhenPaced;
-use presently_fakes::rocketchat::{FakeRocketChat, RcFakeConfig};
+use presently_fakes::rocketchat::{FakeRocketChat, RcFakeConfig, RcStatus};
 use presently_fakes::zoom::{FakeZoom, ZoomFakeConfig, USER_APP_CLIENT_ID, USER_APP_CLIENT_SECRET};
-use presently_fakes::zulip::{FakeZulip, Fault, ZulipFakeConfig};
+use presently_fakes::zulip::{FakeZulip, Fault, UserStatus, ZulipFakeConfig};
 use secrecy::SecretString;
 
 mod common;
@@ -39,6 +39,8 @@ struct Case {
     next_turn: Box<dyn Fn()>,
     /// Makes the stored credentials stop working, the way this service ends them.
     end_credentials: Box<dyn Fn()>,
+    /// The user changes their status in the service's own app.
+    change_elsewhere: Box<dyn Fn()>,
     /// The kind a change reports once the credentials stopped working.
     ended_kind: ErrorKind,
     /// A second server of the same service, and how many requests it received.
@@ -76,8 +78,21 @@ async fn zulip_case(dir: &tempfile::TempDir) -> Case {
         .await
         .expect("added");
     let (inject_to, regenerate, seen) = (fake.clone(), fake.clone(), elsewhere.clone());
+    let by_hand = fake.clone();
     Case {
         name: "Zulip",
+        change_elsewhere: Box::new(move || {
+            by_hand.set_status(
+                user.user_id,
+                UserStatus {
+                    status_text: "Commuting".into(),
+                    emoji_name: "car".into(),
+                    emoji_code: "1f697".into(),
+                    reaction_type: "unicode_emoji".into(),
+                    away: false,
+                },
+            );
+        }),
         session,
         clock,
         inject: Box::new(move |fault| inject_to.inject(fault)),
@@ -116,8 +131,18 @@ async fn rocketchat_case(dir: &tempfile::TempDir) -> Case {
         .expect("added");
     let (inject_to, revoke, seen) = (fake.clone(), fake.clone(), elsewhere.clone());
     let user_id = user.user_id.clone();
+    let (by_hand, own_id) = (fake.clone(), user.user_id.clone());
     Case {
         name: "Rocket.Chat",
+        change_elsewhere: Box::new(move || {
+            by_hand.set_status(
+                &own_id,
+                RcStatus {
+                    message: "🚗 Commuting".into(),
+                    status: "online".into(),
+                },
+            );
+        }),
         session,
         clock,
         inject: Box::new(move |fault| inject_to.inject(fault)),
@@ -157,8 +182,10 @@ async fn zoom_case(dir: &tempfile::TempDir) -> Case {
     let (inject_to, turn, end, seen) =
         (fake.clone(), fake.clone(), fake.clone(), elsewhere.clone());
     let turn_clock = clock.clone();
+    let (by_hand, own_id) = (fake.clone(), ZoomFakeConfig::default().users[0].id.clone());
     Case {
         name: "Zoom",
+        change_elsewhere: Box::new(move || by_hand.set_presence(&own_id, "Do_Not_Disturb")),
         session,
         clock,
         inject: Box::new(move |fault| inject_to.inject(fault)),
@@ -250,6 +277,39 @@ async fn conforms(case: Case) {
     let available = &available[0].1.as_ref().expect("a preview").availability;
     if let Some(availability) = &shown.availability {
         assert_eq!(word(availability), word(available), "{name}");
+    }
+
+    // A timed status ends only where the account still shows it: changed in the service's
+    // own app meanwhile, it is left as it is, and said.
+    for changed in [false, true] {
+        (case.next_turn)();
+        // Half a minute, not Lunch's hour: the rate-limit checks below use real time.
+        let lunch = Request {
+            duration: Some(Duration::from_secs(30)),
+            ..preset("lunch")
+        };
+        let report = session.apply(&lunch).await.expect("applied");
+        assert!(report.all_succeeded(), "{name}: {report:?}");
+        if changed {
+            (case.change_elsewhere)();
+        }
+        case.clock.advance(chrono::Duration::seconds(31));
+        (case.next_turn)();
+        let report = session.expire_if_due().await.expect("expire").expect("due");
+        let left: Vec<&str> = report.left_alone.iter().map(|l| l.id.as_str()).collect();
+        let expected: &[&str] = if changed { &[ID] } else { &[] };
+        assert_eq!(
+            left, expected,
+            "{name}: changed elsewhere: {changed}: {report:?}"
+        );
+        assert!(report.all_succeeded(), "{name}: {report:?}");
+        let shown = session.read_statuses(&me, &Target::Me).await.expect("read");
+        let shown = shown[0].1.as_ref().expect("read back");
+        assert_eq!(
+            shown.text.is_empty(),
+            !changed || name == "Zoom",
+            "{name}: {shown:?}"
+        );
     }
 
     // Each kind of failure has its kind.

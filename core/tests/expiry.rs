@@ -96,6 +96,65 @@ fn status_posts(zulip: &FakeZulip, by: &str) -> usize {
         .count()
 }
 
+/// Lunch is set for an hour; then the user sets "🚗 Commuting" in Zulip's own app. When the
+/// hour is over, Presently reads the account back, sees it is no longer its status, and
+/// leaves it alone, saying so once; an account still showing Lunch is cleared as usual.
+#[tokio::test]
+async fn an_expiry_never_ends_a_status_changed_elsewhere() {
+    let zulip = fake();
+    let world = World::new();
+    let session = world.open();
+    add(&session, "alice", &zulip, ALICE).await;
+    add(&session, "bob", &zulip, BOB).await;
+    session.apply(&preset("lunch")).await.expect("apply");
+
+    let commuting = UserStatus {
+        status_text: "Commuting".into(),
+        emoji_name: "car".into(),
+        emoji_code: "1f697".into(),
+        reaction_type: "unicode_emoji".into(),
+        away: false,
+    };
+    zulip.set_status(ALICE.2, commuting.clone());
+    world.advance(minutes(61));
+    // A new process, as after a restart: what was sent is kept in state.json.
+    let session = world.open();
+    let report = session
+        .expire_if_due()
+        .await
+        .expect("expire")
+        .expect("due after 61 minutes");
+    assert_eq!(
+        zulip.status_of(ALICE.2),
+        commuting,
+        "the user's own status stays"
+    );
+    assert_eq!(
+        zulip.status_of(BOB.2).status_text,
+        "",
+        "Presently's Lunch ends"
+    );
+    let left: Vec<&str> = report.left_alone.iter().map(|l| l.id.as_str()).collect();
+    assert_eq!(left, ["alice"]);
+    assert!(
+        report
+            .summary
+            .body
+            .contains("Zulip (alice): changed elsewhere, left as is"),
+        "{:?}",
+        report.summary
+    );
+    assert_eq!(report.summary.title, "Status cleared on 1 of 1 account");
+    assert_eq!(
+        status_posts(&zulip, ALICE.0),
+        1,
+        "nothing more sent to alice"
+    );
+    // Said once: nothing is due any more.
+    assert_eq!(session.next_due().expect("state"), None);
+    assert!(session.expire_if_due().await.expect("expire").is_none());
+}
+
 #[tokio::test]
 async fn lunch_ends_after_an_hour_and_not_before() {
     let zulip = fake();

@@ -60,6 +60,9 @@ pub struct Report {
     /// Accounts left out because the user must sign in again; reported once, when the
     /// sign-in ended, not on every change.
     pub needs_sign_in: Vec<AccountLabel>,
+    /// Accounts whose status ran out but was changed elsewhere meanwhile (by hand, in the
+    /// service's own app): Presently leaves them as they are.
+    pub left_alone: Vec<AccountLabel>,
     pub summary: Summary,
 }
 

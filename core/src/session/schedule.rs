@@ -9,7 +9,7 @@ use std::sync::PoisonError;
 use super::context::Context;
 use super::{Report, Request};
 use crate::dispatch::{self, summarize, Job, Outcome};
-use crate::error::Result;
+use crate::error::{AccountLabel, ProviderError, Result};
 use crate::paced::Claimed;
 use crate::pacing::{Wish, WishTurn};
 use crate::preset::Status;
@@ -80,7 +80,7 @@ impl Context {
         let retry_later = Some(now + RETRY_AFTER_FAILURE);
         match self.expire_if_due().await {
             // Nothing could be done (e.g. only accounts that need a new sign-in).
-            Ok(Some(report)) if report.outcomes.is_empty() => {
+            Ok(Some(report)) if report.outcomes.is_empty() && report.left_alone.is_empty() => {
                 self.set_expiry_retry_at(retry_later);
                 Ok(None)
             }
@@ -175,6 +175,7 @@ impl Context {
                 outcomes,
                 skipped: Vec::new(),
                 needs_sign_in: Vec::new(),
+                left_alone: Vec::new(),
                 summary,
             };
             sent.push((wish, report));
@@ -200,9 +201,19 @@ impl Context {
         if due.is_empty() {
             return Ok(None);
         }
+        let state = self.state_file.load()?;
+        // A status someone changed elsewhere since (by hand, in the service's own app) is
+        // theirs now: it is left as it is, and said once.
+        let (due, left_alone, unread) = self.still_ours(&config, &state, due).await;
+        if !left_alone.is_empty() {
+            let ids: Vec<String> = left_alone.iter().map(|l| l.id.clone()).collect();
+            self.state_file.update(|state| state.forget(&ids))?;
+        }
+        if due.is_empty() && unread.is_empty() && left_alone.is_empty() {
+            return Ok(None);
+        }
         // What each account goes back to: what was there before, a chosen preset, or
         // nothing (cleared). Accounts going to the same place go together.
-        let state = self.state_file.load()?;
         let mut plan: Vec<(Option<String>, Vec<String>)> = Vec::new();
         for id in due {
             let target = if config.settings.restore_previous {
@@ -229,9 +240,35 @@ impl Context {
                 }
             });
         }
-        let Some(report) = report else {
-            return Ok(None);
-        };
+        let mut report = report.unwrap_or_else(|| Report {
+            label: "Status".into(),
+            verb: "cleared".into(),
+            outcomes: Vec::new(),
+            skipped: Vec::new(),
+            needs_sign_in: Vec::new(),
+            left_alone: Vec::new(),
+            summary: summarize("Status", "cleared", &[]),
+        });
+        // An account that could not be read stays due, to be tried again.
+        report.outcomes.extend(unread);
+        report.summary = summarize(&report.label, &report.verb, &report.outcomes);
+        if !left_alone.is_empty() {
+            let lines: Vec<String> = left_alone
+                .iter()
+                .map(|l| format!("{l}: changed elsewhere, left as is"))
+                .collect();
+            if report.outcomes.is_empty() {
+                report.summary.title = lines.join("; ");
+                report.summary.all_succeeded = true;
+            } else {
+                report.summary.body = [report.summary.body.clone(), lines.join("\n")]
+                    .into_iter()
+                    .filter(|b| !b.is_empty())
+                    .collect::<Vec<_>>()
+                    .join("\n");
+            }
+            report.left_alone = left_alone;
+        }
         // An account whose sign-in ended cannot be changed; keeping it due would retry it
         // forever. The tray shows "Sign in again" for it instead.
         if !report.needs_sign_in.is_empty() {
@@ -239,6 +276,60 @@ impl Context {
             self.state_file.update(|state| state.forget(&ids))?;
         }
         Ok(Some(report))
+    }
+
+    /// Splits accounts whose status ran out into those that still show what Presently sent
+    /// (read back from each server, all at once), those changed elsewhere since, and
+    /// failures to read (which stay due). Where a server cannot say (an old Zulip), or
+    /// nothing was kept of what was sent, the status is taken to be Presently's.
+    async fn still_ours(
+        &self,
+        config: &crate::config::Config,
+        state: &crate::state_file::State,
+        due: Vec<String>,
+    ) -> (Vec<String>, Vec<AccountLabel>, Vec<Outcome>) {
+        let now = self.clock.now();
+        let checks = due.into_iter().map(|id| async move {
+            let sent = state
+                .accounts
+                .get(&id)
+                .and_then(|e| e.sent.as_ref())
+                .and_then(|sent| sent.to_status().ok());
+            let (Some(account), Some(sent)) = (config.account(&id), sent) else {
+                return (id, Ok(true));
+            };
+            let provider = match self.provider(account) {
+                Ok(provider) => provider,
+                Err(e) => return (id, Err(Outcome::failed(account.label(), e))),
+            };
+            let expected = match self.preview_on(provider.as_ref(), &sent, now).await {
+                Ok(expected) => expected,
+                Err(e) => return (id, Err(Outcome::failed(account.label(), e))),
+            };
+            let caps = match self.within_deadline(provider.capabilities()).await {
+                Ok(caps) => caps,
+                Err(e) => return (id, Err(Outcome::failed(account.label(), e))),
+            };
+            match self
+                .within_deadline(provider.read_status(&Target::Me))
+                .await
+            {
+                Ok(shown) => (id, Ok(still_shows(&expected, &caps, &sent, &shown))),
+                Err(ProviderError::Unsupported(_)) => (id, Ok(true)),
+                Err(e) => (id, Err(Outcome::failed(account.label(), e))),
+            }
+        });
+        let mut ours = Vec::new();
+        let mut changed = Vec::new();
+        let mut unread = Vec::new();
+        for (id, result) in futures::future::join_all(checks).await {
+            match result {
+                Ok(true) => ours.push(id),
+                Ok(false) => changed.extend(config.account(&id).map(|a| a.label())),
+                Err(outcome) => unread.push(outcome),
+            }
+        }
+        (ours, changed, unread)
     }
 
     /// Ends the statuses on `accounts`: `target` preset there, or cleared. Apply and clear
@@ -264,5 +355,30 @@ impl Context {
             report.summary = summarize(&report.label, "set", &report.outcomes);
         }
         Ok(report)
+    }
+}
+
+/// Whether an account still shows what Presently sent (`expected`, as the preview said it
+/// would look). Text and emoji where the service has them, else the presence word.
+fn still_shows(
+    expected: &crate::preview::Preview,
+    caps: &crate::providers::Capabilities,
+    sent: &Status,
+    shown: &crate::providers::ShownStatus,
+) -> bool {
+    let bare = |s: &str| -> String {
+        s.chars()
+            .filter(|c| !matches!(c, '\u{fe0f}' | '\u{fe0e}'))
+            .collect()
+    };
+    if caps.text_limit.is_some() {
+        let emoji_field = !caps.emoji_in_text && (caps.unicode_emoji || caps.custom_emoji);
+        let same_emoji =
+            !emoji_field || expected.emoji.as_deref().map(bare) == shown.emoji.as_deref().map(bare);
+        return bare(expected.text.trim()) == bare(shown.text.trim()) && same_emoji;
+    }
+    match (caps.availability(sent.availability), &shown.availability) {
+        (Some(mapping), Some(now)) => now.starts_with(&mapping.shown),
+        _ => true,
     }
 }

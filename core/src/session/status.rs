@@ -12,6 +12,7 @@ use crate::dispatch::{self, summarize, Job, Outcome};
 use crate::emoji::Emoji;
 use crate::error::{AccountLabel, Error, ProviderError, Result};
 use crate::paced::Pacer;
+use crate::pacing::WishedStatus;
 use crate::preset::Status;
 use crate::preview::Preview;
 use crate::providers::{ShownStatus, Target};
@@ -139,9 +140,15 @@ impl Context {
             .as_ref()
             .and_then(|p| config.preset(p))
             .map(|p| p.id.clone());
+        let sent: std::collections::HashMap<String, WishedStatus> = statuses
+            .iter()
+            .filter_map(|(account, status)| {
+                Some((account.id.clone(), WishedStatus::from(status.as_ref()?)))
+            })
+            .collect();
         let report = self.fan_out(&label, "set", statuses, &request.target).await;
         if request.target == Target::Me {
-            self.remember(preset_id, &label, &report, duration)?;
+            self.remember(preset_id, &label, &report, duration, &sent)?;
         }
         Ok(report)
     }
@@ -203,6 +210,7 @@ impl Context {
             outcomes,
             skipped,
             needs_sign_in,
+            left_alone: Vec::new(),
             summary,
         }
     }
@@ -221,6 +229,7 @@ impl Context {
         label: &str,
         report: &Report,
         duration: Option<Duration>,
+        sent: &std::collections::HashMap<String, WishedStatus>,
     ) -> Result<()> {
         let succeeded = report.succeeded_accounts();
         if succeeded.is_empty() {
@@ -235,9 +244,17 @@ impl Context {
                 .and_then(|d| chrono::Duration::from_std(d).ok())
                 .map(|d| now + d),
             previous: None,
+            sent: None,
         };
-        self.state_file
-            .update(|state| state.record(&succeeded, &entry))
+        self.state_file.update(|state| {
+            for id in &succeeded {
+                let entry = Entry {
+                    sent: sent.get(id).cloned(),
+                    ..entry.clone()
+                };
+                state.record(std::slice::from_ref(id), &entry);
+            }
+        })
     }
 
     /// What each selected account shows now, read back from its server.
