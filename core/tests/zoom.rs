@@ -239,3 +239,40 @@ async fn two_processes_renewing_at_once_both_keep_working_tokens() {
         .await
         .expect("the app's cached provider uses the new sign-in");
 }
+
+/// Short-lived tokens: the one from the sign-in has run out by the time the sign-in is
+/// checked, so checking renews it and Zoom rotates the refresh token. The renewed pair is
+/// the one kept: the account keeps working afterwards, in a new process too.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tokens_renewed_while_the_sign_in_is_checked_are_the_ones_kept() {
+    let fake = FakeZoom::start(ZoomFakeConfig {
+        code_grant_access_ttl: Some(chrono::Duration::zero()),
+        ..ZoomFakeConfig::default()
+    })
+    .expect("fake Zoom");
+    let dir = tempfile::tempdir().expect("dir");
+    let store = Arc::new(MemoryStore::default());
+    let clock = Arc::new(ManualClock::new(Utc::now()));
+    let session = Session::open(dir.path(), store.clone(), clock.clone()).expect("session");
+    sign_in(&fake, &session).await;
+    let renewals = || {
+        fake.requests()
+            .iter()
+            .filter(|r| r.path == "/oauth/token" && r.body.contains("grant_type=refresh_token"))
+            .count()
+    };
+    assert_eq!(
+        renewals(),
+        1,
+        "checking the sign-in renewed the expired token"
+    );
+    // Another process reads the keyring: the stored refresh token is the live one.
+    let again = Session::open(dir.path(), store.clone(), clock.clone()).expect("session");
+    let tested = again.test_account("zoom").await;
+    assert!(tested.is_ok(), "{tested:?}");
+    assert_eq!(
+        renewals(),
+        1,
+        "the renewed access token was kept and works as stored"
+    );
+}

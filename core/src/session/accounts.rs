@@ -64,7 +64,7 @@ impl Context {
         self.refuse_taken(&account.id)?;
         account.settings.validate(&account.id)?;
         let label = account.label();
-        let identity = self.verify_staged(&account, &[], &secrets).await?;
+        let (identity, secrets) = self.verify_staged(&account, &[], &secrets).await?;
         account.settings.learn(&identity);
         for (name, value) in &secrets {
             self.secrets
@@ -103,13 +103,15 @@ impl Context {
 
     /// Checks credentials through the same provider code that will use them later, reading
     /// them from a staging store (the account's `kept` secrets from the keyring, overlaid
-    /// with `new` ones) so nothing reaches the keyring before the server agrees.
+    /// with `new` ones) so nothing reaches the keyring before the server agrees. Returns
+    /// the secrets to store: `new` as the check left them, since checking may renew them
+    /// (Zoom's short-lived tokens rotate the refresh token; the spent one must not be kept).
     async fn verify_staged(
         &self,
         account: &Account,
         kept: &[&'static str],
         new: &[(&'static str, SecretString)],
-    ) -> Result<Identity> {
+    ) -> Result<(Identity, Vec<(&'static str, SecretString)>)> {
         let label = account.label();
         let staged: Arc<dyn SecretStore> = Arc::new(MemoryStore::default());
         for name in kept {
@@ -124,11 +126,30 @@ impl Context {
         let provider = account
             .settings
             .get()
-            .connect(&label, &self.connect_with(staged))
+            .connect(&label, &self.connect_with(staged.clone()))
             .map_err(|e| e.for_account(label.clone()))?;
-        self.within_deadline(provider.verify())
+        let identity = self
+            .within_deadline(provider.verify())
             .await
-            .map_err(|e| e.for_account(label))
+            .map_err(|e| e.for_account(label))?;
+        let mut newest = Vec::with_capacity(new.len());
+        for (name, value) in new {
+            let now = staged.get(&SecretKey::new(&account.id, name))?;
+            newest.push((*name, now.unwrap_or_else(|| value.clone())));
+        }
+        // Renewed secrets the form did not carry (kept ones the check replaced).
+        for name in kept {
+            if newest.iter().any(|(n, _)| n == name) {
+                continue;
+            }
+            let key = SecretKey::new(&account.id, name);
+            if let (Some(now), before) = (staged.get(&key)?, self.secrets.get(&key)?) {
+                if before.is_none_or(|b| b.expose_secret() != now.expose_secret()) {
+                    newest.push((*name, now));
+                }
+            }
+        }
+        Ok((identity, newest))
     }
 
     /// Checks an account's stored credentials against its server.
@@ -155,7 +176,7 @@ impl Context {
         account: &Account,
         secrets: Vec<(&'static str, SecretString)>,
     ) -> Result<Identity> {
-        let identity = self
+        let (identity, secrets) = self
             .verify_staged(account, account.settings.secret_names(), &secrets)
             .await?;
         for (name, value) in &secrets {
@@ -230,9 +251,9 @@ impl Context {
             }
         }
         renewed.settings.validate(id)?;
-        let identity = self.verify_staged(&renewed, &[], &obtained.secrets).await?;
+        let (identity, secrets) = self.verify_staged(&renewed, &[], &obtained.secrets).await?;
         renewed.settings.learn(&identity);
-        for (name, value) in &obtained.secrets {
+        for (name, value) in &secrets {
             self.secrets.set(&SecretKey::new(id, name), value)?;
         }
         self.update_config(|config| {

@@ -329,6 +329,7 @@ impl Provider for Zoom {
             }
         })
         .await?;
+        notes.extend(self.tokens.take_unsaved());
         Ok(notes)
     }
 

@@ -25,6 +25,8 @@ pub(crate) struct TokenKeeper {
     oauth: OAuthClient,
     secrets: Arc<dyn SecretStore>,
     current: tokio::sync::Mutex<Option<TokenSet>>,
+    /// Renewed tokens the keyring would not take, said once with the next result.
+    unsaved: std::sync::Mutex<Option<String>>,
 }
 
 fn same(a: &SecretString, b: &SecretString) -> bool {
@@ -46,7 +48,17 @@ impl TokenKeeper {
             oauth,
             secrets,
             current: tokio::sync::Mutex::new(None),
+            unsaved: std::sync::Mutex::new(None),
         }
+    }
+
+    /// Renewed tokens that could not be stored since last asked, in words; the change
+    /// that renewed them reports it.
+    pub(crate) fn take_unsaved(&self) -> Option<String> {
+        self.unsaved
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take()
     }
 
     fn key(&self) -> SecretKey {
@@ -190,6 +202,14 @@ impl TokenKeeper {
                 // renewal tries the keyring again.
                 if let Err(e) = self.save(&tokens) {
                     tracing::warn!("{}: renewed Zoom tokens not stored: {e}", self.account);
+                    *self
+                        .unsaved
+                        .lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(format!(
+                        "the renewed Zoom sign-in could not be kept in the keyring ({e}); \
+                         if the next change asks to sign in again, run `presently account signin {}`",
+                        self.account
+                    ));
                 }
                 Ok(tokens)
             }

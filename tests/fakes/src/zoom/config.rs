@@ -99,6 +99,10 @@ pub struct ZoomFakeConfig {
     /// `Do_Not_Disturb`, its schema enum `Do_No_Disturb`; which one Zoom accepts is
     /// UNCONFIRMED, so the fake takes both by default and either alone when told.
     pub dnd_spelling: DndSpelling,
+    /// How long an access token from the authorization-code grant works, when not Zoom's
+    /// hour: zero models one that has run out by its first use (short-lived tokens, or a
+    /// skewed clock). Renewed tokens always get the hour.
+    pub code_grant_access_ttl: Option<chrono::Duration>,
 }
 
 /// The do-not-disturb spellings a fake server accepts (see [`ZoomFakeConfig::dnd_spelling`]).
@@ -198,6 +202,7 @@ impl Default for ZoomFakeConfig {
             browser_user: ALICE_ID.to_owned(),
             deny_consent: false,
             dnd_spelling: DndSpelling::Both,
+            code_grant_access_ttl: None,
         }
     }
 }

@@ -11,7 +11,7 @@ use super::error::OAuthError;
 use super::params::Params;
 use super::reply::{self, J};
 use super::state::State;
-use super::tokens::{AccessToken, RefreshState, EXPIRES_IN};
+use super::tokens::{AccessToken, RefreshState, ACCESS_TTL, EXPIRES_IN};
 
 /// The success body. Zoom's documented fields in its order, then `api_url` (UNCONFIRMED:
 /// recent Zoom answers add the API host there; the fake gives its own URL, without `/v2`).
@@ -35,8 +35,10 @@ fn token_body(
 }
 
 /// Issues an access token and, for user grants, a refresh token.
+#[allow(clippy::too_many_arguments)]
 fn issue(
     state: &mut State,
+    ttl: chrono::Duration,
     app: &ZoomApp,
     user_id: &str,
     scopes: &[String],
@@ -51,7 +53,9 @@ fn issue(
         expires_at: now,
         server_to_server: !with_refresh,
     };
-    let access = state.tokens.issue_access(&mut state.random, now, template);
+    let access = state
+        .tokens
+        .issue_access(&mut state.random, now, ttl, template);
     let refresh = with_refresh.then(|| {
         state
             .tokens
@@ -95,7 +99,8 @@ fn authorization_code(
     }
     found.used = true;
     let (user_id, scopes) = (found.user_id.clone(), found.scopes.clone());
-    Ok(issue(state, app, &user_id, &scopes, true, api_url))
+    let ttl = state.config.code_grant_access_ttl.unwrap_or(ACCESS_TTL);
+    Ok(issue(state, ttl, app, &user_id, &scopes, true, api_url))
 }
 
 /// `refresh_token`: single use, this client's only; the answer carries a new one.
@@ -113,7 +118,9 @@ fn refresh_token(
         .ok_or_else(OAuthError::invalid_refresh_token)?;
     found.state = RefreshState::Used;
     let (user_id, scopes) = (found.user_id.clone(), found.scopes.clone());
-    Ok(issue(state, app, &user_id, &scopes, true, api_url))
+    Ok(issue(
+        state, ACCESS_TTL, app, &user_id, &scopes, true, api_url,
+    ))
 }
 
 /// `account_credentials`: Server-to-Server apps only, for their own account; no refresh
@@ -132,7 +139,15 @@ fn account_credentials(
         // UNCONFIRMED body.
         return Err(OAuthError::new("invalid_request", "Invalid account_id"));
     }
-    Ok(issue(state, app, &app.owner, &app.scopes, false, api_url))
+    Ok(issue(
+        state,
+        ACCESS_TTL,
+        app,
+        &app.owner,
+        &app.scopes,
+        false,
+        api_url,
+    ))
 }
 
 pub(crate) fn handle(

@@ -78,12 +78,13 @@ impl Tokens {
         &mut self,
         random: &mut Random,
         now: DateTime<Utc>,
+        ttl: Duration,
         template: AccessToken,
     ) -> String {
         let token = format!("fzat.{}", random.string(64));
         self.access.push(AccessToken {
             token: token.clone(),
-            expires_at: now + ACCESS_TTL,
+            expires_at: now + ttl,
             ..template
         });
         token
