@@ -225,8 +225,12 @@ pub struct SetArgs {
     #[arg(long)]
     pub availability: Option<String>,
     /// How long it lasts: 30m, 1h, 1h 30m.
-    #[arg(long = "for", value_name = "DURATION")]
+    #[arg(long = "for", value_name = "DURATION", conflicts_with = "until")]
     pub duration: Option<String>,
+    /// When it ends, in local time: 17:00, "tomorrow 09:00", 2026-12-24 (through that day),
+    /// "2026-12-24 17:00", today, "this week".
+    #[arg(long, value_name = "END")]
+    pub until: Option<String>,
     #[command(flatten)]
     pub target: TargetArgs,
     #[command(flatten)]

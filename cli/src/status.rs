@@ -30,7 +30,13 @@ pub async fn set(args: SetArgs, json: bool) -> Result<ExitCode, Error> {
             .as_deref()
             .map(Availability::parse)
             .transpose()?,
-        duration: args.duration.as_deref().map(parse_duration).transpose()?,
+        duration: match (&args.duration, &args.until) {
+            (Some(duration), _) => Some(parse_duration(duration)?),
+            (None, Some(until)) => {
+                Some(presently_core::until::Until::parse(until)?.lasting_from(chrono::Utc::now())?)
+            }
+            (None, None) => None,
+        },
         accounts: args.target.accounts.clone(),
         target: target(&args.target),
     };

@@ -942,8 +942,8 @@ fn an_expired_access_token_is_renewed_once_and_the_refresh_token_rotates() {
     let old_refresh = old_refresh.expect("refresh token");
     zoom.expire_tokens();
 
-    let out = cli.run(&["set", "lunch"]);
-    out.code(0).says("Lunch set on 1 of 1 account");
+    let out = cli.run(&["set", "vacation"]);
+    out.code(0).says("Vacation set on 1 of 1 account");
     assert_eq!(zoom.presence_of(ALICE).status, "Away");
     let puts = requests(&zoom, "PUT", OWN_PRESENCE);
     assert_eq!(
@@ -1020,7 +1020,7 @@ fn a_dead_refresh_token_asks_once_to_sign_in_again_and_signin_fixes_it() {
     zoom.expire_tokens();
     zoom.revoke_refresh_tokens();
 
-    cli.run(&["set", "lunch"])
+    cli.run(&["set", "vacation"])
         .code(1)
         .says("Zoom (zoom): sign in again")
         .says("presently account signin zoom");

@@ -493,12 +493,24 @@ fn one_set_is_one_request_once_the_server_level_is_known() {
     let zulip = fake();
     let cli = Cli::new("one-request");
     cli.add_alice(&zulip);
-    for set in [["set", "lunch"], ["set", "focus"]] {
+    for set in [["set", "meeting"], ["set", "vacation"]] {
         let before = zulip.requests().len();
         cli.run(&set).code(0);
         let made = requests_since(&zulip, before);
         assert_eq!(made, [format!("POST {OWN_STATUS}")], "{set:?}");
     }
+    // A timed preset first reads what is shown, to put it back when it ends (the user's
+    // id was learned when the account was added: no `GET /users/me`).
+    cli.run(&["clear"]).code(0);
+    let before = zulip.requests().len();
+    cli.run(&["set", "lunch"]).code(0);
+    assert_eq!(
+        requests_since(&zulip, before),
+        [
+            format!("GET /api/v1/users/{ALICE_ID}/status"),
+            format!("POST {OWN_STATUS}")
+        ]
+    );
     // A day later the level is asked again, once.
     let cache = cli.dir().join("servers.json");
     let text = std::fs::read_to_string(&cache).expect("servers.json beside the config");
@@ -510,7 +522,7 @@ fn one_set_is_one_request_once_the_server_level_is_known() {
     )
     .expect("age the cache");
     let before = zulip.requests().len();
-    cli.run(&["set", "lunch"]).code(0);
+    cli.run(&["set", "meeting"]).code(0);
     let made = requests_since(&zulip, before);
     assert_eq!(
         made,
@@ -623,6 +635,36 @@ fn duration_override_and_bad_values() {
     let half_hour = chrono::Duration::minutes(30);
     assert!(expires >= before + half_hour && expires <= Utc::now() + half_hour);
 
+    // An end given as a date: through that day, in local time.
+    let json = cli
+        .run(&[
+            "--json",
+            "set",
+            "--text",
+            "Away for the holidays",
+            "--until",
+            "2099-12-24",
+        ])
+        .json();
+    let ends: DateTime<chrono::Local> = json["expires_at"]
+        .as_str()
+        .expect("has an end")
+        .parse::<DateTime<Utc>>()
+        .expect("RFC 3339")
+        .with_timezone(&chrono::Local);
+    assert_eq!(
+        ends.format("%Y-%m-%d %H:%M").to_string(),
+        "2099-12-25 00:00"
+    );
+    cli.run(&["set", "--text", "Errand", "--until", "2000-01-01 17:00"])
+        .code(2)
+        .says("2000-01-01 17:00 has passed (it is ");
+    cli.run(&["set", "--text", "Errand", "--until", "soon"])
+        .code(2)
+        .says("cannot read the end \"soon\": use \"today\", \"this week\", \"17:00\", \"tomorrow 09:00\"");
+    cli.run(&["set", "--text", "Errand", "--until", "17:00", "--for", "1h"])
+        .code(2);
+
     for args in [
         &["set", "lunch", "--for", "soon"][..],
         &["set", "lunch", "--for", "10s"],
@@ -639,7 +681,7 @@ fn duration_override_and_bad_values() {
     cli.run(&["set", "nap"]).says("no preset called \"nap\"");
     assert_eq!(
         requests_to(&zulip, "POST", OWN_STATUS).len(),
-        1,
+        2,
         "usage errors send nothing"
     );
     let json = cli.run(&["--json", "set", "nap"]);
@@ -714,9 +756,10 @@ fn status_reads_back_from_the_server() {
     cli.run(&["status"])
         .code(0)
         .says("Zulip (alice): 🚗 On the road\n");
+    // Three reads by `status`, and one by `set lunch` (what to put back when it ends).
     assert_eq!(
         requests_to(&zulip, "GET", "/api/v1/users/8/status").len(),
-        3
+        4
     );
 
     // Reading someone else's status.
@@ -819,6 +862,12 @@ fn admins_set_other_users_status_and_members_cannot() {
         json["active"]["preset_id"], "lunch",
         "alice's own status is still the one to end"
     );
+
+    // A preset with an end, set for someone else: said, never silently dropped.
+    cli.run(&["set", "brb", "--account", "alice", "--user", "9"])
+        .code(0)
+        .says("not ended on time: Presently ends only your own statuses");
+    assert_eq!(zulip.status_of(BOB_ID).status_text, "Be right back");
 
     cli.run(&["set", "--text", "Hi", "--account", "bob", "--user", "8"])
         .code(1)

@@ -25,8 +25,8 @@ const HEADER: &str = "\
 #               (available | away | busy | dnd | offline), duration (\"1h\", \"15m\"),
 #               hotkey (\"Ctrl+Alt+1\"), and [presets.overrides.<account id>] with
 #               text, emoji or skip = true.
-# [settings]    when a timed status ends: restore_previous = true (what was there
-#               before), or restore_preset = \"<id>\", or neither (clear it);
+# [settings]    when a timed status ends: what was there before (the default), or
+#               restore_preset = \"<id>\", or restore_previous = false (clear it);
 #               timeout_seconds per account and request; notifications = false shows
 #               only failures; start_at_login = true or false; clear_hotkey =
 #               \"Ctrl+Alt+0\" for Clear status.
@@ -64,12 +64,14 @@ impl Account {
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(default, deny_unknown_fields)]
 pub struct Settings {
-    /// When a timed status ends: this preset instead of clearing.
+    /// When a timed status ends: this preset on every account. Wins over
+    /// `restore_previous`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub restore_preset: Option<String>,
-    /// When a timed status ends: go back to the status Presently had set before it, on
-    /// each account (and clear where there was none). Wins over `restore_preset`.
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    /// When a timed status ends (and no `restore_preset` is chosen): put back what each
+    /// account showed before it, read from its server when the timed status was set
+    /// (true, the default; cleared where there was nothing), or clear it (false).
+    #[serde(skip_serializing_if = "is_true")]
     pub restore_previous: bool,
     /// Seconds each server has to answer, per account and request.
     pub timeout_seconds: u32,
@@ -87,7 +89,7 @@ impl Default for Settings {
     fn default() -> Self {
         Settings {
             restore_preset: None,
-            restore_previous: false,
+            restore_previous: true,
             timeout_seconds: 10,
             notifications: true,
             start_at_login: None,
@@ -203,6 +205,10 @@ impl Config {
         }
         Ok(())
     }
+}
+
+fn is_true(value: &bool) -> bool {
+    *value
 }
 
 /// An account's label: 1–64 characters, not blank, no control characters.
@@ -391,6 +397,7 @@ mod tests {
             settings: AccountSettings::Zulip(ZulipSettings {
                 site: "https://chat.example.org".into(),
                 email: "alice@example.org".into(),
+                user_id: None,
             }),
         });
         config.presets[1].hotkey = Some("Ctrl+Alt+1".into());

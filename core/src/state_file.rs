@@ -28,6 +28,10 @@ pub(crate) struct Entry {
     /// shows it or someone changed it elsewhere since.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sent: Option<WishedStatus>,
+    /// What the account showed before this timed status, read from its server, to put
+    /// back when it ends (`settings.restore_previous`); none where it showed nothing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub before: Option<WishedStatus>,
 }
 
 /// The status most recently set, as the tray and the window show it.
@@ -197,6 +201,7 @@ mod tests {
                             expires_at: None,
                             previous: None,
                             sent: None,
+                            before: None,
                         };
                         let account = format!("account-{writer}-{round}");
                         file.update(|state| state.record(&[account], &entry))

@@ -326,7 +326,7 @@ async fn conforms(case: Case) {
     for (fault, kind) in faults {
         (case.next_turn)();
         (case.inject)(fault.clone());
-        let report = session.apply(&preset("lunch")).await.expect("a report");
+        let report = session.apply(&preset("meeting")).await.expect("a report");
         assert_eq!(error_of(&case, &report), kind, "{name}: {fault:?}");
         if kind == ErrorKind::RateLimited {
             let retry_at = report.outcomes[0]
@@ -344,7 +344,7 @@ async fn conforms(case: Case) {
     (case.inject)(Fault::Redirect {
         location: format!("{}/somewhere", case.elsewhere_url),
     });
-    let report = session.apply(&preset("lunch")).await.expect("a report");
+    let report = session.apply(&preset("meeting")).await.expect("a report");
     error_of(&case, &report);
     assert_eq!(
         (case.elsewhere_requests)(),
@@ -355,7 +355,7 @@ async fn conforms(case: Case) {
     // Credentials the service no longer takes.
     (case.next_turn)();
     (case.end_credentials)();
-    let report = session.apply(&preset("lunch")).await.expect("a report");
+    let report = session.apply(&preset("meeting")).await.expect("a report");
     let kind = match report.outcomes.first() {
         Some(_) => error_of(&case, &report),
         // A sign-in already known to be over is left out, not tried again.

@@ -575,7 +575,7 @@ async fn statuses_set_on_different_accounts_each_end_on_time() {
 async fn going_back_to_what_was_there_before() {
     let zulip = fake();
     let world = World::new();
-    world.edit_config(|config| config.settings.restore_previous = true);
+    // The default: no setting needed.
     let session = world.open();
     add(&session, "alice", &zulip, ALICE).await;
 
@@ -610,4 +610,75 @@ async fn going_back_to_what_was_there_before() {
         .expect("expire")
         .expect("brb ended");
     assert_eq!(report.summary.title, "Status cleared on 1 of 1 account");
+}
+
+/// A status the user set by hand ("🚗 Commuting") is read when a timed preset is set over
+/// it, kept in state.json, and put back when the preset ends, even after a restart. Then
+/// it is the user's own again: nothing more is due. With "clear" chosen instead, the
+/// status is cleared and nothing is read first.
+#[tokio::test]
+async fn a_timed_status_gives_back_the_one_set_by_hand() {
+    let zulip = fake();
+    let world = World::new();
+    let session = world.open();
+    add(&session, "alice", &zulip, ALICE).await;
+    let commuting = UserStatus {
+        status_text: "Commuting".into(),
+        emoji_name: "car".into(),
+        emoji_code: "1f697".into(),
+        reaction_type: "unicode_emoji".into(),
+        away: false,
+    };
+    zulip.set_status(ALICE.2, commuting.clone());
+
+    session.apply(&preset("lunch")).await.expect("lunch");
+    assert_eq!(zulip.status_of(ALICE.2).status_text, "Lunch");
+    world.advance(minutes(61));
+    let session = world.open();
+    let report = session
+        .expire_if_due()
+        .await
+        .expect("expire")
+        .expect("lunch ended");
+    assert_eq!(
+        report.summary.title,
+        "What was there before set on 1 of 1 account"
+    );
+    let status = zulip.status_of(ALICE.2);
+    assert_eq!(
+        (
+            status.status_text.as_str(),
+            status.emoji_name.as_str(),
+            status.emoji_code.as_str()
+        ),
+        ("Commuting", "car", "1f697")
+    );
+    assert_eq!(session.next_due().expect("state"), None);
+    assert_eq!(session.active().expect("state"), None);
+
+    // "Clear it" chosen: no read before, cleared at the end.
+    world.edit_config(|config| config.settings.restore_previous = false);
+    let session = world.open();
+    let reads = |zulip: &FakeZulip| {
+        zulip
+            .requests()
+            .iter()
+            .filter(|r| r.method == "GET" && r.path.ends_with("/status"))
+            .count()
+    };
+    let before = reads(&zulip);
+    session.apply(&preset("lunch")).await.expect("lunch");
+    assert_eq!(
+        reads(&zulip),
+        before,
+        "nothing read when clearing is the choice"
+    );
+    world.advance(minutes(61));
+    let report = session
+        .expire_if_due()
+        .await
+        .expect("expire")
+        .expect("lunch ended");
+    assert_eq!(report.summary.title, "Status cleared on 1 of 1 account");
+    assert_eq!(zulip.status_of(ALICE.2).status_text, "");
 }

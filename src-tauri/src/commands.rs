@@ -8,7 +8,6 @@ use presently_core::preset::{format_duration, Availability};
 use presently_core::preview::Preview;
 use presently_core::providers::{AccountSettings, Service, ShownStatus, Target};
 use presently_core::state_file::Active;
-use presently_core::until::Until;
 use serde::Serialize;
 use specta::Type;
 use tauri::{AppHandle, State};
@@ -157,13 +156,7 @@ async fn overview(app: AppHandle, state: State<'_, AppState>) -> Result<Overview
                 availability_label: p.availability.label().to_owned(),
                 duration: p
                     .until
-                    .map(|until| match until {
-                        Until::EndOfDay => "today".to_owned(),
-                        Until::EndOfWeek => "this week".to_owned(),
-                        Until::At(at) => {
-                            format!("until {}", presently_core::error::local_time(&at))
-                        }
-                    })
+                    .map(|until| until.describe())
                     .or(p.duration.map(format_duration)),
                 hotkey: p.hotkey.clone(),
                 skips: p

@@ -154,7 +154,7 @@ export type AccountSettings = AccountSettings_Serialize | AccountSettings_Deseri
 /**  The non-secret settings of an account, per service (`service = "…"` in the config). */
 export type AccountSettings_Deserialize = {
 	service: "zulip",
-} & ZulipSettings | {
+} & ZulipSettings_Deserialize | {
 	service: "rocketchat",
 } & RocketChatSettings_Deserialize | {
 	service: "zoom",
@@ -163,7 +163,7 @@ export type AccountSettings_Deserialize = {
 /**  The non-secret settings of an account, per service (`service = "…"` in the config). */
 export type AccountSettings_Serialize = {
 	service: "zulip",
-} & ZulipSettings | {
+} & ZulipSettings_Serialize | {
 	service: "rocketchat",
 } & RocketChatSettings_Serialize | {
 	service: "zoom",
@@ -555,11 +555,15 @@ export type Service = "zulip" | "rocketchat" | "zoom";
 export type Settings = Settings_Serialize | Settings_Deserialize;
 
 export type Settings_Deserialize = {
-	/**  When a timed status ends: this preset instead of clearing. */
+	/**
+	 *  When a timed status ends: this preset on every account. Wins over
+	 *  `restore_previous`.
+	 */
 	restore_preset?: string | null,
 	/**
-	 *  When a timed status ends: go back to the status Presently had set before it, on
-	 *  each account (and clear where there was none). Wins over `restore_preset`.
+	 *  When a timed status ends (and no `restore_preset` is chosen): put back what each
+	 *  account showed before it, read from its server when the timed status was set
+	 *  (true, the default; cleared where there was nothing), or clear it (false).
 	 */
 	restore_previous?: boolean,
 	/**  Seconds each server has to answer, per account and request. */
@@ -573,11 +577,15 @@ export type Settings_Deserialize = {
 };
 
 export type Settings_Serialize = {
-	/**  When a timed status ends: this preset instead of clearing. */
+	/**
+	 *  When a timed status ends: this preset on every account. Wins over
+	 *  `restore_previous`.
+	 */
 	restore_preset?: string,
 	/**
-	 *  When a timed status ends: go back to the status Presently had set before it, on
-	 *  each account (and clear where there was none). Wins over `restore_preset`.
+	 *  When a timed status ends (and no `restore_preset` is chosen): put back what each
+	 *  account showed before it, read from its server when the timed status was set
+	 *  (true, the default; cleared where there was nothing), or clear it (false).
 	 */
 	restore_previous?: boolean,
 	/**  Seconds each server has to answer, per account and request. */
@@ -679,10 +687,28 @@ export type ZoomSettings_Serialize = {
 	redirect_port?: number,
 };
 
-export type ZulipSettings = {
+export type ZulipSettings = ZulipSettings_Serialize | ZulipSettings_Deserialize;
+
+export type ZulipSettings_Deserialize = {
 	/**  The organization's URL, e.g. "https://chat.example.org". */
 	site: string,
 	email: string,
+	/**
+	 *  The user's id on the server, learned when the account is checked, so reading the
+	 *  own status back needs no `GET /users/me` first.
+	 */
+	user_id?: number | null,
+};
+
+export type ZulipSettings_Serialize = {
+	/**  The organization's URL, e.g. "https://chat.example.org". */
+	site: string,
+	email: string,
+	/**
+	 *  The user's id on the server, learned when the account is checked, so reading the
+	 *  own status back needs no `GET /users/me` first.
+	 */
+	user_id?: number,
 };
 
 /* Tauri Specta runtime */

@@ -207,7 +207,12 @@ function fillEditor(preset: Preset, title: string): void {
   const duration = preset.duration ?? null;
   let choice = "";
   if (until === "today" || until === "week") choice = until;
-  else if (until) {
+  else if (until && !until.includes("T")) {
+    // An end written by hand in words ("17:00", "tomorrow 09:00", "2026-12-24") keeps them.
+    const kept = `until:${until}`;
+    if (![...clear.options].some((o) => o.value === kept)) clear.add(new Option(`until ${until}`, kept), 6);
+    choice = kept;
+  } else if (until) {
     choice = "at";
     input("p-until-at").value = toLocalInput(until);
   } else if (duration) {
@@ -264,6 +269,7 @@ function readEditor(): Preset {
   let duration: string | null = null;
   let until: string | null = null;
   if (clear === "today" || clear === "week") until = clear;
+  else if (clear.startsWith("until:")) until = clear.slice("until:".length);
   else if (clear === "at") until = input("p-until-at").value ? new Date(input("p-until-at").value).toISOString() : null;
   else if (clear) duration = clear;
   const overrides: Record<string, { text?: string | null; emoji?: string | null; skip?: boolean }> = {};

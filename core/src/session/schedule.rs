@@ -212,23 +212,42 @@ impl Context {
         if due.is_empty() && unread.is_empty() && left_alone.is_empty() {
             return Ok(None);
         }
-        // What each account goes back to: what was there before, a chosen preset, or
-        // nothing (cleared). Accounts going to the same place go together.
+        // What each account goes back to: a chosen preset; or what it showed before (read
+        // from its server, else the lasting preset Presently had set); or nothing (cleared).
+        // Accounts going to the same preset go together.
         let mut plan: Vec<(Option<String>, Vec<String>)> = Vec::new();
+        let mut put_back: Vec<(String, Status)> = Vec::new();
         for id in due {
-            let target = if config.settings.restore_previous {
+            let target = if let Some(preset) = &config.settings.restore_preset {
+                Some(preset.clone())
+            } else if config.settings.restore_previous {
+                let before = state
+                    .accounts
+                    .get(&id)
+                    .and_then(|e| e.before.as_ref())
+                    .and_then(|before| before.to_status().ok());
+                if let Some(before) = before {
+                    put_back.push((id, before));
+                    continue;
+                }
                 state.previous(&id).filter(|p| config.preset(p).is_some())
             } else {
-                config.settings.restore_preset.clone()
+                None
             };
             match plan.iter_mut().find(|(to, _)| *to == target) {
                 Some((_, ids)) => ids.push(id),
                 None => plan.push((target, vec![id])),
             }
         }
-        let mut report: Option<Report> = None;
+        let mut parts = Vec::new();
+        if !put_back.is_empty() {
+            parts.push(self.put_back(put_back).await?);
+        }
         for (target, accounts) in plan {
-            let part = self.end_on(target, accounts).await?;
+            parts.push(self.end_on(target, accounts).await?);
+        }
+        let mut report: Option<Report> = None;
+        for part in parts {
             report = Some(match report {
                 None => part,
                 Some(mut all) => {
@@ -330,6 +349,22 @@ impl Context {
             }
         }
         (ours, changed, unread)
+    }
+
+    /// Puts back on each account what it showed before its timed status. That is the
+    /// user's own status again: Presently forgets it and never ends it.
+    async fn put_back(&self, statuses: Vec<(String, Status)>) -> Result<Report> {
+        let config = self.config();
+        let statuses = statuses
+            .into_iter()
+            .filter_map(|(id, status)| Some((config.account(&id)?, Some(status))))
+            .collect();
+        let report = self
+            .fan_out("What was there before", "set", statuses, &Target::Me)
+            .await;
+        let succeeded = report.succeeded_accounts();
+        self.state_file.update(|state| state.forget(&succeeded))?;
+        Ok(report)
     }
 
     /// Ends the statuses on `accounts`: `target` preset there, or cleared. Apply and clear

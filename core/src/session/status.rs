@@ -3,6 +3,7 @@
 //! on the user's own accounts is remembered (with when it ends). Also reading back what
 //! each account shows and previewing a preset.
 
+use std::collections::HashMap;
 use std::time::Duration;
 
 use super::context::Context;
@@ -13,7 +14,7 @@ use crate::emoji::Emoji;
 use crate::error::{AccountLabel, Error, ProviderError, Result};
 use crate::paced::Pacer;
 use crate::pacing::WishedStatus;
-use crate::preset::Status;
+use crate::preset::{Availability, Status};
 use crate::preview::Preview;
 use crate::providers::{ShownStatus, Target};
 use crate::state_file::Entry;
@@ -140,17 +141,76 @@ impl Context {
             .as_ref()
             .and_then(|p| config.preset(p))
             .map(|p| p.id.clone());
-        let sent: std::collections::HashMap<String, WishedStatus> = statuses
+        let sent: HashMap<String, WishedStatus> = statuses
             .iter()
             .filter_map(|(account, status)| {
                 Some((account.id.clone(), WishedStatus::from(status.as_ref()?)))
             })
             .collect();
-        let report = self.fan_out(&label, "set", statuses, &request.target).await;
+        let before = if request.target == Target::Me {
+            self.read_before(&config, &statuses).await?
+        } else {
+            HashMap::new()
+        };
+        let mut report = self.fan_out(&label, "set", statuses, &request.target).await;
         if request.target == Target::Me {
-            self.remember(preset_id, &label, &report, duration, &sent)?;
+            self.remember(preset_id, &label, &report, duration, &sent, &before)?;
+        } else if duration.is_some() {
+            // Said, never silent: only the user's own statuses are ended on time.
+            for outcome in report.outcomes.iter_mut() {
+                if let Ok(notes) = &mut outcome.result {
+                    notes.push(
+                        "not ended on time: Presently ends only your own statuses; it stays until changed"
+                            .into(),
+                    );
+                }
+            }
+            report.summary = summarize(&report.label, &report.verb, &report.outcomes);
         }
         Ok(report)
+    }
+
+    /// What each account shows before a timed status replaces it, to put back when that
+    /// ends (`settings.restore_previous`): read from the servers at once, only for timed
+    /// statuses and only when going back is the choice. A timed status Presently set still
+    /// in effect passes on what it had kept; a lasting one Presently set is known by its
+    /// preset. An account that cannot say, or shows nothing, has nothing to put back.
+    async fn read_before(
+        &self,
+        config: &Config,
+        statuses: &[AccountStatus<'_>],
+    ) -> Result<HashMap<String, WishedStatus>> {
+        if !config.settings.restore_previous || config.settings.restore_preset.is_some() {
+            return Ok(HashMap::new());
+        }
+        let state = self.state_file.load()?;
+        let timed = statuses
+            .iter()
+            .filter(|(_, status)| status.as_ref().is_some_and(|s| s.duration.is_some()))
+            .map(|(account, _)| *account);
+        let reads = timed.map(|account| {
+            let kept = state.accounts.get(&account.id).cloned();
+            async move {
+                let before = match kept {
+                    Some(entry) if entry.expires_at.is_some() => entry.before,
+                    Some(_) => None,
+                    None => match self.provider(account) {
+                        Ok(provider) => self
+                            .within_deadline(provider.read_status(&Target::Me))
+                            .await
+                            .ok()
+                            .and_then(|shown| shown_as_status(&shown)),
+                        Err(_) => None,
+                    },
+                };
+                (account.id.clone(), before)
+            }
+        });
+        Ok(futures::future::join_all(reads)
+            .await
+            .into_iter()
+            .filter_map(|(id, before)| Some((id, before?)))
+            .collect())
     }
 
     /// Clears text and emoji and makes the user available again; the caller holds `changing`.
@@ -173,7 +233,7 @@ impl Context {
     }
 
     /// Sends each account its status at once and sums it up.
-    async fn fan_out(
+    pub(super) async fn fan_out(
         &self,
         label: &str,
         verb: &str,
@@ -229,7 +289,8 @@ impl Context {
         label: &str,
         report: &Report,
         duration: Option<Duration>,
-        sent: &std::collections::HashMap<String, WishedStatus>,
+        sent: &HashMap<String, WishedStatus>,
+        before: &HashMap<String, WishedStatus>,
     ) -> Result<()> {
         let succeeded = report.succeeded_accounts();
         if succeeded.is_empty() {
@@ -245,11 +306,13 @@ impl Context {
                 .map(|d| now + d),
             previous: None,
             sent: None,
+            before: None,
         };
         self.state_file.update(|state| {
             for id in &succeeded {
                 let entry = Entry {
                     sent: sent.get(id).cloned(),
+                    before: before.get(id).cloned(),
                     ..entry.clone()
                 };
                 state.record(std::slice::from_ref(id), &entry);
@@ -308,4 +371,40 @@ impl Context {
         });
         Ok(futures::future::join_all(previews).await)
     }
+}
+
+/// A status read back as one Presently can send again; `None` for an empty one. The
+/// availability comes from the service's own word ("Do not disturb until 14:00",
+/// "invisible", "busy").
+pub(crate) fn shown_as_status(shown: &ShownStatus) -> Option<WishedStatus> {
+    let availability = shown
+        .availability
+        .as_deref()
+        .map(|word| {
+            let word = word.to_lowercase();
+            if word.contains("disturb") {
+                Availability::DoNotDisturb
+            } else if word.contains("busy") {
+                Availability::Busy
+            } else if word.contains("away") {
+                Availability::Away
+            } else if word.contains("invisible") || word.contains("offline") {
+                Availability::AppearOffline
+            } else {
+                Availability::Available
+            }
+        })
+        .unwrap_or(Availability::Available);
+    let empty = shown.text.trim().is_empty() && shown.emoji.is_none();
+    if empty && availability == Availability::Available {
+        return None;
+    }
+    Some(WishedStatus {
+        preset_id: None,
+        label: "What was there before".into(),
+        emoji: shown.emoji.clone(),
+        text: shown.text.clone(),
+        availability,
+        duration_seconds: None,
+    })
 }

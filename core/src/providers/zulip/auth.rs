@@ -54,6 +54,7 @@ impl ObtainCredentials for NewCredentials {
             settings: AccountSettings::Zulip(ZulipSettings {
                 site: site.trim().to_owned(),
                 email: email.trim().to_owned(),
+                user_id: None,
             }),
             secrets: vec![(API_KEY, key)],
         })

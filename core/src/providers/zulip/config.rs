@@ -13,6 +13,10 @@ pub struct ZulipSettings {
     /// The organization's URL, e.g. "https://chat.example.org".
     pub site: String,
     pub email: String,
+    /// The user's id on the server, learned when the account is checked, so reading the
+    /// own status back needs no `GET /users/me` first.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_id: Option<u32>,
 }
 
 impl ZulipSettings {

@@ -46,6 +46,10 @@ impl ServiceSettings for ZulipSettings {
         format!("{} on {}", self.email, self.site)
     }
 
+    fn learn(&mut self, identity: &Identity) {
+        self.user_id = identity.user_id.parse().ok();
+    }
+
     fn secret_names(&self) -> &'static [&'static str] {
         SECRET_NAMES
     }
@@ -82,6 +86,8 @@ pub(crate) struct Zulip {
     servers: ServerCache,
     cache_key: String,
     own_user: OnceCell<client::OwnUser>,
+    /// The user's id as learned when the account was checked (`user_id` in the config).
+    known_user_id: Option<u64>,
     /// The server's emoji names, once known in this process.
     emoji_names: std::sync::Mutex<Option<Arc<EmojiNames>>>,
     /// The organization's active custom emoji and when they were asked.
@@ -135,6 +141,7 @@ impl Zulip {
             server: std::sync::Mutex::new(None),
             servers: with.servers.clone(),
             own_user: OnceCell::new(),
+            known_user_id: settings.user_id.map(u64::from),
             emoji_names: std::sync::Mutex::new(None),
             custom_emoji: std::sync::Mutex::new(None),
         })
@@ -494,7 +501,10 @@ impl Provider for Zulip {
             )));
         }
         let user_id = match target {
-            Target::Me => self.own_user().await?.user_id,
+            Target::Me => match self.known_user_id {
+                Some(id) => id,
+                None => self.own_user().await?.user_id,
+            },
             Target::User(user) => Self::other_user_id(user)?,
         };
         let status = self.client.user_status(user_id).await?;
