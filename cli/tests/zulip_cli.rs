@@ -307,8 +307,9 @@ fn set_lunch_shows_zulips_emoji_and_ends_in_an_hour() {
     assert_eq!(field(&posts[0], "status_text"), Some("Lunch"));
     assert_eq!(field(&posts[0], "emoji_name"), Some("hamburger"));
     assert_eq!(posts[0].status, Some(200));
-    // Visibility rides in the same request (`away` is `!presence_enabled` since FL 148).
-    assert_eq!(field(&posts[0], "away"), Some("false"));
+    // Visibility is the user's own setting: Lunch leaves it alone (no `away`, which is
+    // `!presence_enabled` since FL 148) and needs no second request.
+    assert_eq!(field(&posts[0], "away"), None);
     assert!(requests_to(&zulip, "PATCH", "/api/v1/settings").is_empty());
 
     let before = Utc::now();
@@ -615,6 +616,41 @@ fn availability_offline_hides_presence_and_available_restores_it() {
         zulip.presence_enabled(ALICE_ID),
         "do-not-disturb is not invisible"
     );
+}
+
+/// Invisible mode is a privacy setting the user chose in Zulip: presets leave it alone
+/// (no `away` is sent), only "appear offline" changes it, and what replaces Presently's
+/// "appear offline" gives visibility back.
+#[test]
+fn invisible_mode_chosen_in_zulip_is_left_alone() {
+    let zulip = fake();
+    let cli = Cli::new("invisible");
+    cli.add_alice(&zulip);
+    zulip.set_presence_enabled(ALICE_ID, false);
+    for set in [&["set", "meeting"][..], &["set", "lunch"], &["clear"]] {
+        let before = requests_to(&zulip, "POST", OWN_STATUS).len();
+        cli.run(set).code(0);
+        let posts = requests_to(&zulip, "POST", OWN_STATUS);
+        assert_eq!(posts.len(), before + 1, "{set:?}");
+        assert_eq!(field(&posts[before], "away"), None, "{set:?}");
+        assert!(
+            !zulip.presence_enabled(ALICE_ID),
+            "still invisible after {set:?}"
+        );
+    }
+
+    zulip.set_presence_enabled(ALICE_ID, true);
+    cli.run(&["set", "--text", "Heads down", "--availability", "offline"])
+        .code(0);
+    assert!(!zulip.presence_enabled(ALICE_ID));
+    cli.run(&["set", "meeting"]).code(0);
+    assert!(
+        zulip.presence_enabled(ALICE_ID),
+        "visible again after appear offline"
+    );
+    cli.run(&["set", "vacation"]).code(0);
+    let posts = requests_to(&zulip, "POST", OWN_STATUS);
+    assert_eq!(field(posts.last().expect("a post"), "away"), None);
 }
 
 #[test]

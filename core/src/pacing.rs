@@ -53,6 +53,7 @@ impl WishedStatus {
             text: self.text.clone(),
             availability: self.availability,
             duration: self.duration_seconds.map(Duration::from_secs),
+            undo_appear_offline: false,
         })
     }
 }

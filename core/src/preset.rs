@@ -123,6 +123,10 @@ pub struct Status {
     pub text: String,
     pub availability: Availability,
     pub duration: Option<Duration>,
+    /// The status this replaces on the account was Presently's "appear offline": a service
+    /// that keeps visibility as a setting of its own (Zulip's invisible mode) is made
+    /// visible again. Otherwise such a setting is left as the user chose it.
+    pub undo_appear_offline: bool,
 }
 
 impl Status {
@@ -135,6 +139,7 @@ impl Status {
             text: String::new(),
             availability: Availability::Available,
             duration: None,
+            undo_appear_offline: false,
         }
     }
 
@@ -175,6 +180,7 @@ impl Preset {
             text,
             availability: self.availability,
             duration: self.duration,
+            undo_appear_offline: false,
         }))
     }
 

@@ -244,11 +244,24 @@ impl Context {
         let mut needs_sign_in = Vec::new();
         let mut jobs = Vec::new();
         let mut early = Vec::new();
+        // Which of the user's accounts Presently made appear offline (their visibility is
+        // given back when something else replaces that).
+        let state = match target {
+            Target::Me => self.state_file.load().unwrap_or_default(),
+            Target::User(_) => Default::default(),
+        };
         for (account, status) in statuses {
-            let Some(status) = status else {
+            let Some(mut status) = status else {
                 skipped.push(account.id.clone());
                 continue;
             };
+            let was_offline = state
+                .accounts
+                .get(&account.id)
+                .and_then(|e| e.sent.as_ref())
+                .is_some_and(|sent| sent.availability == Availability::AppearOffline);
+            status.undo_appear_offline =
+                was_offline && status.availability != Availability::AppearOffline;
             match self.provider(account) {
                 Ok(provider) if provider.sign_in_needed() => needs_sign_in.push(account.label()),
                 Ok(provider) => jobs.push(Job {

@@ -453,13 +453,21 @@ impl Provider for Zulip {
             Target::Me => {
                 // Before feature level 148 `away` is the away flag; since then it is
                 // `presence_enabled = !away` (<https://zulip.com/api/update-status>), so visibility rides along in
-                // the same request instead of a second `PATCH /settings`.
+                // the same request instead of a second `PATCH /settings`. Invisible mode is
+                // the user's own privacy choice: it is changed only to appear offline, and
+                // given back when Presently's "appear offline" is replaced.
                 let away = if level < FL_AWAY_MEANS_INVISIBLE {
-                    status.availability != Availability::Available
+                    Some(status.availability != Availability::Available)
+                } else if !wants_visible {
+                    Some(true)
+                } else if status.undo_appear_offline {
+                    Some(false)
                 } else {
-                    !wants_visible
+                    None
                 };
-                form.push(("away", away.to_string()));
+                if let Some(away) = away {
+                    form.push(("away", away.to_string()));
+                }
                 None
             }
             Target::User(user) => {

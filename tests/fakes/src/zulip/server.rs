@@ -60,6 +60,11 @@ impl FakeZulip {
         self.running.lock().presence_enabled(user_id)
     }
 
+    /// The user turns invisible mode on or off in Zulip's own settings.
+    pub fn set_presence_enabled(&self, user_id: u64, enabled: bool) {
+        self.running.lock().set_presence_enabled(user_id, enabled);
+    }
+
     /// Event queues opened with `POST /register` and not deleted since.
     pub fn open_queues(&self) -> usize {
         self.running.lock().open_queues()
