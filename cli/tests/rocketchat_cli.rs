@@ -482,3 +482,49 @@ fn sync_waits_out_a_short_rate_limit() {
         "one 429, then 7 creates"
     );
 }
+
+/// Rocket.Chat 8.6+ ends a status by itself (`expiresAt`), so it ends even with this
+/// computer off; the preview says who ends it. Older servers never get the field, and
+/// Presently's own timer ends the status there.
+#[test]
+fn a_server_that_ends_statuses_itself_gets_the_end_with_the_status() {
+    for (version, native) in [("8.6.0", true), ("7.4.0", false)] {
+        let rc = FakeRocketChat::start(RcFakeConfig {
+            version: version.to_owned(),
+            ..RcFakeConfig::default()
+        })
+        .expect("fake Rocket.Chat starts");
+        let cli = Cli::new(&format!("rc-expires-{version}"));
+        sign_in(&cli, &rc, "team", "alice", "alice-password", None).code(0);
+        let preview = cli.run(&["preview", "lunch"]);
+        if native {
+            preview.says("Rocket.Chat ends it at");
+        } else {
+            preview
+                .says("Presently ends it on Rocket.Chat at")
+                .says("if this computer is on");
+        }
+        let before = chrono::Utc::now();
+        cli.run(&["set", "lunch"]).code(0);
+        let set = rc
+            .requests()
+            .into_iter()
+            .rfind(|r| r.path == "/api/v1/users.setStatus")
+            .expect("a status change");
+        match set.body["expiresAt"].as_str() {
+            Some(at) => {
+                assert!(native, "{version} got expiresAt");
+                let at: chrono::DateTime<chrono::Utc> = at.parse().expect("ISO 8601");
+                let hour = chrono::Duration::hours(1);
+                assert!(
+                    at >= before + hour && at <= chrono::Utc::now() + hour,
+                    "{at}"
+                );
+            }
+            None => assert!(!native, "{version}: no expiresAt in {}", set.body),
+        }
+        // Presently keeps its own timer either way, as the safety net.
+        let json = cli.run(&["--json", "status"]).json();
+        assert!(json["active"]["expires_at"].is_string(), "{json}");
+    }
+}

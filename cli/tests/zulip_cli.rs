@@ -842,7 +842,7 @@ fn preview_and_preset_list_send_nothing() {
     cli.run(&["preview", "focus"])
         .code(0)
         .says("Zulip (alice): 🎧 Focus [visible]")
-        .says("Presently clears it at")
+        .says("Presently ends it on Zulip at")
         .says("Zulip has no away, busy or do-not-disturb");
     cli.run(&["preview", "nap"]).code(2);
     assert!(requests_to(&zulip, "POST", OWN_STATUS).is_empty());

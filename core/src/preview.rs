@@ -15,7 +15,8 @@ pub struct Preview {
     pub emoji: Option<String>,
     /// The service's word for the availability others will see.
     pub availability: String,
-    /// Who ends the status and when, e.g. "Presently clears it at 13:30".
+    /// Who ends the status and when, e.g. "Rocket.Chat ends it at 17:00" or "Presently ends
+    /// it on Zulip at 17:00 if this computer is on".
     pub expiry: Option<String>,
     /// What the service cannot show as asked.
     pub notes: Vec<String>,
@@ -107,9 +108,12 @@ pub fn preview(status: &Status, caps: &Capabilities, now: DateTime<Utc>) -> Prev
         .map(|d| {
             let at = local_time(&(now + d));
             if caps.native_expiry {
-                format!("{} clears it at {at}", caps.service.display_name())
+                format!("{} ends it at {at}", caps.service.display_name())
             } else {
-                format!("Presently clears it at {at}")
+                format!(
+                    "Presently ends it on {} at {at} if this computer is on",
+                    caps.service.display_name()
+                )
             }
         });
     Preview {
@@ -171,7 +175,7 @@ mod tests {
         assert!(shown
             .expiry
             .as_deref()
-            .is_some_and(|e| e.starts_with("Presently clears it at")));
+            .is_some_and(|e| e.starts_with("Presently ends it on Zulip at")));
         assert_eq!(shown.problem, None);
     }
 }

@@ -87,7 +87,7 @@ def main():
         preview = wait_for("the Focus preview", lambda: driver.find_element(By.ID, "preview-list").text)
         assert "Zulip (work): 🎧 Focus [visible]" in preview, preview
         assert "Rocket.Chat (team): 🎧 Focus [busy]" in preview, preview
-        assert "Presently clears it at" in preview and "do-not-disturb" in preview, preview
+        assert "Presently ends it on Zulip at" in preview and "do-not-disturb" in preview, preview
         assert "Zoom (meet):" in preview and "[Do not disturb for 120 min]" in preview, preview
         assert "Zoom shows no status text" in preview, preview
         print("ok: the preview says what Zulip, Rocket.Chat and Zoom will show for Focus")

@@ -498,7 +498,10 @@ export type Preview_Deserialize = {
 	emoji?: string | null,
 	/**  The service's word for the availability others will see. */
 	availability: string,
-	/**  Who ends the status and when, e.g. "Presently clears it at 13:30". */
+	/**
+	 *  Who ends the status and when, e.g. "Rocket.Chat ends it at 17:00" or "Presently ends
+	 *  it on Zulip at 17:00 if this computer is on".
+	 */
 	expiry?: string | null,
 	/**  What the service cannot show as asked. */
 	notes: string[],
@@ -511,7 +514,10 @@ export type Preview_Serialize = {
 	emoji: string | null,
 	/**  The service's word for the availability others will see. */
 	availability: string,
-	/**  Who ends the status and when, e.g. "Presently clears it at 13:30". */
+	/**
+	 *  Who ends the status and when, e.g. "Rocket.Chat ends it at 17:00" or "Presently ends
+	 *  it on Zulip at 17:00 if this computer is on".
+	 */
 	expiry: string | null,
 	/**  What the service cannot show as asked. */
 	notes: string[],

@@ -169,10 +169,14 @@ impl RocketChatClient {
         message: &str,
         status: &str,
         user_id: Option<&str>,
+        expires_at: Option<chrono::DateTime<chrono::Utc>>,
     ) -> Result<(), ProviderError> {
         let mut body = json!({ "message": message, "status": status });
         if let Some(user_id) = user_id {
             body["userId"] = json!(user_id);
+        }
+        if let Some(at) = expires_at {
+            body["expiresAt"] = json!(at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true));
         }
         self.call(Method::POST, "users.setStatus", Some(body), credentials)
             .await

@@ -87,6 +87,22 @@ pub(crate) struct RocketChat {
     signed_in: bool,
     timeout: Duration,
     version: OnceCell<String>,
+    /// The server's version, kept a day in `servers.json` under `cache_key`.
+    servers: crate::server_cache::ServerCache,
+    cache_key: String,
+}
+
+/// The first version whose `users.setStatus` takes `expiresAt`
+/// (<https://developer.rocket.chat/apidocs/set-user-status>, 8.6.0).
+const EXPIRES_AT_SINCE: (u32, u32) = (8, 6);
+
+/// "8.6.0" or "8.6" → (8, 6); anything unreadable → (0, 0), an old server.
+fn major_minor(version: &str) -> (u32, u32) {
+    let mut parts = version
+        .trim()
+        .split('.')
+        .map(|p| p.parse::<u32>().unwrap_or(0));
+    (parts.next().unwrap_or(0), parts.next().unwrap_or(0))
 }
 
 /// The service's word for an availability, and a note when it is not an exact match.
@@ -158,7 +174,31 @@ impl RocketChat {
             signed_in: settings.signed_in,
             timeout: with.timeout,
             version: OnceCell::new(),
+            servers: with.servers.clone(),
+            cache_key: format!("rocketchat {}", settings.server.trim_end_matches('/')),
         })
+    }
+
+    /// The server's version: asked once a day (`GET /api/info`), else from `servers.json`.
+    async fn version(&self) -> Result<&String, ProviderError> {
+        self.version
+            .get_or_try_init(|| async {
+                if let Some((known, _)) = self.servers.get::<String>(&self.cache_key) {
+                    return Ok(known);
+                }
+                let asked = self.client.server_version().await?;
+                self.servers.put(&self.cache_key, &asked);
+                Ok(asked)
+            })
+            .await
+    }
+
+    /// Whether the server ends a status by itself (`expiresAt`); an old or unreadable
+    /// version means Presently's timer alone.
+    async fn ends_statuses(&self) -> bool {
+        self.version()
+            .await
+            .is_ok_and(|v| major_minor(v) >= EXPIRES_AT_SINCE)
     }
 
     async fn within_deadline<T>(
@@ -247,15 +287,17 @@ impl Provider for RocketChat {
     }
 
     async fn capabilities(&self) -> Result<Capabilities, ProviderError> {
-        Ok(capabilities())
+        let mut caps = capabilities();
+        caps.native_expiry = self.ends_statuses().await;
+        Ok(caps)
     }
 
     async fn verify(&self) -> Result<Identity, ProviderError> {
         let me = self.client.me(&self.credentials).await?;
-        let version = self
-            .version
-            .get_or_try_init(|| self.client.server_version())
-            .await?;
+        // Always asked: checking an account is also how a server upgrade is noticed.
+        let asked = self.client.server_version().await?;
+        self.servers.put(&self.cache_key, &asked);
+        let version = &asked;
         Ok(Identity {
             user_id: me.id,
             name: if me.name.is_empty() {
@@ -281,8 +323,16 @@ impl Provider for RocketChat {
             Target::Me => None,
             Target::User(user) => Some(user.as_str()),
         };
+        // The server ends it by itself too (8.6+), so it ends even with this computer off;
+        // Presently's own timer stays as the safety net.
+        let expires_at = match status.duration {
+            Some(duration) if self.ends_statuses().await => chrono::Duration::from_std(duration)
+                .ok()
+                .map(|d| chrono::Utc::now() + d),
+            _ => None,
+        };
         self.client
-            .set_status(&self.credentials, &message, word, user)
+            .set_status(&self.credentials, &message, word, user, expires_at)
             .await?;
         Ok(note.map(str::to_owned).into_iter().collect())
     }
