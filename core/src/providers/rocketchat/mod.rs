@@ -396,6 +396,40 @@ mod tests {
         );
     }
 
+    /// Every Unicode emoji (each skin tone too): the preview's message is the message sent
+    /// (the emoji as typed, then the text), and it is refused before sending exactly when
+    /// its UTF-16 length passes the 120 units the server keeps.
+    #[test]
+    fn every_emoji_leads_the_message_as_previewed_and_counts_in_utf16_units() {
+        let caps = capabilities();
+        let every = emojis::iter()
+            .flat_map(|e| std::iter::once(e).chain(e.skin_tones().into_iter().flatten()));
+        for e in every {
+            let glyph = e.as_str();
+            let emoji = Emoji::parse(glyph).unwrap_or_else(|err| panic!("{glyph:?}: {err}"));
+            let status = Status {
+                emoji: Some(emoji),
+                text: "x".repeat(100),
+                ..Status::cleared()
+            };
+            let previewed = crate::preview::preview(&status, &caps, chrono::Utc::now());
+            let sent = check_text(&status, &caps);
+            let units = format!("{glyph} {}", status.text).encode_utf16().count();
+            match sent {
+                Ok(message) => {
+                    assert!(units <= 120, "{glyph}: {units} units accepted");
+                    assert_eq!(message, format!("{glyph} {}", status.text));
+                    assert_eq!(previewed.text, message, "{glyph}");
+                    assert_eq!(previewed.problem, None, "{glyph}");
+                }
+                Err(e) => {
+                    assert!(units > 120, "{glyph}: refused at {units} units: {e}");
+                    assert!(previewed.problem.is_some(), "{glyph}: the preview says so");
+                }
+            }
+        }
+    }
+
     #[test]
     fn do_not_disturb_is_busy_with_a_note() {
         let caps = capabilities();
