@@ -449,7 +449,8 @@ async fn setting_someone_elses_status_leaves_the_own_expiry_alone() {
         .await
         .expect_err("no --for with --user");
     assert!(
-        err.to_string().contains("--for cannot be used with --user"),
+        err.to_string()
+            .contains("--for and --until cannot be used with --user"),
         "{err}"
     );
     assert_eq!(zulip.status_of(BOB.2).status_text, "");

@@ -13,7 +13,7 @@ use crate::error::{AccountLabel, ProviderError, Result};
 use crate::paced::Claimed;
 use crate::pacing::{Wish, WishTurn};
 use crate::preset::Status;
-use crate::providers::Target;
+use crate::providers::{ShownStatus, Target};
 
 /// After an expiry that failed, or could reach no account, wait this long before the
 /// failed accounts are tried again.
@@ -318,23 +318,24 @@ impl Context {
                 return (id, Ok(true));
             };
             let provider = match self.provider(account) {
+                // Reported once as "sign in again" by the ending itself, not read each minute.
+                Ok(provider) if provider.sign_in_needed() => return (id, Ok(true)),
                 Ok(provider) => provider,
                 Err(e) => return (id, Err(Outcome::failed(account.label(), e))),
             };
-            let expected = match self.preview_on(provider.as_ref(), &sent, now).await {
-                Ok(expected) => expected,
-                Err(e) => return (id, Err(Outcome::failed(account.label(), e))),
-            };
-            let caps = match self.within_deadline(provider.capabilities()).await {
-                Ok(caps) => caps,
-                Err(e) => return (id, Err(Outcome::failed(account.label(), e))),
-            };
-            match self
+            let shown = match self
                 .within_deadline(provider.read_status(&Target::Me))
                 .await
             {
-                Ok(shown) => (id, Ok(still_shows(&expected, &caps, &sent, &shown))),
-                Err(ProviderError::Unsupported(_)) => (id, Ok(true)),
+                Ok(shown) => shown,
+                Err(ProviderError::Unsupported(_)) => return (id, Ok(true)),
+                Err(e) => return (id, Err(Outcome::failed(account.label(), e))),
+            };
+            match self
+                .shows_what_was_sent(provider.as_ref(), &sent, &shown, now)
+                .await
+            {
+                Ok(ours) => (id, Ok(ours)),
                 Err(e) => (id, Err(Outcome::failed(account.label(), e))),
             }
         });
@@ -367,6 +368,29 @@ impl Context {
         Ok(report)
     }
 
+    /// Whether `shown` (read back from the account) is still what Presently sent there, as
+    /// the preview said it would look; also when the service ended it by itself on time
+    /// (Rocket.Chat's `expiresAt`, Zoom's timed do-not-disturb) and shows nothing now.
+    pub(super) async fn shows_what_was_sent(
+        &self,
+        provider: &dyn crate::providers::Provider,
+        sent: &Status,
+        shown: &ShownStatus,
+        now: DateTime<Utc>,
+    ) -> std::result::Result<bool, ProviderError> {
+        let expected = self.preview_on(provider, sent, now).await?;
+        let caps = self.within_deadline(provider.capabilities()).await?;
+        let service_ends = caps.native_expiry
+            || caps
+                .timed
+                .as_ref()
+                .is_some_and(|t| t.availabilities.contains(&sent.availability));
+        if service_ends && sent.duration.is_some() && shows_nothing(shown) {
+            return Ok(true);
+        }
+        Ok(still_shows(&expected, &caps, sent, shown))
+    }
+
     /// Ends the statuses on `accounts`: `target` preset there, or cleared. Apply and clear
     /// record the accounts that succeed; failed ones stay due.
     async fn end_on(&self, target: Option<String>, accounts: Vec<String>) -> Result<Report> {
@@ -393,13 +417,22 @@ impl Context {
     }
 }
 
+/// No text, no emoji, and available (or no word for it).
+fn shows_nothing(shown: &ShownStatus) -> bool {
+    let available = shown.availability.as_deref().is_none_or(|word| {
+        let word = word.to_lowercase();
+        word == "available" || word == "online"
+    });
+    shown.text.trim().is_empty() && shown.emoji.is_none() && available
+}
+
 /// Whether an account still shows what Presently sent (`expected`, as the preview said it
 /// would look). Text and emoji where the service has them, else the presence word.
 fn still_shows(
     expected: &crate::preview::Preview,
     caps: &crate::providers::Capabilities,
     sent: &Status,
-    shown: &crate::providers::ShownStatus,
+    shown: &ShownStatus,
 ) -> bool {
     let bare = |s: &str| -> String {
         s.chars()

@@ -129,7 +129,7 @@ impl Context {
         self.check_target(&request.target, &request.accounts)?;
         if matches!(request.target, Target::User(_)) && request.duration.is_some() {
             return Err(Error::invalid(
-                "--for cannot be used with --user: Presently only ends your own statuses",
+                "--for and --until cannot be used with --user: Presently only ends your own statuses",
             ));
         }
         // Read the state first: a broken state file must stop us before anything is sent.
@@ -172,9 +172,10 @@ impl Context {
 
     /// What each account shows before a timed status replaces it, to put back when that
     /// ends (`settings.restore_previous`): read from the servers at once, only for timed
-    /// statuses and only when going back is the choice. A timed status Presently set still
-    /// in effect passes on what it had kept; a lasting one Presently set is known by its
-    /// preset. An account that cannot say, or shows nothing, has nothing to put back.
+    /// statuses and only when going back is the choice. Where the account still shows what
+    /// Presently set, a timed one passes on what it had kept and a lasting one is known by
+    /// its preset; anything else there is the user's own and is what comes back. An
+    /// account that cannot say, or shows nothing, has nothing to put back.
     async fn read_before(
         &self,
         config: &Config,
@@ -188,20 +189,34 @@ impl Context {
             .iter()
             .filter(|(_, status)| status.as_ref().is_some_and(|s| s.duration.is_some()))
             .map(|(account, _)| *account);
+        let now = self.clock.now();
         let reads = timed.map(|account| {
             let kept = state.accounts.get(&account.id).cloned();
             async move {
+                let Ok(provider) = self.provider(account) else {
+                    return (account.id.clone(), None);
+                };
+                let Ok(shown) = self
+                    .within_deadline(provider.read_status(&Target::Me))
+                    .await
+                else {
+                    return (account.id.clone(), None);
+                };
+                let sent = kept
+                    .as_ref()
+                    .and_then(|e| e.sent.as_ref())
+                    .and_then(|sent| sent.to_status().ok());
+                let still_presentlys = match &sent {
+                    Some(sent) => self
+                        .shows_what_was_sent(provider.as_ref(), sent, &shown, now)
+                        .await
+                        .unwrap_or(false),
+                    None => false,
+                };
                 let before = match kept {
-                    Some(entry) if entry.expires_at.is_some() => entry.before,
-                    Some(_) => None,
-                    None => match self.provider(account) {
-                        Ok(provider) => self
-                            .within_deadline(provider.read_status(&Target::Me))
-                            .await
-                            .ok()
-                            .and_then(|shown| shown_as_status(&shown)),
-                        Err(_) => None,
-                    },
+                    Some(entry) if still_presentlys && entry.expires_at.is_some() => entry.before,
+                    Some(_) if still_presentlys => None,
+                    _ => shown_as_status(&shown),
                 };
                 (account.id.clone(), before)
             }
@@ -386,26 +401,18 @@ impl Context {
     }
 }
 
-/// A status read back as one Presently can send again; `None` for an empty one. The
-/// availability comes from the service's own word ("Do not disturb until 14:00",
-/// "invisible", "busy").
+/// A status read back as one Presently can send again; `None` for an empty one. Of the
+/// availability only what a person chooses and keeps is taken: "busy" (Rocket.Chat) and
+/// "invisible" (Zulip's setting). Away and offline follow the connection on Rocket.Chat and
+/// Zoom, and Zoom's do-not-disturb ends by itself, so those are not put back.
 pub(crate) fn shown_as_status(shown: &ShownStatus) -> Option<WishedStatus> {
     let availability = shown
         .availability
         .as_deref()
-        .map(|word| {
-            let word = word.to_lowercase();
-            if word.contains("disturb") {
-                Availability::DoNotDisturb
-            } else if word.contains("busy") {
-                Availability::Busy
-            } else if word.contains("away") {
-                Availability::Away
-            } else if word.contains("invisible") || word.contains("offline") {
-                Availability::AppearOffline
-            } else {
-                Availability::Available
-            }
+        .map(|word| match word.to_lowercase().as_str() {
+            "busy" => Availability::Busy,
+            "invisible" => Availability::AppearOffline,
+            _ => Availability::Available,
         })
         .unwrap_or(Availability::Available);
     let empty = shown.text.trim().is_empty() && shown.emoji.is_none();

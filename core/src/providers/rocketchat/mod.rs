@@ -325,10 +325,13 @@ impl Provider for RocketChat {
         };
         // The server ends it by itself too (8.6+), so it ends even with this computer off;
         // Presently's own timer stays as the safety net.
-        let expires_at = match status.duration {
-            Some(duration) if self.ends_statuses().await => chrono::Duration::from_std(duration)
-                .ok()
-                .map(|d| chrono::Utc::now() + d),
+        // Only the user's own: Presently does not end statuses it sets for others.
+        let expires_at = match (status.duration, target) {
+            (Some(duration), Target::Me) if self.ends_statuses().await => {
+                chrono::Duration::from_std(duration)
+                    .ok()
+                    .map(|d| chrono::Utc::now() + d)
+            }
             _ => None,
         };
         self.client

@@ -164,7 +164,8 @@ impl ZulipClient {
     }
 
     /// The server's emoji data at `url`: `{"code_to_names": {code: [canonical, aliases…]}}`.
-    /// Unauthenticated, as Zulip's clients fetch it; the URL may be on another host (a
+    /// Unauthenticated, as Zulip's clients fetch it. The URL is usually a path on the site
+    /// (`/static/generated/emoji/emoji_api.<hash>.json`); it may be on another host (a
     /// CDN), so no credential is sent, and it must be HTTPS (or HTTP on this computer).
     pub(crate) async fn emoji_data(
         &self,
@@ -174,7 +175,11 @@ impl ZulipClient {
         struct EmojiData {
             code_to_names: std::collections::BTreeMap<String, Vec<String>>,
         }
-        let url = crate::http::provider_url(url)?;
+        let url = self
+            .api
+            .join(url)
+            .map_err(|e| ProviderError::Protocol(format!("bad emoji data URL {url:?}: {e}")))?;
+        let url = crate::http::provider_url(url.as_str())?;
         let request = self.http.get(url).timeout(self.timeout);
         let response = crate::http::send(request, self.timeout).await?;
         let status = response.status();

@@ -88,8 +88,9 @@ pub(crate) struct Zulip {
     own_user: OnceCell<client::OwnUser>,
     /// The user's id as learned when the account was checked (`user_id` in the config).
     known_user_id: Option<u64>,
-    /// The server's emoji names, once known in this process.
-    emoji_names: std::sync::Mutex<Option<Arc<EmojiNames>>>,
+    /// The server's emoji names, once known in this process; with when a fallback to the
+    /// built-in names was taken because the server could not say (asked again later).
+    emoji_names: std::sync::Mutex<Option<(Arc<EmojiNames>, Option<std::time::Instant>)>>,
     /// The organization's active custom emoji and when they were asked.
     custom_emoji: std::sync::Mutex<Option<(Vec<String>, std::time::Instant)>>,
 }
@@ -216,25 +217,28 @@ impl Zulip {
             .emoji_names
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .clone();
-        if let Some(names) = known {
+            .clone()
+            .filter(|(_, fell_back)| {
+                fell_back.is_none_or(|at| at.elapsed() < CUSTOM_EMOJI_TRUSTED)
+            });
+        if let Some((names, _)) = known {
             return names;
         }
-        let names = match self.server_emoji_names().await {
-            Ok(Some(names)) => Arc::new(names),
-            Ok(None) => EmojiNames::built_in(),
+        let (names, fell_back) = match self.server_emoji_names().await {
+            Ok(Some(names)) => (Arc::new(names), None),
+            Ok(None) => (EmojiNames::built_in(), None),
             Err(e) => {
                 tracing::warn!(
                     "{}: emoji names not read from the server ({e}); using Zulip's built-in names",
                     self.label
                 );
-                EmojiNames::built_in()
+                (EmojiNames::built_in(), Some(std::time::Instant::now()))
             }
         };
         *self
             .emoji_names
             .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(names.clone());
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some((names.clone(), fell_back));
         names
     }
 
@@ -285,7 +289,8 @@ impl Zulip {
                 *self
                     .emoji_names
                     .lock()
-                    .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(Arc::new(names));
+                    .unwrap_or_else(std::sync::PoisonError::into_inner) =
+                    Some((Arc::new(names), None));
             }
             Ok(None) => {}
             Err(e) => tracing::warn!("{}: emoji names not refreshed: {e}", self.label),

@@ -163,8 +163,8 @@ fn register(state: &mut State, params: &Params) -> Response {
         ),
     ];
     if realm && state.config.feature_level >= SERVER_EMOJI_DATA_FL {
-        let url = format!("{}{EMOJI_DATA_PATH}", state.base_url());
-        data.push(("server_emoji_data_url".into(), url.into()));
+        // A path on the site, as Zulip's static-files storage gives it (no CDN).
+        data.push(("server_emoji_data_url".into(), EMOJI_DATA_PATH.into()));
     }
     json::success(data)
 }
