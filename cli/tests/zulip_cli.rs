@@ -481,6 +481,29 @@ fn emoji_go_out_as_the_server_names_them() {
     assert_eq!(data(&zulip), 1);
 }
 
+/// A server whose names differ from Presently's built-in table (here an older Zulip that
+/// still calls 🎄 `christmas_tree`): its own emoji data decides, so the change is one it
+/// accepts. With the built-in name it would answer "Invalid emoji name.".
+#[test]
+fn the_servers_own_emoji_names_win_over_the_built_in_table() {
+    let zulip = fake_with(|c| {
+        c.unicode_renames = vec![("1f384".into(), "christmas_tree".into())];
+    });
+    let cli = Cli::new("emoji-older-server");
+    cli.add_alice(&zulip);
+    cli.run(&["set", "--text", "Festive", "--emoji", "🎄"])
+        .code(0);
+    let status = zulip.status_of(ALICE_ID);
+    assert_eq!(
+        (status.emoji_name.as_str(), status.emoji_code.as_str()),
+        ("christmas_tree", "1f384")
+    );
+    // The built-in name is not this server's: refused before anything is sent.
+    cli.run(&["set", "--text", "Festive", "--emoji", ":holiday_tree:"])
+        .code(1)
+        .says("Zulip has no emoji called :holiday_tree:");
+}
+
 /// "METHOD /path" of each request the fake got after the first `before`.
 fn requests_since(zulip: &FakeZulip, before: usize) -> Vec<String> {
     zulip.requests()[before..]

@@ -47,6 +47,9 @@ pub struct ZulipFakeConfig {
     pub users: Vec<ZulipUser>,
     /// `(id, name, deactivated)`; the author of every custom emoji is the first user.
     pub realm_emoji: Vec<(u64, String, bool)>,
+    /// `(code, name)`: this server's own name for a Unicode emoji where it differs from the
+    /// current table (an older or newer Zulip); its validation and its emoji data say so.
+    pub unicode_renames: Vec<(String, String)>,
     pub realm_deactivated: bool,
     /// Per-user API requests allowed in any 60-second window (Zulip's default is 200).
     pub rate_limit_per_minute: u32,
@@ -100,6 +103,7 @@ impl Default for ZulipFakeConfig {
                 (1, "presently".to_owned(), false),
                 (2, "old_logo".to_owned(), true),
             ],
+            unicode_renames: Vec::new(),
             realm_deactivated: false,
             rate_limit_per_minute: 200,
             away_removed: false,

@@ -148,7 +148,8 @@ pub(crate) async fn any_request(
         None if path == endpoints::EMOJI_DATA_PATH
             && matches!(method, Method::GET | Method::HEAD) =>
         {
-            axum::Json(super::emoji_table::code_to_names_json()).into_response()
+            let renames = shared.lock().config.unicode_renames.clone();
+            axum::Json(super::emoji_table::code_to_names_json(&renames)).into_response()
         }
         None if !is_api => (StatusCode::NOT_FOUND, "Not Found").into_response(),
         None => handle(&shared, &method, path, &headers, &params),

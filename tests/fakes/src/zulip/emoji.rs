@@ -15,6 +15,7 @@ pub(crate) type RealmEmoji = [(u64, String, bool)];
 /// Deactivated custom emoji do not exist for new use.
 pub(crate) fn get_emoji_data(
     realm: &RealmEmoji,
+    renames: &[(String, String)],
     name: &str,
 ) -> Result<(String, &'static str), ApiError> {
     if let Some((id, _, _)) = realm
@@ -26,7 +27,7 @@ pub(crate) fn get_emoji_data(
     if name == "zulip" {
         return Ok((name.to_owned(), ZULIP_EXTRA_EMOJI));
     }
-    if let Some(code) = emoji_table::code_for_name(name) {
+    if let Some(code) = emoji_table::code_for_name(name, renames) {
         return Ok((code.to_owned(), UNICODE_EMOJI));
     }
     Err(ApiError::bad_request(format!(
@@ -37,6 +38,7 @@ pub(crate) fn get_emoji_data(
 /// Checks that `code` is a valid emoji of type `kind` for new use under `name`.
 pub(crate) fn check_emoji_request(
     realm: &RealmEmoji,
+    renames: &[(String, String)],
     name: &str,
     code: &str,
     kind: &str,
@@ -72,7 +74,7 @@ pub(crate) fn check_emoji_request(
             if !emoji_table::is_known_code(code) {
                 return Err(ApiError::bad_request("Invalid emoji code."));
             }
-            if emoji_table::code_for_name(name) != Some(code) {
+            if emoji_table::code_for_name(name, renames) != Some(code) {
                 return Err(ApiError::bad_request("Invalid emoji name."));
             }
             Ok(())

@@ -44,9 +44,19 @@ static TABLE: LazyLock<Table> = LazyLock::new(|| {
     Table { rows, by_name }
 });
 
-/// Zulip's `name_to_codepoint`: canonical names and aliases.
-pub(crate) fn code_for_name(name: &str) -> Option<&'static str> {
-    TABLE.by_name.get(name).copied()
+/// This server's `name_to_codepoint`: canonical names and aliases, after its `renames`
+/// (`(code, name)`: a renamed code's old canonical name is gone).
+pub(crate) fn code_for_name(name: &str, renames: &[(String, String)]) -> Option<&'static str> {
+    if let Some((code, _)) = renames.iter().find(|(_, n)| n == name) {
+        return TABLE.rows.iter().map(|(c, _, _)| *c).find(|c| c == code);
+    }
+    let code = TABLE.by_name.get(name).copied()?;
+    let renamed_away = renames.iter().any(|(c, _)| c == code)
+        && TABLE
+            .rows
+            .iter()
+            .any(|(c, canonical, _)| *c == code && *canonical == name);
+    (!renamed_away).then_some(code)
 }
 
 /// Zulip's `codepoint_to_name` membership test.
@@ -55,12 +65,16 @@ pub(crate) fn is_known_code(code: &str) -> bool {
 }
 
 /// The body served at `server_emoji_data_url`: `{"code_to_names": {code: [canonical, aliases…]}}`.
-pub(crate) fn code_to_names_json() -> serde_json::Value {
+pub(crate) fn code_to_names_json(renames: &[(String, String)]) -> serde_json::Value {
     let map: serde_json::Map<String, serde_json::Value> = TABLE
         .rows
         .iter()
         .map(|(code, canonical, aliases)| {
-            let names: Vec<&str> = std::iter::once(*canonical)
+            let canonical = renames
+                .iter()
+                .find(|(c, _)| c == code)
+                .map_or(*canonical, |(_, name)| name.as_str());
+            let names: Vec<&str> = std::iter::once(canonical)
                 .chain(aliases.iter().copied())
                 .collect();
             ((*code).to_owned(), serde_json::json!(names))
@@ -75,13 +89,16 @@ mod tests {
 
     #[test]
     fn zulips_names_and_code_format() {
-        assert_eq!(code_for_name("holiday_tree"), Some("1f384"));
-        assert_eq!(code_for_name("christmas_tree"), None);
-        assert_eq!(code_for_name("sneezing"), Some("1f927"));
-        assert_eq!(code_for_name("sneezing_face"), None);
-        assert_eq!(code_for_name("calendar"), Some("1f4c5"));
-        assert_eq!(code_for_name("hash"), Some("0023-20e3"));
+        assert_eq!(code_for_name("holiday_tree", &[]), Some("1f384"));
+        assert_eq!(code_for_name("christmas_tree", &[]), None);
+        assert_eq!(code_for_name("sneezing", &[]), Some("1f927"));
+        assert_eq!(code_for_name("sneezing_face", &[]), None);
+        assert_eq!(code_for_name("calendar", &[]), Some("1f4c5"));
+        assert_eq!(code_for_name("hash", &[]), Some("0023-20e3"));
         assert!(!is_known_code("23-20e3"));
+        let older = [("1f384".to_owned(), "christmas_tree".to_owned())];
+        assert_eq!(code_for_name("christmas_tree", &older), Some("1f384"));
+        assert_eq!(code_for_name("holiday_tree", &older), None);
         assert!(TABLE.rows.len() > 1800);
         assert!(TABLE.rows.iter().all(|(code, _, _)| code
             .split('-')

@@ -24,7 +24,11 @@ pub(crate) fn set_own(
         !state.config.away_removed,
     )?;
     let processed = validated.processed.clone();
-    let change = status_rules::apply(validated, &state.config.realm_emoji)?;
+    let change = status_rules::apply(
+        validated,
+        &state.config.realm_emoji,
+        &state.config.unicode_renames,
+    )?;
     state.apply(user.user_id, change);
     Ok(success_ignoring(state, params, &processed))
 }
@@ -62,7 +66,11 @@ pub(crate) fn set_other(
     let validated = status_rules::validate(params, state.config.feature_level, false)?;
     let target = access_user(state, target, Some(caller))?;
     let processed = validated.processed.clone();
-    let change = status_rules::apply(validated, &state.config.realm_emoji)?;
+    let change = status_rules::apply(
+        validated,
+        &state.config.realm_emoji,
+        &state.config.unicode_renames,
+    )?;
     state.apply(target.user_id, change);
     Ok(success_ignoring(state, params, &processed))
 }

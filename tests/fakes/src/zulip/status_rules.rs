@@ -74,7 +74,11 @@ fn check_status_text(raw: &str) -> Result<String, ApiError> {
 }
 
 /// Step 2: the view's rules on validated parameters.
-pub(crate) fn apply(p: StatusParams, realm: &RealmEmoji) -> Result<StatusChange, ApiError> {
+pub(crate) fn apply(
+    p: StatusParams,
+    realm: &RealmEmoji,
+    renames: &[(String, String)],
+) -> Result<StatusChange, ApiError> {
     if p.away.is_none() && p.status_text.is_none() && p.emoji_name.is_none() {
         return Err(ApiError::bad_request("Client did not pass any new values."));
     }
@@ -83,12 +87,12 @@ pub(crate) fn apply(p: StatusParams, realm: &RealmEmoji) -> Result<StatusChange,
         Some(name) => {
             let (mut code, mut kind) = (p.emoji_code, p.reaction_type);
             if code.is_none() || kind.is_none() {
-                let (data_code, data_kind) = emoji::get_emoji_data(realm, &name)?;
+                let (data_code, data_kind) = emoji::get_emoji_data(realm, renames, &name)?;
                 code.get_or_insert(data_code);
                 kind.get_or_insert_with(|| data_kind.to_owned());
             }
             let (code, kind) = (code.unwrap_or_default(), kind.unwrap_or_default());
-            emoji::check_emoji_request(realm, &name, &code, &kind)?;
+            emoji::check_emoji_request(realm, renames, &name, &code, &kind)?;
             Some((name, code, kind))
         }
         None => {
