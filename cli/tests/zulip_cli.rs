@@ -504,6 +504,34 @@ fn the_servers_own_emoji_names_win_over_the_built_in_table() {
         .says("Zulip has no emoji called :holiday_tree:");
 }
 
+/// Status text that would act instead of show (a terminal escape, a bell, NUL, a bidi
+/// override that reorders what others read) is refused before sending, naming the
+/// character without echoing it; a preset holding one makes the config invalid the same way.
+#[test]
+fn control_characters_in_status_text_are_refused_by_name() {
+    let zulip = fake();
+    let cli = Cli::new("control-text");
+    cli.add_alice(&zulip);
+    for (text, named) in [
+        ("Lunch\u{1b}]0;pwned\u{7}", "U+001B (ESC)"),
+        ("ding\u{7}", "U+0007 (BEL)"),
+        ("\u{202e}gnp.exe", "U+202E (RIGHT-TO-LEFT OVERRIDE)"),
+        ("two\nlines", "U+000A (LINE FEED)"),
+    ] {
+        cli.run(&["set", "--text", text])
+            .code(2)
+            .says(&format!(
+                "the status text holds the invisible character {named}"
+            ))
+            .never_says("\u{1b}")
+            .never_says("\u{7}");
+    }
+    assert!(requests_to(&zulip, "POST", OWN_STATUS).is_empty());
+    cli.edit_config("text = \"Lunch\"", "text = \"Lunch\\u001b[2J\"");
+    cli.run(&["set", "lunch"]).code(2).says("U+001B (ESC)");
+    assert!(requests_to(&zulip, "POST", OWN_STATUS).is_empty());
+}
+
 /// "METHOD /path" of each request the fake got after the first `before`.
 fn requests_since(zulip: &FakeZulip, before: usize) -> Vec<String> {
     zulip.requests()[before..]

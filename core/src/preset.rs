@@ -148,6 +148,44 @@ impl Status {
     }
 }
 
+/// Refuses status text with a character that would act rather than show: control
+/// characters (NUL, BEL, ESC, line breaks…) and the invisible bidirectional overrides that
+/// reorder what others read. The message names the character and never echoes it.
+///
+/// # Errors
+/// `InvalidField { field: "text" }` naming the first such character.
+pub fn check_status_text(text: &str) -> Result<()> {
+    let acts = |c: char| {
+        c.is_control()
+            || ('\u{202a}'..='\u{202e}').contains(&c)
+            || ('\u{2066}'..='\u{2069}').contains(&c)
+    };
+    let Some(c) = text.chars().find(|c| acts(*c)) else {
+        return Ok(());
+    };
+    let name = match c {
+        '\0' => " (NUL)",
+        '\u{7}' => " (BEL)",
+        '\u{8}' => " (BACKSPACE)",
+        '\t' => " (TAB)",
+        '\n' => " (LINE FEED)",
+        '\r' => " (CARRIAGE RETURN)",
+        '\u{1b}' => " (ESC)",
+        '\u{7f}' => " (DELETE)",
+        '\u{202e}' => " (RIGHT-TO-LEFT OVERRIDE)",
+        '\u{202d}' => " (LEFT-TO-RIGHT OVERRIDE)",
+        '\u{2066}'..='\u{2069}' | '\u{202a}'..='\u{202c}' => " (a bidirectional control)",
+        _ => "",
+    };
+    Err(Error::InvalidField {
+        field: "text",
+        message: format!(
+            "the status text holds the invisible character U+{:04X}{name}; remove it",
+            c as u32
+        ),
+    })
+}
+
 impl Preset {
     /// The label shown in menus: "🍔 Lunch".
     pub fn title(&self) -> String {
@@ -173,6 +211,7 @@ impl Preset {
         let text = over
             .and_then(|o| o.text.clone())
             .unwrap_or_else(|| self.text.clone());
+        check_status_text(&text)?;
         Ok(Some(Status {
             preset_id: Some(self.id.clone()),
             label: self.name.clone(),
@@ -273,6 +312,20 @@ mod duration_text {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn status_text_that_acts_is_refused_by_name() {
+        assert!(check_status_text("🍔 Lunch — back at 1").is_ok());
+        for (text, named) in [
+            ("nul\0here", "U+0000 (NUL)"),
+            ("\u{1b}[2J", "U+001B (ESC)"),
+            ("\u{2067}isolate", "U+2067 (a bidirectional control)"),
+        ] {
+            let e = check_status_text(text).expect_err(text);
+            assert!(e.to_string().contains(named), "{e}");
+            assert!(!e.to_string().contains(text), "the character is not echoed");
+        }
+    }
+
     use super::*;
 
     #[test]

@@ -334,12 +334,49 @@ async fn conforms(case: Case) {
         ),
         (Fault::ServerError, ErrorKind::Server),
         (Fault::Garbage, ErrorKind::Server),
+        // A success status is not the service saying success.
+        (
+            Fault::Ok200 {
+                body: String::new(),
+            },
+            ErrorKind::Server,
+        ),
+        (
+            Fault::Ok200 {
+                body: "null".into(),
+            },
+            ErrorKind::Server,
+        ),
+        (Fault::Ok200 { body: "[]".into() }, ErrorKind::Server),
+        (
+            Fault::Ok200 {
+                body: r#"{"success":false}"#.into(),
+            },
+            ErrorKind::Server,
+        ),
+        (
+            Fault::Ok200 {
+                body: r#"{"result":"error","msg":""}"#.into(),
+            },
+            ErrorKind::Server,
+        ),
     ];
     for (fault, kind) in faults {
         (case.next_turn)();
         (case.inject)(fault.clone());
         let report = session.apply(&preset("meeting")).await.expect("a report");
         assert_eq!(error_of(&case, &report), kind, "{name}: {fault:?}");
+        if let Fault::Ok200 { .. } = fault {
+            let error = report.outcomes[0].result.as_ref().expect_err("a failure");
+            assert!(
+                error.to_string().contains("unexpected answer")
+                    || error.to_string().contains("instead of 204")
+                    || error.to_string().contains("not Zulip's JSON")
+                    || error.to_string().contains("not Rocket.Chat's JSON")
+                    || error.to_string().contains("result"),
+                "{name}: {fault:?}: {error}"
+            );
+        }
         if kind == ErrorKind::RateLimited {
             let retry_at = report.outcomes[0]
                 .result

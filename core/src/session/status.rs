@@ -75,6 +75,9 @@ impl Context {
             .or_else(|| request.text.clone())
             .or_else(|| request.emoji.clone())
             .unwrap_or_default();
+        if let Some(text) = &request.text {
+            crate::preset::check_status_text(text)?;
+        }
         let emoji_override = request
             .emoji
             .as_deref()

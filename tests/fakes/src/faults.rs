@@ -17,7 +17,8 @@ pub(crate) const HUGE_BODY_BYTES: usize = 50 * 1024 * 1024;
 
 /// JSON form (for `POST /__fake/fault`): `{"kind":"rate_limit","retry_after":2.5}`,
 /// `{"kind":"hang"}`, `{"kind":"garbage"}`, `{"kind":"huge"}`,
-/// `{"kind":"redirect","location":"http://..."}`, `{"kind":"server_error"}`.
+/// `{"kind":"redirect","location":"http://..."}`, `{"kind":"server_error"}`,
+/// `{"kind":"ok200","body":"null"}`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Fault {
@@ -38,6 +39,9 @@ pub enum Fault {
     Redirect { location: String },
     /// 500 `text/html` `<html><body>Internal Server Error</body></html>`.
     ServerError,
+    /// 200 `application/json` with exactly this body (`""`, `null`, `[]`,
+    /// `{"success":false}`): a success status that is not the service saying success.
+    Ok200 { body: String },
 }
 
 /// A fault waiting for the next request whose method and path are exactly these, e.g.
@@ -205,5 +209,13 @@ pub(crate) async fn respond_with(
             StatusCode::INTERNAL_SERVER_ERROR,
             "<html><body>Internal Server Error</body></html>",
         ),
+        Fault::Ok200 { body } => {
+            let mut resp = (StatusCode::OK, body).into_response();
+            resp.headers_mut().insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            );
+            resp
+        }
     }
 }

@@ -138,10 +138,21 @@ impl RocketChatClient {
         }
     }
 
+    /// `POST /logout`: `{"status":"success",…}` (some 8.x servers: an empty body).
     pub(crate) async fn logout(&self, credentials: &Credentials) -> Result<(), ProviderError> {
-        self.call(Method::POST, "logout", Some(json!({})), credentials)
-            .await
-            .map(|_| ())
+        let (status, value) = self
+            .send(Method::POST, "logout", Some(json!({})), Some(credentials))
+            .await?;
+        if !status.is_success() {
+            return Err(error_for(status, &value));
+        }
+        let signed_out = value.is_null()
+            || value["status"] == "success"
+            || value["success"] == Value::Bool(true);
+        if !signed_out {
+            return Err(unexpected_answer(status, &value));
+        }
+        Ok(())
     }
 
     /// `GET /api/info` (outside `/api/v1`): public, answers the server's version.
@@ -302,11 +313,15 @@ impl RocketChatClient {
         credentials: &Credentials,
     ) -> Result<Value, ProviderError> {
         let (status, value) = self.send(method, path, body, Some(credentials)).await?;
-        if status.is_success() {
-            Ok(value)
-        } else {
-            Err(error_for(status, &value))
+        if !status.is_success() {
+            return Err(error_for(status, &value));
         }
+        // Success only when Rocket.Chat says so (`API.v1.success()`): an empty body, `null`,
+        // `[]` or `"success": false` under a 2xx is not a change made.
+        if value["success"] != Value::Bool(true) {
+            return Err(unexpected_answer(status, &value));
+        }
+        Ok(value)
     }
 
     async fn send(
@@ -359,6 +374,16 @@ impl RocketChatClient {
         })?;
         Ok((status, value))
     }
+}
+
+/// A 2xx that is not Rocket.Chat's success, with a short escaped excerpt of what came.
+fn unexpected_answer(status: StatusCode, value: &Value) -> ProviderError {
+    let body = serde_json::to_vec(value).unwrap_or_default();
+    ProviderError::Protocol(format!(
+        "unexpected answer from the server (HTTP {}): {}",
+        status.as_u16(),
+        snippet(&body)
+    ))
 }
 
 /// `X-RateLimit-Reset` is epoch milliseconds; there is no `Retry-After`.
