@@ -532,6 +532,50 @@ fn control_characters_in_status_text_are_refused_by_name() {
     assert!(requests_to(&zulip, "POST", OWN_STATUS).is_empty());
 }
 
+/// Inputs that would hang, fill memory or step out of their place are refused with a
+/// message, and nothing is sent: a zuliprc that never ends, a config that is a FIFO, a
+/// timeout of a billion seconds, a preset without a name, a user id of `..`.
+#[test]
+fn hostile_files_and_values_are_refused() {
+    let zulip = fake();
+    let cli = Cli::new("hostile-inputs");
+    cli.run(&["account", "add", "zulip", "z", "--zuliprc", "/dev/zero"])
+        .code(2)
+        .says("it is not a regular file");
+    cli.add_alice(&zulip);
+
+    cli.edit_config("timeout_seconds = 10", "timeout_seconds = 1000000000");
+    cli.run(&["set", "meeting"])
+        .code(2)
+        .says("settings.timeout_seconds is 1000000000; give 1 to 300 seconds");
+    cli.edit_config("timeout_seconds = 1000000000", "timeout_seconds = 10");
+    cli.edit_config("name = \"Lunch\"", "name = \"  \"");
+    cli.run(&["set", "meeting"])
+        .code(2)
+        .says("preset \"lunch\" has a blank name");
+    cli.edit_config("name = \"  \"", "name = \"Lunch\"");
+
+    for user in ["..", ".", "a/b", "9?x=1", ""] {
+        cli.run(&["set", "--text", "Hi", "--account", "alice", "--user", user])
+            .code(2)
+            .says("is not a user id or e-mail");
+    }
+    assert!(requests_to(&zulip, "POST", "/api/v1/users/9/status").is_empty());
+
+    // A config that is a FIFO would block a reader forever.
+    let config = cli.config_path();
+    std::fs::remove_file(&config).expect("remove the config");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&config)
+        .status()
+        .expect("mkfifo runs");
+    assert!(made.success());
+    cli.run(&["status"])
+        .code(2)
+        .says("it is not a regular file");
+    assert!(requests_to(&zulip, "POST", OWN_STATUS).is_empty());
+}
+
 /// "METHOD /path" of each request the fake got after the first `before`.
 fn requests_since(zulip: &FakeZulip, before: usize) -> Vec<String> {
     zulip.requests()[before..]

@@ -13,6 +13,11 @@ use crate::preset::{default_presets, Preset};
 use crate::providers::{AccountSettings, Service};
 
 pub const FILE_NAME: &str = "config.toml";
+/// A config is a few kilobytes; anything past this is not one.
+const MAX_CONFIG_BYTES: u64 = 1024 * 1024;
+/// The longest a server may take to answer (5 minutes): a bound, not a way to switch
+/// timeouts off.
+pub const MAX_TIMEOUT_SECONDS: u32 = 300;
 
 const HEADER: &str = "\
 # Presently configuration. Edit freely: when the app or the CLI changes something, only
@@ -152,6 +157,12 @@ impl Config {
         }
         for preset in &self.presets {
             check_id("preset", &preset.id)?;
+            if preset.name.trim().is_empty() {
+                return Err(Error::InvalidField {
+                    field: "name",
+                    message: format!("preset {:?} has a blank name", preset.id),
+                });
+            }
             if !preset_ids.insert(preset.id.as_str()) {
                 return Err(Error::invalid(format!(
                     "two presets are called {:?}",
@@ -198,10 +209,14 @@ impl Config {
                 )));
             }
         }
-        if self.settings.timeout_seconds == 0 {
-            return Err(Error::invalid(
-                "settings.timeout_seconds must be at least 1",
-            ));
+        if !(1..=MAX_TIMEOUT_SECONDS).contains(&self.settings.timeout_seconds) {
+            return Err(Error::InvalidField {
+                field: "timeout_seconds",
+                message: format!(
+                    "settings.timeout_seconds is {}; give 1 to {MAX_TIMEOUT_SECONDS} seconds",
+                    self.settings.timeout_seconds
+                ),
+            });
         }
         Ok(())
     }
@@ -273,7 +288,7 @@ impl ConfigFile {
 
     /// Loads the config; on first run writes the defaults so the user can edit them.
     pub fn load_or_create(&self) -> Result<Config> {
-        match std::fs::read_to_string(&self.path) {
+        match crate::paths::read_small_text(&self.path, MAX_CONFIG_BYTES) {
             Ok(text) => self.parse(&text),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 let config = Config::default();

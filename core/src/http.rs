@@ -25,6 +25,11 @@ pub(crate) fn client(timeout: Duration) -> Result<reqwest::Client> {
 /// Parses a server URL given by the user: https anywhere, plain http only on loopback.
 pub(crate) fn server_url(input: &str) -> Result<Url> {
     let input = input.trim();
+    if input.chars().any(char::is_control) {
+        return Err(Error::invalid(
+            "the server address holds a control character; type it again",
+        ));
+    }
     let url = Url::parse(input).map_err(|e| {
         Error::invalid(format!(
             "{input:?} is not a URL ({e}); write it like https://chat.example.org"
@@ -48,9 +53,16 @@ pub(crate) fn server_url(input: &str) -> Result<Url> {
     if url.host_str().is_none_or(str::is_empty) {
         return Err(Error::invalid(format!("{input} has no host")));
     }
+    // Never echo these back: what follows the host may be a password or a key.
+    let host = url.host_str().unwrap_or_default();
     if !url.username().is_empty() || url.password().is_some() {
         return Err(Error::invalid(format!(
-            "{input} contains a user name or password; give credentials separately"
+            "the address of {host} contains a user name or password; give credentials separately"
+        )));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(Error::invalid(format!(
+            "the address of {host} has a ?query or #fragment; give just the server, like https://{host}"
         )));
     }
     Ok(url)
@@ -201,7 +213,20 @@ mod tests {
         let err = server_url("http://chat.example.org").expect_err("plain http");
         assert!(err.to_string().contains("only over https"));
         assert!(server_url("ftp://chat.example.org").is_err());
-        assert!(server_url("https://alice:pw@chat.example.org").is_err());
+        let with_password = server_url("https://alice:s3cret@chat.example.org")
+            .expect_err("credentials in the URL");
+        assert!(
+            !with_password.to_string().contains("s3cret"),
+            "{with_password}"
+        );
+        let with_key = server_url("https://chat.example.org/?api_key=K3Y").expect_err("query");
+        assert!(!with_key.to_string().contains("K3Y"), "{with_key}");
+        assert!(server_url("https://chat.example.org/#x").is_err());
+        assert!(server_url("https://chat.exa\u{1b}mple.org").is_err());
+        assert!(
+            server_url("  https://chat.example.org  ").is_ok(),
+            "trimmed"
+        );
         assert!(server_url("chat.example.org").is_err());
     }
 }

@@ -19,3 +19,35 @@ pub fn config_dir() -> Result<PathBuf> {
             ))
         })
 }
+
+/// Reads a small text file Presently owns or is pointed at (the config, a zuliprc), refusing
+/// what is not a regular file (a FIFO would block forever, `/dev/zero` never ends) and what
+/// is larger than `max_bytes`.
+///
+/// # Errors
+/// The file's own error (`NotFound` included, so callers can tell), or `InvalidData` for
+/// something that is not a regular file, too large, or not UTF-8.
+pub(crate) fn read_small_text(path: &std::path::Path, max_bytes: u64) -> std::io::Result<String> {
+    use std::io::Read;
+    let invalid = |message: String| std::io::Error::new(std::io::ErrorKind::InvalidData, message);
+    let meta = std::fs::metadata(path)?;
+    if !meta.is_file() {
+        return Err(invalid("it is not a regular file".into()));
+    }
+    if meta.len() > max_bytes {
+        return Err(invalid(format!(
+            "it is {} bytes; at most {max_bytes} are read",
+            meta.len()
+        )));
+    }
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)?
+        .take(max_bytes + 1)
+        .read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > max_bytes {
+        return Err(invalid(format!(
+            "it grew past {max_bytes} bytes while read"
+        )));
+    }
+    String::from_utf8(bytes).map_err(|_| invalid("it is not UTF-8 text".into()))
+}

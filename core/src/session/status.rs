@@ -33,6 +33,25 @@ impl Context {
 
     /// Another user's id means something different on each server, so it needs one account.
     pub(crate) fn check_target(&self, target: &Target, accounts: &[String]) -> Result<()> {
+        // A user id becomes one path segment (Zoom) or query value (Rocket.Chat): nothing
+        // that could step out of it.
+        if let Target::User(user) = target {
+            let odd = user.is_empty()
+                || user == "."
+                || user == ".."
+                || user
+                    .chars()
+                    .any(|c| c.is_control() || c.is_whitespace() || "/\\?#%&".contains(c));
+            if odd {
+                return Err(Error::InvalidField {
+                    field: "user",
+                    message: format!(
+                        "--user {user:?} is not a user id or e-mail: it may not be empty, . or .., \
+                         nor hold spaces, control characters or / \\ ? # % &"
+                    ),
+                });
+            }
+        }
         if matches!(target, Target::User(_)) && accounts.len() != 1 {
             return Err(Error::invalid(
                 "--user needs exactly one --account: user ids differ from server to server",

@@ -392,10 +392,30 @@ fn rate_limited(response: &reqwest::Response) -> ProviderError {
         .headers()
         .get("x-ratelimit-reset")
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().parse::<i64>().ok())
-        .and_then(|ms| Utc.timestamp_millis_opt(ms).single());
+        .and_then(|v| v.trim().parse::<i64>().ok());
     ProviderError::RateLimited {
-        retry_at: reset.unwrap_or_else(|| Utc::now() + chrono::Duration::seconds(60)),
+        retry_at: sane_reset(reset, Utc::now()),
+    }
+}
+
+/// When to try again after a 429, from `X-RateLimit-Reset` (epoch milliseconds). A server
+/// that sends nonsense (0, negative, seconds instead of milliseconds, years away) gets a
+/// minute; any answer is kept within an hour of `now`.
+fn sane_reset(reset: Option<i64>, now: chrono::DateTime<Utc>) -> chrono::DateTime<Utc> {
+    let fallback = now + chrono::Duration::seconds(60);
+    let Some(ms) = reset.filter(|ms| *ms > 0) else {
+        return fallback;
+    };
+    // Seconds since 1970 are below 10^11 until the year 5138; milliseconds are above.
+    let ms = if ms < 100_000_000_000 {
+        ms.saturating_mul(1000)
+    } else {
+        ms
+    };
+    match Utc.timestamp_millis_opt(ms).single() {
+        Some(at) if at <= now => now,
+        Some(at) if at <= now + chrono::Duration::hours(1) => at,
+        _ => fallback,
     }
 }
 
@@ -431,6 +451,35 @@ fn error_for(status: StatusCode, value: &Value) -> ProviderError {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_rate_limit_reset_is_kept_sane() {
+        let now = Utc
+            .timestamp_millis_opt(1_790_000_000_000)
+            .single()
+            .expect("a time");
+        let minute = now + chrono::Duration::seconds(60);
+        let in_ms = |secs: i64| Some(now.timestamp_millis() + secs * 1000);
+        assert_eq!(
+            sane_reset(in_ms(30), now),
+            now + chrono::Duration::seconds(30)
+        );
+        assert_eq!(
+            sane_reset(Some(now.timestamp() + 30), now),
+            now + chrono::Duration::seconds(30),
+            "seconds"
+        );
+        assert_eq!(sane_reset(Some(0), now), minute);
+        assert_eq!(sane_reset(Some(-5), now), minute);
+        assert_eq!(sane_reset(None, now), minute);
+        assert_eq!(sane_reset(in_ms(-30), now), now, "already passed");
+        assert_eq!(
+            sane_reset(in_ms(86_400 * 365 * 30), now),
+            minute,
+            "years away"
+        );
+    }
+
     use super::*;
 
     fn mapped(status: u16, body: &str) -> String {

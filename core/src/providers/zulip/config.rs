@@ -42,7 +42,7 @@ pub struct Zuliprc {
 
 pub fn read_zuliprc(path: &Path) -> Result<Zuliprc> {
     let shown = path.display();
-    let text = std::fs::read_to_string(path)
+    let text = crate::paths::read_small_text(path, 64 * 1024)
         .map_err(|e| Error::invalid(format!("cannot read zuliprc {shown}: {e}")))?;
     let ini = ini::Ini::load_from_str(&text)
         .map_err(|e| Error::invalid(format!("zuliprc {shown} is not an INI file: {e}")))?;
