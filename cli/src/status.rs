@@ -7,6 +7,7 @@ use presently_core::error::{local_time, local_time_precise, ProviderError};
 use presently_core::preset::{format_duration, parse_duration, Availability};
 use presently_core::providers::Target;
 use presently_core::session::{Report, Request, Session};
+use presently_core::untrusted;
 use presently_core::Error;
 use presently_core::WhenPaced;
 use serde_json::json;
@@ -287,22 +288,23 @@ pub async fn show(args: TargetArgs, json: bool) -> Result<ExitCode, Error> {
         for (label, result) in &statuses {
             match result {
                 // Zoom has only a presence; show it rather than "no status", as the window does.
+                // What a server says is shown inert (escaped control characters).
                 Ok(shown) if shown.text.is_empty() && shown.emoji.is_none() => println!(
                     "{label}: {}",
-                    shown.availability.as_deref().unwrap_or("no status")
+                    untrusted(shown.availability.as_deref().unwrap_or("no status"))
                 ),
                 Ok(shown) => {
                     let emoji = shown
                         .emoji
                         .as_deref()
-                        .map(|e| format!("{e} "))
+                        .map(|e| format!("{} ", untrusted(e)))
                         .unwrap_or_default();
                     let availability = shown
                         .availability
                         .as_deref()
-                        .map(|a| format!(" ({a})"))
+                        .map(|a| format!(" ({})", untrusted(a)))
                         .unwrap_or_default();
-                    println!("{label}: {emoji}{}{availability}", shown.text);
+                    println!("{label}: {emoji}{}{availability}", untrusted(&shown.text));
                 }
                 Err(e) => println!("{label}: {e}"),
             }

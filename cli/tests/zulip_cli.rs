@@ -576,6 +576,28 @@ fn hostile_files_and_values_are_refused() {
     assert!(requests_to(&zulip, "POST", OWN_STATUS).is_empty());
 }
 
+/// A status someone else wrote on the server, with a terminal escape that would retitle the
+/// terminal and a bell, is shown inert by `presently status`.
+#[test]
+fn what_a_server_says_is_shown_inert() {
+    let zulip = fake();
+    let cli = Cli::new("inert");
+    cli.add_alice(&zulip);
+    zulip.set_status(
+        ALICE_ID,
+        UserStatus {
+            status_text: "Lunch\u{1b}]0;pwned\u{7}\u{202e}".into(),
+            ..UserStatus::default()
+        },
+    );
+    cli.run(&["status"])
+        .code(0)
+        .says("Zulip (alice): Lunch\\u{1b}]0;pwned\\u{7}\\u{202e}")
+        .never_says("\u{1b}")
+        .never_says("\u{7}")
+        .never_says("\u{202e}");
+}
+
 /// "METHOD /path" of each request the fake got after the first `before`.
 fn requests_since(zulip: &FakeZulip, before: usize) -> Vec<String> {
     zulip.requests()[before..]

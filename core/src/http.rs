@@ -194,6 +194,28 @@ pub(crate) fn redirect_error(response: &Response) -> ProviderError {
 }
 
 /// The first bytes of a body that was not what we expected, for the error message.
+/// A string a server sent, made inert for a terminal, a notification or the window: control
+/// characters and bidirectional overrides become `\u{…}` escapes (they could retitle a
+/// terminal, forge a "✓" line or reorder what is read), and it is cut to 300 characters.
+pub fn untrusted(text: &str) -> String {
+    let mut out = String::with_capacity(text.len().min(1200));
+    for (shown, c) in text.chars().enumerate() {
+        if shown == 300 {
+            out.push('…');
+            break;
+        }
+        let acts = c.is_control()
+            || ('\u{202a}'..='\u{202e}').contains(&c)
+            || ('\u{2066}'..='\u{2069}').contains(&c);
+        if acts {
+            out.push_str(&format!("\\u{{{:x}}}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 pub(crate) fn snippet(body: &[u8]) -> String {
     let text = String::from_utf8_lossy(&body[..body.len().min(60)]);
     let text: String = text.chars().filter(|c| !c.is_control()).collect();
@@ -203,6 +225,16 @@ pub(crate) fn snippet(body: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn server_words_are_made_inert() {
+        assert_eq!(untrusted("Invalid API key"), "Invalid API key");
+        assert_eq!(
+            untrusted("bad\u{1b}]0;pwned\u{7}\n✓ done\u{202e}"),
+            "bad\\u{1b}]0;pwned\\u{7}\\u{a}✓ done\\u{202e}"
+        );
+        assert_eq!(untrusted(&"x".repeat(400)).chars().count(), 301);
+    }
 
     #[test]
     fn https_anywhere_http_only_on_loopback() {

@@ -37,4 +37,5 @@ pub mod state_file;
 pub mod until;
 
 pub use error::{Error, Result};
+pub use http::untrusted;
 pub use paced::WhenPaced;

@@ -188,7 +188,12 @@ async fn shown_statuses(state: State<'_, AppState>) -> Result<Vec<AccountStatus>
             account: label.id.clone(),
             service_name: label.service.display_name().to_owned(),
             error: result.as_ref().err().map(|e| e.report(Some(&label))),
-            shown: result.ok(),
+            // What a server says reaches the window inert (escaped control characters).
+            shown: result.ok().map(|shown| ShownStatus {
+                text: presently_core::untrusted(&shown.text),
+                emoji: shown.emoji.as_deref().map(presently_core::untrusted),
+                availability: shown.availability.as_deref().map(presently_core::untrusted),
+            }),
         })
         .collect())
 }

@@ -425,7 +425,8 @@ fn error_for(status: StatusCode, value: &Value) -> ProviderError {
     let message = value["message"].as_str().unwrap_or_default();
     let error = value["error"].as_str().unwrap_or_default();
     let error_type = value["errorType"].as_str().unwrap_or_default();
-    let reason = if error.is_empty() { message } else { error }.to_owned();
+    let reason = crate::http::untrusted(if error.is_empty() { message } else { error });
+    let message = crate::http::untrusted(message);
     match (status.as_u16(), error_type, error) {
         (401, _, "unauthorized") => ProviderError::Forbidden {
             reason: "not allowed to change other users' statuses (needs the permission edit-other-user-info)".into(),

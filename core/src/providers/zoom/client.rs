@@ -194,7 +194,7 @@ fn api_error(status: StatusCode, body: &[u8], user: &str, retry_after: Option<i6
     let message = if parsed.message.is_empty() {
         snippet(body)
     } else {
-        parsed.message.clone()
+        crate::http::untrusted(&parsed.message)
     };
     let who = if user == "me" { "you" } else { user };
     let error = match (status.as_u16(), parsed.code) {

@@ -314,7 +314,7 @@ fn error_for(status: StatusCode, body: &[u8], retry_after_header: Option<f64>) -
     let reason = if error.msg.is_empty() {
         format!("HTTP {}", status.as_u16())
     } else {
-        error.msg.clone()
+        crate::http::untrusted(&error.msg)
     };
     match (status.as_u16(), error.code.as_str()) {
         (401, "USER_DEACTIVATED") | (403, "USER_DEACTIVATED") => ProviderError::Forbidden {
