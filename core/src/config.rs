@@ -383,6 +383,16 @@ fn describe_toml_error(text: &str, error: &toml::de::Error) -> String {
 
 /// Temp file in the same directory, fsync, rename over the target, fsync the directory.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    // A file that is a symlink (dotfiles managers do this) is written through the link: the
+    // new contents replace the target, atomically in the target's own directory, and the
+    // link stays a link.
+    let resolved;
+    let path = if std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
+        resolved = std::fs::canonicalize(path)?;
+        resolved.as_path()
+    } else {
+        path
+    };
     let dir = path.parent().unwrap_or_else(|| Path::new("."));
     let mut temp = tempfile::NamedTempFile::new_in(dir)?;
     temp.write_all(bytes)?;
@@ -403,6 +413,30 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 mod tests {
     use super::*;
     use crate::providers::zulip::ZulipSettings;
+
+    #[cfg(unix)]
+    #[test]
+    fn a_config_that_is_a_symlink_is_written_through_the_link() {
+        let dir = tempfile::tempdir().expect("dir");
+        let dotfiles = tempfile::tempdir().expect("dotfiles");
+        let target = dotfiles.path().join("presently.toml");
+        std::fs::write(&target, "# mine\n").expect("write");
+        let link = dir.path().join(FILE_NAME);
+        std::os::unix::fs::symlink(&target, &link).expect("link");
+        let file = ConfigFile::in_dir(dir.path());
+        let mut config = file.load_or_create().expect("loads");
+        config.accounts.push(sample().accounts.remove(0));
+        file.save(&config).expect("saves");
+        assert!(std::fs::symlink_metadata(&link)
+            .expect("link")
+            .file_type()
+            .is_symlink());
+        let written = std::fs::read_to_string(&target).expect("target");
+        assert!(
+            written.contains("# mine") && written.contains("alice@example.org"),
+            "{written}"
+        );
+    }
 
     fn sample() -> Config {
         let mut config = Config::default();
