@@ -632,6 +632,40 @@ fn presets_set_zoom_presence_and_do_not_disturb_carries_its_minutes() {
 // ---------------------------------------------------------------------------------------------
 // 3. One change a minute
 
+/// A `pacing.json` that cannot be read is kept aside, and Zoom's minute is counted as if a
+/// change had just gone out: a lost book never lets a second change out inside the minute.
+#[test]
+fn a_corrupt_pacing_book_is_kept_aside_and_counted_conservatively() {
+    let zoom = fake();
+    let cli = Cli::new("zoom-corrupt-pacing");
+    sign_in_alice(&cli, &zoom);
+    cli.run(&["set", "lunch"]).code(0);
+    let book = cli.dir().join("pacing.json");
+    std::fs::write(&book, "{ not json").expect("corrupt the book");
+    cli.run(&["set", "focus", "--no-wait"])
+        .code(1)
+        .says("takes one change a minute");
+    assert_eq!(
+        presence_puts(&zoom).len(),
+        1,
+        "no second change inside the minute"
+    );
+    let kept: Vec<_> = std::fs::read_dir(cli.dir())
+        .expect("config dir")
+        .filter_map(Result::ok)
+        .filter(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .starts_with("pacing.json.broken-")
+        })
+        .collect();
+    assert_eq!(kept.len(), 1, "the unreadable book is kept aside");
+    assert_eq!(
+        std::fs::read_to_string(kept[0].path()).expect("kept"),
+        "{ not json"
+    );
+}
+
 #[test]
 fn a_second_change_inside_the_minute_with_no_wait_names_the_time() {
     let zoom = fake();

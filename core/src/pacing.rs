@@ -133,6 +133,10 @@ struct Slot {
 struct Book {
     #[serde(default)]
     slots: BTreeMap<String, Slot>,
+    /// When the book was found unreadable and started afresh: every slot counts as used
+    /// then, so a lost book never lets a second change out inside a service's interval.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    reset_at: Option<DateTime<Utc>>,
 }
 
 /// What became of a waiting wish at its turn.
@@ -179,6 +183,22 @@ impl Pacing {
         }
     }
 
+    /// Copies an unreadable book aside (`pacing.json.broken-<hash>`), once per content.
+    fn keep_aside(&self, bytes: &[u8]) -> String {
+        let digest = bytes.iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+            (h ^ u64::from(*b)).wrapping_mul(0x100_0000_01b3)
+        });
+        let backup = self
+            .path()
+            .with_file_name(format!("{FILE_NAME}.broken-{digest:016x}"));
+        if !backup.exists() {
+            if let Err(e) = write_atomically(&backup, bytes) {
+                return format!("nothing ({e})");
+            }
+        }
+        backup.display().to_string()
+    }
+
     /// Reads, changes and writes the book while holding the lock, so two processes never
     /// both see a free slot.
     fn locked<T>(&self, change: impl FnOnce(&mut Book) -> T) -> Result<T> {
@@ -192,15 +212,26 @@ impl Pacing {
             Book::default()
         } else {
             serde_json::from_slice(&before).unwrap_or_else(|e| {
-                // Only pacing is lost: the worst outcome is one change the service refuses.
+                // Kept aside like a broken config, and counted conservatively: as if every
+                // slot had just been used.
+                let kept = self.keep_aside(&before);
                 tracing::warn!(
-                    "{} is unreadable ({e}); starting afresh",
+                    "{} is unreadable ({e}); kept as {kept}; each service's interval is counted from now",
                     self.path().display()
                 );
-                Book::default()
+                Book {
+                    slots: BTreeMap::new(),
+                    reset_at: Some(Utc::now()),
+                }
             })
         };
         let result = change(&mut book);
+        if book
+            .reset_at
+            .is_some_and(|at| Utc::now() - at > chrono::Duration::days(1))
+        {
+            book.reset_at = None;
+        }
         book.slots
             .retain(|_, slot| slot.last_sent.is_some() || slot.pending.is_some());
         let bytes = serde_json::to_vec_pretty(&book)
@@ -225,8 +256,9 @@ impl Pacing {
         let interval = chrono::Duration::from_std(interval).unwrap_or(chrono::Duration::MAX);
         let key = slot_key(account, user_of(target).as_deref());
         self.locked(|book| {
+            let reset_at = book.reset_at;
             let slot = book.slots.entry(key).or_default();
-            let free_at = slot.last_sent.map(|last| last + interval);
+            let free_at = slot.last_sent.max(reset_at).map(|last| last + interval);
             let waiting = slot.pending.as_ref().map(|w| w.not_before);
             match free_at.into_iter().chain(waiting).max() {
                 Some(at) if at > now => Turn::Later { at },
