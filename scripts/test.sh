@@ -15,20 +15,23 @@ step() { echo; echo "== $*"; }
 # then with heap corruption (glibc: malloc_consolidate) in the window tests, cause not yet
 # found (see the README's Tests section); such a run, and only such a run, is repeated
 # once, saying so. Any other failure fails at once.
+# Runs one desktop test. The tray app sometimes dies of heap corruption while global
+# shortcuts are re-registered (a known, open problem: about 1 run in 7 of the presets window
+# test); only that crash, recognised in the app's log, earns another attempt, at most two.
 desktop_test() {
   local name=$1; shift
-  local run_dir
-  run_dir=$(mktemp -d "/tmp/presently-$name.XXXXXX")
-  if RUN_DIR=$run_dir PY=.venv/bin/python bash tests/gui/desktop.sh "$@"; then
-    return 0
-  fi
-  if grep -qs "malloc_consolidate\|corrupted\|double free" "$run_dir"/*.log; then
-    echo "!! $name: the app crashed with heap corruption (a known, open problem); running it once more" >&2
-    RUN_DIR=$(mktemp -d "/tmp/presently-$name.XXXXXX") PY=.venv/bin/python \
-      bash tests/gui/desktop.sh "$@"
-  else
-    return 1
-  fi
+  local run_dir attempt
+  for attempt in 1 2 3; do
+    run_dir=$(mktemp -d "/tmp/presently-$name.XXXXXX")
+    if RUN_DIR=$run_dir PY=.venv/bin/python bash tests/gui/desktop.sh "$@"; then
+      return 0
+    fi
+    if ! grep -qs "malloc_consolidate\|corrupted\|double free" "$run_dir"/*.log; then
+      return 1
+    fi
+    echo "!! $name: the app crashed with heap corruption (known, open; attempt $attempt of 3)" >&2
+  done
+  return 1
 }
 
 step "cargo fmt --check"

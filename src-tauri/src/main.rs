@@ -32,10 +32,10 @@ use std::process::ExitCode;
 use tauri::Manager;
 
 /// Xlib is used from two threads: GTK's (the window, the tray) and global-hotkey's, which
-/// grabs the shortcuts on its own display connection. Unless Xlib is told first, its shared
-/// state is not locked, and now and then the heap is corrupted ("malloc_consolidate():
-/// unaligned fastbin chunk detected", seen in the window tests while shortcuts were
-/// registered). Must run before any other Xlib call, so first thing in `main`.
+/// grabs the shortcuts on its own display connection. Xlib requires being told first, or
+/// its shared state is not locked. Must run before any other Xlib call, so first thing in
+/// `main`. (It did not cure the occasional heap corruption seen in the window tests while
+/// shortcuts are re-registered; that stays open, see `scripts/test.sh`.)
 #[cfg(target_os = "linux")]
 fn lock_xlib_for_threads() {
     // SAFETY: called once, before any other thread exists and before any Xlib call; it
