@@ -15,9 +15,10 @@ step() { echo; echo "== $*"; }
 # then with heap corruption (glibc: malloc_consolidate) in the window tests, cause not yet
 # found (see the README's Tests section); such a run, and only such a run, is repeated
 # once, saying so. Any other failure fails at once.
-# Runs one desktop test. The tray app sometimes dies of heap corruption while global
-# shortcuts are re-registered (a known, open problem: about 1 run in 7 of the presets window
-# test); only that crash, recognised in the app's log, earns another attempt, at most two.
+# Runs one desktop test. The tray app sometimes dies of heap corruption around the presets
+# window's hotkey and preset changes (a known, open problem, seen in about 1 run in 4 of the
+# presets window test under CI load); only that crash, recognised in the app's log, earns
+# another attempt, at most two.
 desktop_test() {
   local name=$1; shift
   local run_dir attempt

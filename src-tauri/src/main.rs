@@ -31,24 +31,7 @@ mod watcher;
 use std::process::ExitCode;
 use tauri::Manager;
 
-/// Xlib is used from two threads: GTK's (the window, the tray) and global-hotkey's, which
-/// grabs the shortcuts on its own display connection. Xlib requires being told first, or
-/// its shared state is not locked. Must run before any other Xlib call, so first thing in
-/// `main`. (It did not cure the occasional heap corruption seen in the window tests while
-/// shortcuts are re-registered; that stays open, see `scripts/test.sh`.)
-#[cfg(target_os = "linux")]
-fn lock_xlib_for_threads() {
-    // SAFETY: called once, before any other thread exists and before any Xlib call; it
-    // only installs Xlib's internal locks. Its result is 0 only without thread support,
-    // and then nothing can be done differently.
-    unsafe {
-        x11::xlib::XInitThreads();
-    }
-}
-
 fn main() -> ExitCode {
-    #[cfg(target_os = "linux")]
-    lock_xlib_for_threads();
     let args: Vec<String> = std::env::args().skip(1).collect();
     if let Some(path) = flag_value(&args, "--export-bindings") {
         return match commands::export_bindings(&path) {
