@@ -86,6 +86,14 @@ async def tray_labels():
     return labels
 
 
+def settled(driver, names):
+    """Waits until the emoji picker shows exactly these results (the answer to the last
+    key typed), so a click cannot land on a list being redrawn."""
+    wait_for(f"the emoji results {names}", lambda: [
+        b.get_attribute("aria-label") for b in driver.find_elements(By.CSS_SELECTOR, "#emoji-results button")
+    ] == names)
+
+
 def main():
     fakes, stand_ins = start_fakes(BIN_DIR)
     STAND_INS.update(stand_ins)
@@ -125,6 +133,7 @@ def main():
         fill(driver, "Text", "Eating")
         click(driver, "Choose…")
         fill(driver, "Search emoji", "presently")
+        settled(driver, [":presently:"])
         click(driver, ":presently:")
         assert field(driver, "Emoji").get_attribute("value") == ":presently:"
         wait_for("the custom emoji in the preview", lambda: any(
@@ -135,6 +144,7 @@ def main():
             By.XPATH, "//div[@id='emoji-results']/button[@aria-label=':presently:']"))
         assert not driver.find_elements(By.XPATH, "//button[@aria-label=':old_logo:']"), "deactivated"
         fill(driver, "Search emoji", "hamburger")
+        settled(driver, ["hamburger"])
         click(driver, "hamburger")
         assert field(driver, "Emoji").get_attribute("value") == "🍔"
         print("ok: the emoji picker offers the Zulip organization's custom emoji; the preview shows it")

@@ -382,9 +382,13 @@ async function save(): Promise<void> {
   await refreshAll();
 }
 
-// The emoji picker: a search over Unicode's names, answered by the core.
+// The emoji picker: a search over Unicode's names, answered by the core. Typing sends a
+// search per key; only the answer to the latest one is drawn.
+let emojiSearches = 0;
 async function searchEmoji(): Promise<void> {
+  const asked = ++emojiSearches;
   const result = await commands.searchEmoji(input("p-emoji-search").value);
+  if (asked !== emojiSearches) return;
   const box = $("emoji-results");
   box.replaceChildren();
   if (result.status === "error") return;
