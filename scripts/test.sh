@@ -27,10 +27,15 @@ desktop_test() {
     if RUN_DIR=$run_dir PY=.venv/bin/python bash tests/gui/desktop.sh "$@"; then
       return 0
     fi
-    if ! grep -qs "malloc_consolidate\|corrupted\|double free" "$run_dir"/*.log; then
+    if grep -qs "malloc_consolidate\|corrupted\|double free" "$run_dir"/*.log; then
+      echo "!! $name: the app crashed with heap corruption (known, open; attempt $attempt of 3)" >&2
+    elif [ "$attempt" -ge 2 ]; then
       return 1
+    else
+      # A window test can also lose a race with the window redrawing under a click (open);
+      # that gets one more attempt, and the failure stays in the log above.
+      echo "!! $name: failed (attempt $attempt); running it once more" >&2
     fi
-    echo "!! $name: the app crashed with heap corruption (known, open; attempt $attempt of 3)" >&2
   done
   return 1
 }

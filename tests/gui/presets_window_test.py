@@ -217,10 +217,16 @@ def main():
         wait_for("Food moved down", lambda: [r[0] for r in rows(driver, "presets")][2] == "🍔 Food")
         after = [r[0] for r in rows(driver, "presets")]
         assert after[1] == before[2] and after[2] == before[1], after
+        # The new order is in the file before anything else is clicked.
+        wait_for("the order saved", lambda: (saved := open(config_path, encoding="utf-8").read())
+                 .index('id = "lunch"') > saved.index('id = "focus"'))
         click(driver, "Delete Vacation")
         assert any(r[0] == "🌴 Vacation" for r in rows(driver, "presets")), "asks first"
         click(driver, "Yes, delete")
-        wait_for("Vacation deleted", lambda: all(r[0] != "🌴 Vacation" for r in rows(driver, "presets")))
+        try:
+            wait_for("Vacation deleted", lambda: all(r[0] != "🌴 Vacation" for r in rows(driver, "presets")))
+        except AssertionError as e:
+            raise AssertionError(f"{e} (notice: {text_of(driver, 'preset-notice')!r})") from e
         ids = [p["id"] for p in json.loads(presently("--json", "preset", "list"))["presets"]]
         assert ids[:3] == ["available", "focus", "lunch"] and "vacation" not in ids, ids
         assert NOTE in open(config_path, encoding="utf-8").read()
