@@ -327,16 +327,7 @@ impl ConfigFile {
 
     /// Copies a broken file aside once per distinct content.
     fn keep_backup(&self, text: &str) -> std::io::Result<PathBuf> {
-        let digest = text.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
-            (h ^ b as u64).wrapping_mul(0x100_0000_01b3)
-        });
-        let backup = self
-            .path
-            .with_file_name(format!("{FILE_NAME}.broken-{digest:016x}"));
-        if !backup.exists() {
-            write_atomically(&backup, text.as_bytes())?;
-        }
-        Ok(backup)
+        keep_broken(&self.path, text.as_bytes())
     }
 
     /// Writes `config` atomically. An existing file is edited, not replaced: what did not
@@ -382,6 +373,22 @@ fn describe_toml_error(text: &str, error: &toml::de::Error) -> String {
 }
 
 /// Temp file in the same directory, fsync, rename over the target, fsync the directory.
+/// Copies the unreadable contents of `path` aside as `<name>.broken-<hash>`, once per
+/// distinct content, and says where.
+pub(crate) fn keep_broken(path: &Path, bytes: &[u8]) -> std::io::Result<PathBuf> {
+    let digest = bytes.iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(*b)).wrapping_mul(0x100_0000_01b3)
+    });
+    let name = path
+        .file_name()
+        .map_or_else(|| "file".into(), |n| n.to_string_lossy());
+    let backup = path.with_file_name(format!("{name}.broken-{digest:016x}"));
+    if !backup.exists() {
+        write_atomically(&backup, bytes)?;
+    }
+    Ok(backup)
+}
+
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     // A file that is a symlink (dotfiles managers do this) is written through the link: the
     // new contents replace the target, atomically in the target's own directory, and the

@@ -185,18 +185,10 @@ impl Pacing {
 
     /// Copies an unreadable book aside (`pacing.json.broken-<hash>`), once per content.
     fn keep_aside(&self, bytes: &[u8]) -> String {
-        let digest = bytes.iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
-            (h ^ u64::from(*b)).wrapping_mul(0x100_0000_01b3)
-        });
-        let backup = self
-            .path()
-            .with_file_name(format!("{FILE_NAME}.broken-{digest:016x}"));
-        if !backup.exists() {
-            if let Err(e) = write_atomically(&backup, bytes) {
-                return format!("nothing ({e})");
-            }
+        match crate::config::keep_broken(&self.path(), bytes) {
+            Ok(backup) => backup.display().to_string(),
+            Err(e) => format!("nothing ({e})"),
         }
-        backup.display().to_string()
     }
 
     /// Reads, changes and writes the book while holding the lock, so two processes never

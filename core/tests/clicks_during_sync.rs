@@ -5,11 +5,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use presently_core::clock::SystemClock;
-use presently_core::providers::{rocketchat, NewCredentials, Unattended};
 use presently_core::secrets::MemoryStore;
 use presently_core::session::{Request, Session};
 use presently_fakes::rocketchat::{FakeRocketChat, Fault, RcFakeConfig};
-use secrecy::SecretString;
+
+mod common;
 
 const CREATE: &str = "/api/v1/custom-user-status.create";
 
@@ -27,21 +27,7 @@ async fn a_click_is_served_while_a_sync_waits_out_a_rate_limit() {
         )
         .expect("session"),
     );
-    let credentials = rocketchat::NewCredentials::Password {
-        server: rc.url(),
-        user: user.username.clone(),
-        password: SecretString::from(user.password.clone()),
-        code: None,
-    };
-    session
-        .add_account(
-            "team",
-            None,
-            NewCredentials::RocketChat(credentials),
-            &Unattended,
-        )
-        .await
-        .expect("added");
+    common::add_rocketchat(&session, "team", &rc, &user).await;
 
     // The first create is limited for 30 s: the sync waits it out, holding nothing a click needs.
     rc.inject_on(

@@ -6,11 +6,11 @@ use std::sync::Arc;
 
 use chrono::Utc;
 use presently_core::clock::ManualClock;
-use presently_core::providers::{rocketchat, NewCredentials, Unattended};
 use presently_core::secrets::MemoryStore;
 use presently_core::session::{Request, Session};
 use presently_fakes::rocketchat::{FakeRocketChat, RcFakeConfig, RcStatus};
-use secrecy::SecretString;
+
+mod common;
 
 #[tokio::test]
 async fn a_status_the_service_ended_on_time_is_still_presentlys() {
@@ -24,21 +24,7 @@ async fn a_status_the_service_ended_on_time_is_still_presentlys() {
     let clock = Arc::new(ManualClock::new(Utc::now()));
     let session = Session::open(dir.path(), Arc::new(MemoryStore::default()), clock.clone())
         .expect("session");
-    let credentials = rocketchat::NewCredentials::Password {
-        server: rc.url(),
-        user: user.username.clone(),
-        password: SecretString::from(user.password.clone()),
-        code: None,
-    };
-    session
-        .add_account(
-            "team",
-            None,
-            NewCredentials::RocketChat(credentials),
-            &Unattended,
-        )
-        .await
-        .expect("added");
+    common::add_rocketchat(&session, "team", &rc, &user).await;
     let commuting = RcStatus {
         message: "🚗 Commuting".into(),
         status: "busy".into(),

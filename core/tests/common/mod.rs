@@ -1,4 +1,6 @@
-//! What several core test files share: a browser played against the fake Zoom.
+//! What several core test files share: a browser played against the fake Zoom, and a
+//! Rocket.Chat account signed in on its fake. Each test binary uses only some of it.
+#![allow(dead_code)]
 
 use async_trait::async_trait;
 use presently_core::providers::{Service, SignInPrompt};
@@ -40,4 +42,28 @@ impl SignInPrompt for Browser<'_> {
         });
         Ok(())
     }
+}
+
+/// Adds the fake Rocket.Chat's `user` as account `id`, signing in with their password.
+pub async fn add_rocketchat(
+    session: &presently_core::session::Session,
+    id: &str,
+    rc: &presently_fakes::rocketchat::FakeRocketChat,
+    user: &presently_fakes::rocketchat::RcUser,
+) {
+    let credentials = presently_core::providers::rocketchat::NewCredentials::Password {
+        server: rc.url(),
+        user: user.username.clone(),
+        password: secrecy::SecretString::from(user.password.clone()),
+        code: None,
+    };
+    session
+        .add_account(
+            id,
+            None,
+            presently_core::providers::NewCredentials::RocketChat(credentials),
+            &presently_core::providers::Unattended,
+        )
+        .await
+        .expect("Rocket.Chat account added");
 }
