@@ -183,6 +183,8 @@ def main():
 
         # A hotkey for Clear status, set on the General page and pressed for real.
         driver.execute_script("document.getElementById('general-heading').scrollIntoView()")
+        assert driver.find_element(By.ID, "g-end-previous").is_selected(), "the default ending"
+
         click(driver, "Record the Clear status hotkey")
         wait_for("recording", lambda: driver.find_element(By.ID, "g-clear-hotkey-record").text == "Press keys…")
         field(driver, "Clear status hotkey").send_keys(Keys.CONTROL, Keys.ALT, "7")

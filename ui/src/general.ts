@@ -21,7 +21,8 @@ function show(settings: Settings, overview: Overview): void {
   const choice = $<HTMLSelectElement>("g-end-preset-choice");
   const chosen = settings.restore_preset ?? "";
   choice.replaceChildren(...overview.presets.map((p) => new Option(p.title, p.id, false, p.id === chosen)));
-  const ending = settings.restore_preset ? "preset" : settings.restore_previous ? "previous" : "clear";
+  // `restore_previous` is left out when true (the default), so only an explicit false clears.
+  const ending = settings.restore_preset ? "preset" : settings.restore_previous !== false ? "previous" : "clear";
   check(`g-end-${ending}`).checked = true;
   choice.disabled = ending !== "preset";
 }
