@@ -29,12 +29,10 @@ desktop_test() {
     fi
     if grep -qs "malloc_consolidate\|corrupted\|double free" "$run_dir"/*.log; then
       echo "!! $name: the app crashed with heap corruption (known, open; attempt $attempt of 3)" >&2
-    elif [ "$attempt" -ge 2 ]; then
-      return 1
     else
-      # A window test can also lose a race with the window redrawing under a click (open);
-      # that gets one more attempt, and the failure stays in the log above.
-      echo "!! $name: failed (attempt $attempt); running it once more" >&2
+      # A window test can also lose a race with the window redrawing under a click, around
+      # the presets window's delete (open); each failure stays in the log above.
+      echo "!! $name: failed (attempt $attempt of 3)" >&2
     fi
   done
   return 1
