@@ -43,6 +43,16 @@ echo "== python: venv for the desktop tests"
 [ -x .venv/bin/python ] || python3 -m venv .venv
 .venv/bin/pip install -q --disable-pip-version-check -r tests/gui/requirements.txt
 
+# A real Matrix homeserver for the Matrix tests (and the demo), from PyPI into a venv of
+# its own, pinned; kept beside the cargo cache so a machine that installed it once skips this.
+synapse_venv=${PRESENTLY_SYNAPSE_VENV:-$HOME/.cache/presently/synapse-venv}
+synapse_version=1.163.2
+if ! "$synapse_venv/bin/python" -c "import synapse, sys; sys.exit(synapse.__version__ != '$synapse_version')" 2>/dev/null; then
+  echo "== python: Synapse $synapse_version (Matrix homeserver for the tests)"
+  python3 -m venv "$synapse_venv"
+  "$synapse_venv/bin/pip" install -q --disable-pip-version-check "matrix-synapse==$synapse_version"
+fi
+
 if ! command -v tauri-driver >/dev/null || ! tauri-driver --help >/dev/null 2>&1; then
   echo "== cargo install tauri-driver (WebDriver bridge for the settings window test)"
   cargo install tauri-driver --version '^2' --locked --quiet

@@ -4,7 +4,7 @@
 
 use presently_core::providers::zoom::{ZoomAuth, ZoomSettings};
 use presently_core::providers::{
-    rocketchat, zoom, zulip, AccountSettings, Identity, NewCredentials,
+    matrix, mattermost, rocketchat, zoom, zulip, AccountSettings, Identity, NewCredentials,
 };
 use presently_core::Error;
 use secrecy::SecretString;
@@ -12,7 +12,9 @@ use serde_json::json;
 use std::io::{IsTerminal, Read};
 use std::process::ExitCode;
 
-use crate::args::{AccountCommand, AddAccount, AddRocketChat, AddZoom, AddZulip};
+use crate::args::{
+    AccountCommand, AddAccount, AddMatrix, AddMattermost, AddRocketChat, AddZoom, AddZulip,
+};
 use crate::output::print_json;
 use crate::prompt::Terminal;
 use crate::{config_file, open_session};
@@ -24,6 +26,8 @@ pub async fn run(command: AccountCommand, json: bool) -> Result<ExitCode, Error>
                 AddAccount::Zulip(args) => zulip_credentials(args, json)?,
                 AddAccount::RocketChat(args) => rocketchat_credentials(args, json)?,
                 AddAccount::Zoom(args) => zoom_credentials(args, json)?,
+                AddAccount::Mattermost(args) => mattermost_credentials(args, json)?,
+                AddAccount::Matrix(args) => matrix_credentials(args, json)?,
             };
             let identity = open_session()?
                 .add_account(&id, label, credentials, &prompt)
@@ -84,6 +88,27 @@ pub async fn run(command: AccountCommand, json: bool) -> Result<ExitCode, Error>
                             ))?,
                             code,
                         },
+                    }))
+                }
+                AccountSettings::Mattermost(settings) => Some(NewCredentials::Mattermost(
+                    mattermost::NewCredentials::Password {
+                        server: settings.server.clone(),
+                        login_id: settings.user.clone(),
+                        password: read_secret(&format!(
+                            "Mattermost password for {}: ",
+                            settings.user
+                        ))?,
+                        code,
+                    },
+                )),
+                AccountSettings::Matrix(settings) => {
+                    Some(NewCredentials::Matrix(matrix::NewCredentials::Password {
+                        homeserver: Some(settings.homeserver.clone()),
+                        user: settings.user_id.clone(),
+                        password: read_secret(&format!(
+                            "Matrix password for {}: ",
+                            settings.user_id
+                        ))?,
                     }))
                 }
                 // Zoom signs in again through the browser with the stored app secret.
@@ -195,6 +220,68 @@ fn rocketchat_credentials(
         }
     };
     Ok((args.id, NewCredentials::RocketChat(credentials), prompt))
+}
+
+fn mattermost_credentials(
+    args: AddMattermost,
+    json: bool,
+) -> Result<(String, NewCredentials, Terminal), Error> {
+    let prompt = Terminal {
+        json,
+        no_browser: true,
+        code_given: args.code.is_some(),
+    };
+    let credentials = if args.token_stdin {
+        mattermost::NewCredentials::PersonalToken {
+            server: args.server,
+            token: read_secret("Mattermost personal access token: ")?,
+        }
+    } else {
+        let login_id = args.user.ok_or_else(|| {
+            Error::invalid("give --user NAME (password on stdin), or --token-stdin")
+        })?;
+        let password = read_secret(&format!("Mattermost password for {login_id}: "))?;
+        mattermost::NewCredentials::Password {
+            server: args.server,
+            login_id,
+            password,
+            code: args.code,
+        }
+    };
+    Ok((args.id, NewCredentials::Mattermost(credentials), prompt))
+}
+
+fn matrix_credentials(
+    args: AddMatrix,
+    json: bool,
+) -> Result<(String, NewCredentials, Terminal), Error> {
+    let credentials = if args.token_stdin {
+        if args.homeserver.is_none() && args.user.is_none() {
+            return Err(Error::invalid(
+                "give --homeserver URL, or --user @you:example.org to find it from",
+            ));
+        }
+        matrix::NewCredentials::AccessToken {
+            homeserver: args.homeserver,
+            user_id: args.user,
+            token: read_secret("Matrix access token: ")?,
+        }
+    } else {
+        let user = args.user.ok_or_else(|| {
+            Error::invalid("give --user @you:example.org (password on stdin), or --token-stdin")
+        })?;
+        let password = read_secret(&format!("Matrix password for {user}: "))?;
+        matrix::NewCredentials::Password {
+            homeserver: args.homeserver,
+            user,
+            password,
+        }
+    };
+    Ok((
+        args.id,
+        NewCredentials::Matrix(credentials),
+        no_questions(json),
+    ))
 }
 
 fn zoom_credentials(

@@ -16,6 +16,11 @@ pub struct Cli {
     #[arg(long, global = true)]
     pub json: bool,
 
+    /// Say what happens on stderr: -v each step, -vv and -vvv more detail (RUST_LOG works
+    /// too). Secrets are never logged.
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    pub verbose: u8,
+
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -78,12 +83,13 @@ pub enum AccountCommand {
     },
     /// Sign an account in again, keeping its id, preset overrides and custom statuses:
     /// Zoom through the browser; Zulip with a new API key (stdin) or --zuliprc; Rocket.Chat
-    /// with the password (stdin, --code for a second factor) or --user-id and --token-stdin.
+    /// with the password (stdin, --code for a second factor) or --user-id and --token-stdin;
+    /// Mattermost with the password (stdin, --code for MFA).
     Signin {
         id: String,
         #[command(flatten)]
         browser: BrowserArgs,
-        /// Rocket.Chat: the second-factor code, when the server asks for one.
+        /// Rocket.Chat and Mattermost: the second-factor code, when the server asks for one.
         #[arg(long)]
         code: Option<String>,
         /// Rocket.Chat: the user id shown beside a new personal access token.
@@ -110,6 +116,49 @@ pub enum AddAccount {
     /// OAuth app, or use an admin's Server-to-Server app with --server-to-server. The
     /// client secret is read from stdin.
     Zoom(AddZoom),
+    /// A Mattermost account: a personal access token read from stdin (--token-stdin), or
+    /// sign in with --user and a password (read from stdin or prompted; --code for MFA).
+    Mattermost(AddMattermost),
+    /// A Matrix account: sign in with --user and a password (read from stdin or prompted),
+    /// or give an access token on stdin (--token-stdin). The homeserver is found from the
+    /// user id's domain unless --homeserver is given.
+    Matrix(AddMatrix),
+}
+
+#[derive(Debug, Args)]
+pub struct AddMatrix {
+    /// A short name for the account, e.g. "matrix".
+    pub id: String,
+    /// The full user id, e.g. @alice:example.org (or the user name with --homeserver).
+    #[arg(long)]
+    pub user: Option<String>,
+    /// The homeserver's address, e.g. https://matrix.example.org; found from the user id's
+    /// domain (/.well-known/matrix/client) when not given.
+    #[arg(long)]
+    pub homeserver: Option<String>,
+    /// Read an access token from stdin instead of signing in (Element: Settings → Help &
+    /// About → Access token).
+    #[arg(long = "token-stdin")]
+    pub token_stdin: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct AddMattermost {
+    /// A short name for the account, e.g. "team".
+    pub id: String,
+    /// The server URL, e.g. https://chat.example.com.
+    #[arg(long)]
+    pub server: String,
+    /// E-mail or user name to sign in with.
+    #[arg(long, conflicts_with = "token_stdin")]
+    pub user: Option<String>,
+    /// The MFA code, when the account has multi-factor authentication.
+    #[arg(long)]
+    pub code: Option<String>,
+    /// Read a personal access token from stdin instead of signing in (Profile → Security →
+    /// Personal Access Tokens; the server must allow them).
+    #[arg(long = "token-stdin")]
+    pub token_stdin: bool,
 }
 
 #[derive(Debug, Args)]

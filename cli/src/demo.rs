@@ -9,11 +9,15 @@ use presently_core::clock::SystemClock;
 use presently_core::config::ConfigFile;
 use presently_core::paths::CONFIG_DIR_ENV;
 use presently_core::providers::zoom::{ZoomAuth, ZoomSettings};
-use presently_core::providers::{rocketchat, zoom, zulip, NewCredentials, Service, SignInPrompt};
+use presently_core::providers::{
+    matrix, mattermost, rocketchat, zoom, zulip, NewCredentials, Service, SignInPrompt,
+};
 use presently_core::secrets::{KeyringStore, SecretStore, SERVICE_ENV};
 use presently_core::session::Session;
 use presently_core::{Error, Result};
+use presently_fakes::mattermost::{FakeMattermost, MmFakeConfig};
 use presently_fakes::rocketchat::{FakeRocketChat, RcFakeConfig};
+use presently_fakes::synapse::Synapse;
 use presently_fakes::zoom::{self as zoom_fake, FakeZoom, ZoomFakeConfig};
 use presently_fakes::zulip::{FakeZulip, ZulipFakeConfig};
 use secrecy::SecretString;
@@ -106,6 +110,59 @@ pub async fn run(json: bool) -> Result<ExitCode> {
         )
         .await?;
 
+    // Mattermost: a personal access token, as most people on a company server add it.
+    let mm_config = MmFakeConfig::default();
+    let mm_token = mm_config
+        .personal_access_tokens
+        .first()
+        .cloned()
+        .ok_or_else(|| Error::invalid("the Mattermost stand-in has no tokens"))?;
+    let mattermost = FakeMattermost::start(mm_config)
+        .map_err(|e| Error::invalid(format!("cannot start the Mattermost stand-in: {e}")))?;
+    let mm_credentials = mattermost::NewCredentials::PersonalToken {
+        server: mattermost.url(),
+        token: SecretString::from(mm_token.1),
+    };
+    session
+        .add_account(
+            DEMO_MATTERMOST,
+            None,
+            NewCredentials::Mattermost(mm_credentials),
+            &no_browser,
+        )
+        .await?;
+
+    // Matrix: a real Synapse on 127.0.0.1 where scripts/setup.sh installed one (no stand-in
+    // plays a Matrix homeserver); without it the demo goes on with the other four.
+    let synapse = match Synapse::start(&[]) {
+        Ok(Some(synapse)) => {
+            let credentials = matrix::NewCredentials::Password {
+                homeserver: Some(synapse.url.clone()),
+                user: synapse.user_id("alice"),
+                password: SecretString::from(presently_fakes::synapse::password("alice")),
+            };
+            session
+                .add_account(
+                    DEMO_MATRIX,
+                    None,
+                    NewCredentials::Matrix(credentials),
+                    &no_browser,
+                )
+                .await?;
+            Some(synapse)
+        }
+        Ok(None) => {
+            eprintln!("Presently demo: no Synapse installed (scripts/setup.sh installs one), so no Matrix account.");
+            None
+        }
+        Err(e) => {
+            eprintln!(
+                "Presently demo: the Matrix homeserver did not start ({e}), so no Matrix account."
+            );
+            None
+        }
+    };
+
     let description = serde_json::json!({
         "demo": {
             "config_dir": dir.path(),
@@ -116,6 +173,10 @@ pub async fn run(json: bool) -> Result<ExitCode> {
             "rocketchat_user": rc_user.user_id,
             "zoom": zoom.url(),
             "zoom_user": zoom_fake::ALICE_ID,
+            "mattermost": mattermost.url(),
+            "mattermost_user": mm_token.0,
+            "matrix": synapse.as_ref().map(|s| s.url.clone()),
+            "matrix_user": synapse.as_ref().map(|s| s.user_id("alice")),
         }
     });
     if json {
@@ -123,7 +184,7 @@ pub async fn run(json: bool) -> Result<ExitCode> {
     } else {
         println!(
             "Presently demo: a Zulip stand-in runs at {} (signed in as {}), a Rocket.Chat \
-             stand-in at {} and a Zoom stand-in at {}.\n\
+             stand-in at {}, a Zoom stand-in at {} and a Mattermost stand-in at {}.\n\
              Config for this demo: {}\n\
              Hotkeys: Ctrl+Alt+1 Lunch, Ctrl+Alt+2 Focus, Ctrl+Alt+3 In a meeting.\n\
              Quit from the tray menu or press Ctrl+C; the demo accounts are removed then.",
@@ -131,18 +192,31 @@ pub async fn run(json: bool) -> Result<ExitCode> {
             demo_user.email,
             rocketchat.url(),
             zoom.url(),
+            mattermost.url(),
             dir.path().display()
         );
+        if let Some(synapse) = &synapse {
+            println!(
+                "A real Matrix homeserver (Synapse) runs at {}, signed in as {}.",
+                synapse.url,
+                synapse.user_id("alice")
+            );
+        }
     }
 
     let outcome = run_tray(dir.path()).await;
     let mut cleanup = Vec::new();
-    for id in ["demo-zulip", "demo-rocketchat", DEMO_ZOOM] {
+    for id in ["demo-zulip", "demo-rocketchat", DEMO_ZOOM, DEMO_MATTERMOST] {
         cleanup.push(session.remove_account(id).await);
+    }
+    if synapse.is_some() {
+        cleanup.push(session.remove_account(DEMO_MATRIX).await);
     }
     drop(zulip);
     drop(rocketchat);
     drop(zoom);
+    drop(mattermost);
+    drop(synapse);
     let code = outcome?;
     for removed in cleanup {
         removed?;
@@ -151,6 +225,8 @@ pub async fn run(json: bool) -> Result<ExitCode> {
 }
 
 const DEMO_ZOOM: &str = "demo-zoom";
+const DEMO_MATTERMOST: &str = "demo-mattermost";
+const DEMO_MATRIX: &str = "demo-matrix";
 
 /// The demo's answers to a sign-in: it plays the browser itself against the Zoom stand-in,
 /// and has no second factor to give.

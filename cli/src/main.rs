@@ -13,7 +13,7 @@ mod status;
 use clap::Parser;
 use presently_core::clock::SystemClock;
 use presently_core::config::ConfigFile;
-use presently_core::secrets::{KeyringStore, SecretStore};
+use presently_core::secrets::KeyringStore;
 use presently_core::session::Session;
 use presently_core::Error;
 use std::process::ExitCode;
@@ -24,6 +24,7 @@ use args::{Cli, Command};
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let json = cli.json;
+    start_logging(cli.verbose);
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -51,6 +52,64 @@ fn main() -> ExitCode {
     }
 }
 
+/// Logs to stderr: warnings by default, more with `-v` (see `presently_core::logging`), or
+/// what `RUST_LOG` asks; the libraries that could carry a secret never below `info`.
+fn start_logging(verbosity: u8) {
+    use presently_core::logging;
+    use std::io::IsTerminal;
+    use tracing_subscriber::filter::{Directive, EnvFilter, LevelFilter};
+    // A directive naming a capped library (or a module in it), or a span, is left out: a
+    // more specific directive would win over the cap.
+    let asked = std::env::var("RUST_LOG")
+        .ok()
+        .map(|v| {
+            v.split(',')
+                .map(str::trim)
+                .filter(|directive| {
+                    let target = directive.split(['=', '[']).next().unwrap_or_default();
+                    !directive.contains('[')
+                        && !logging::CAPPED.iter().any(|krate| {
+                            target == *krate || target.starts_with(&format!("{krate}::"))
+                        })
+                })
+                .collect::<Vec<_>>()
+                .join(",")
+        })
+        .filter(|v| !v.trim().is_empty());
+    let mut filter = match asked.as_deref().filter(|_| verbosity == 0) {
+        Some(directives) => EnvFilter::try_new(directives).unwrap_or_else(|e| {
+            eprintln!("presently: RUST_LOG is not understood ({e}); logging warnings only");
+            EnvFilter::new("warn")
+        }),
+        None => {
+            let own = logging::level(verbosity);
+            logging::OWN
+                .iter()
+                .fold(EnvFilter::new("warn"), |filter, krate| {
+                    match format!("{krate}={own}").parse::<Directive>() {
+                        Ok(directive) => filter.add_directive(directive),
+                        Err(_) => filter,
+                    }
+                })
+        }
+    };
+    if filter
+        .max_level_hint()
+        .is_none_or(|most| most > LevelFilter::INFO)
+    {
+        for krate in logging::CAPPED {
+            if let Ok(directive) = format!("{krate}=info").parse::<Directive>() {
+                filter = filter.add_directive(directive);
+            }
+        }
+    }
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .try_init();
+}
+
 async fn run(cli: Cli) -> Result<ExitCode, Error> {
     let json = cli.json;
     match cli.command.unwrap_or(Command::Tray) {
@@ -76,8 +135,11 @@ pub fn config_file() -> Result<ConfigFile, Error> {
 /// A session on the real keyring; refuses clearly when there is none.
 pub fn open_session() -> Result<Session, Error> {
     let dir = presently_core::paths::config_dir()?;
-    let secrets: Arc<dyn SecretStore> = Arc::new(KeyringStore::open()?);
-    Session::open(&dir, secrets, Arc::new(SystemClock))
+    // The keyring connects while the config is read and the certificates load.
+    let keyring = Arc::new(KeyringStore::opening());
+    let session = Session::open(&dir, keyring.clone(), Arc::new(SystemClock))?;
+    keyring.wait_open()?;
+    Ok(session)
 }
 
 pub fn exit_for(all_succeeded: bool) -> ExitCode {

@@ -32,6 +32,7 @@ pub fn report_json(report: &Report, expires_at: Option<String>) -> Value {
         "needs_sign_in": report.needs_sign_in.iter().map(|l| &l.id).collect::<Vec<_>>(),
         "left_alone": report.left_alone.iter().map(|l| &l.id).collect::<Vec<_>>(),
         "expires_at": expires_at,
+        "change": report.change,
     })
 }
 

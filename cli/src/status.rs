@@ -63,7 +63,12 @@ fn paced_session(pacing: PacingArgs) -> Result<(Session, bool), Error> {
     if pacing.no_wait && !app_running {
         return Ok((session.with_when_paced(WhenPaced::Refuse), app_running));
     }
-    Ok((session, app_running))
+    if app_running {
+        return Ok((session, app_running));
+    }
+    // Without the app this process sends what must wait, so that is its own: dropped, not
+    // sent by anyone, once this process is gone.
+    Ok((session.waiting_here()?, app_running))
 }
 
 /// The most turns a `set` without the app waits for. Each is Zoom's minute; a change made
@@ -145,7 +150,10 @@ async fn wait_for_turns(
             }
         }
     }
-    give_up(session, &mut report, |at| ProviderError::Paced { at })?;
+    give_up(session, &mut report, |at| ProviderError::Paced {
+        at,
+        because: None,
+    })?;
     report.summary = summarize(&report.label, &report.verb, &report.outcomes);
     Ok(report)
 }
@@ -160,12 +168,15 @@ fn replaced(outcome: &Outcome, by: &str) -> Outcome {
     }
 }
 
-/// Ctrl-C (SIGINT) or a polite kill (SIGTERM), registered as soon as this is made.
+/// Ctrl-C (SIGINT), a polite kill (SIGTERM) or the terminal closing (SIGHUP), registered
+/// as soon as this is made.
 struct Interrupt {
     #[cfg(unix)]
     signal: tokio::signal::unix::Signal,
     #[cfg(unix)]
     terminate: tokio::signal::unix::Signal,
+    #[cfg(unix)]
+    hangup: tokio::signal::unix::Signal,
 }
 
 impl Interrupt {
@@ -179,6 +190,7 @@ impl Interrupt {
             Ok(Interrupt {
                 signal: listen(SignalKind::interrupt())?,
                 terminate: listen(SignalKind::terminate())?,
+                hangup: listen(SignalKind::hangup())?,
             })
         }
         #[cfg(not(unix))]
@@ -190,6 +202,7 @@ impl Interrupt {
         tokio::select! {
             _ = self.signal.recv() => {}
             _ = self.terminate.recv() => {}
+            _ = self.hangup.recv() => {}
         }
         #[cfg(not(unix))]
         {

@@ -644,7 +644,9 @@ fn a_corrupt_pacing_book_is_kept_aside_and_counted_conservatively() {
     std::fs::write(&book, "{ not json").expect("corrupt the book");
     cli.run(&["set", "focus", "--no-wait"])
         .code(1)
-        .says("takes one change a minute");
+        .says("takes one change a minute")
+        .says("Presently's record of each service's turns (pacing.json) could not be read and is kept as ")
+        .says("pacing.json.broken-");
     assert_eq!(
         presence_puts(&zoom).len(),
         1,
@@ -756,34 +758,80 @@ fn a_change_zoom_refuses_after_the_wait_is_waited_for_once_more() {
 }
 
 #[test]
-fn interrupting_the_wait_leaves_no_change_behind() {
+fn interrupting_the_wait_or_closing_its_terminal_leaves_no_change_behind() {
+    for signal in ["-INT", "-TERM", "-HUP"] {
+        let zoom = fake();
+        let cli = Cli::new("zoom-interrupt");
+        sign_in_alice(&cli, &zoom);
+        cli.run(&["set", "lunch"]).code(0);
+        backdate(&cli, "zoom", 30);
+        let mut running = cli.spawn(&["set", "focus"]);
+        // Once the change waits in the book, the user gives up with Ctrl-C (or a kill, or
+        // by closing the terminal).
+        running.wait_for_stderr("waiting until");
+        assert!(!pacing_book(&cli)["slots"]["zoom"]["pending"].is_null());
+        let sent = std::process::Command::new("kill")
+            .args([signal, &running.pid().to_string()])
+            .status()
+            .expect("kill runs");
+        assert!(sent.success());
+        let out = running.finish();
+        out.code(1)
+            .says("Focus set on 0 of 1 account")
+            .says("interrupted while waiting for its turn; not sent");
+        assert!(
+            out.elapsed < Duration::from_secs(20),
+            "{signal}: {:?}",
+            out.elapsed
+        );
+        // Nothing is left for the app to send later, and nothing was sent.
+        let book = pacing_book(&cli);
+        assert!(
+            book["slots"]["zoom"]["pending"].is_null(),
+            "{signal}: {book}"
+        );
+        // Nor does Presently count the withdrawn change as the status in effect.
+        cli.run(&["status"])
+            .code(0)
+            .never_says("Waiting for its turn")
+            .never_says("Set by Presently: Focus")
+            .says("Set by Presently: Lunch");
+        assert_eq!(presence_puts(&zoom).len(), 1, "{signal}");
+        assert_eq!(zoom.presence_of(ALICE).status, "Away", "{signal}");
+    }
+}
+
+#[test]
+fn a_waiting_change_whose_process_was_killed_is_dropped_not_sent() {
     let zoom = fake();
-    let cli = Cli::new("zoom-interrupt");
+    let cli = Cli::new("zoom-killed");
     sign_in_alice(&cli, &zoom);
     cli.run(&["set", "lunch"]).code(0);
     backdate(&cli, "zoom", 30);
     let mut running = cli.spawn(&["set", "focus"]);
-    // Once the change waits in the book, the user gives up with Ctrl-C.
     running.wait_for_stderr("waiting until");
-    assert!(!pacing_book(&cli)["slots"]["zoom"]["pending"].is_null());
+    let pending = pacing_book(&cli)["slots"]["zoom"]["pending"].clone();
+    assert!(
+        pending["owner"]
+            .as_str()
+            .is_some_and(|o| o.starts_with("waiter-")),
+        "the change belongs to the waiting process: {pending}"
+    );
+    // No chance to withdraw it: SIGKILL.
     let sent = std::process::Command::new("kill")
-        .args(["-INT", &running.pid().to_string()])
+        .args(["-KILL", &running.pid().to_string()])
         .status()
         .expect("kill runs");
     assert!(sent.success());
-    let out = running.finish();
-    out.code(1)
-        .says("Focus set on 0 of 1 account")
-        .says("interrupted while waiting for its turn; not sent");
-    assert!(out.elapsed < Duration::from_secs(20), "{:?}", out.elapsed);
-    // Nothing is left for the app to send later, and nothing was sent.
-    let book = pacing_book(&cli);
-    assert!(book["slots"]["zoom"]["pending"].is_null(), "{book}");
-    // Nor does Presently count the withdrawn change as the status in effect.
+    running.finish();
+    // The next Presently process to look finds its owner gone and drops it.
     cli.run(&["status"])
         .code(0)
         .never_says("Waiting for its turn")
-        .never_says("Set by Presently: Focus");
+        .never_says("Set by Presently: Focus")
+        .says("Set by Presently: Lunch");
+    let book = pacing_book(&cli);
+    assert!(book["slots"]["zoom"]["pending"].is_null(), "{book}");
     assert_eq!(presence_puts(&zoom).len(), 1);
     assert_eq!(zoom.presence_of(ALICE).status, "Away");
 }

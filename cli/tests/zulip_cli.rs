@@ -481,6 +481,65 @@ fn emoji_go_out_as_the_server_names_them() {
     assert_eq!(data(&zulip), 1);
 }
 
+/// The servers' emoji data is kept apart from `servers.json`, once for every server that
+/// publishes the same: a change to many accounts reads it once. A kept copy that is not what
+/// its name says is fetched again, not trusted.
+#[test]
+fn emoji_data_is_kept_once_for_servers_that_publish_the_same() {
+    let (first, second) = (fake(), fake());
+    let cli = Cli::new("emoji-data-shared");
+    cli.add(&first, "one", ALICE_EMAIL, ALICE_KEY).code(0);
+    cli.add(&second, "two", ALICE_EMAIL, ALICE_KEY).code(0);
+    let kept = || -> Vec<std::path::PathBuf> {
+        std::fs::read_dir(cli.dir().join("server-data"))
+            .map(|files| files.flatten().map(|f| f.path()).collect())
+            .unwrap_or_default()
+    };
+    assert_eq!(kept().len(), 1, "one copy for two servers: {:?}", kept());
+    let listing = std::fs::read_to_string(cli.dir().join("servers.json")).expect("servers.json");
+    assert!(
+        !listing.contains("holiday_tree"),
+        "the names are not in servers.json"
+    );
+    assert!(
+        listing.len() < 4096,
+        "servers.json stays small: {} bytes",
+        listing.len()
+    );
+
+    cli.run(&["set", "--text", "Festive", "--emoji", "🎄"])
+        .code(0);
+    for zulip in [&first, &second] {
+        assert_eq!(zulip.status_of(ALICE_ID).emoji_name, "holiday_tree");
+    }
+    // A copy changed behind Presently's back: fetched again from the server, then used.
+    let copy = kept().remove(0);
+    std::fs::write(&copy, br#"{"1f384":["wrong_tree"]}"#).expect("tamper");
+    let fetched = |zulip: &FakeZulip| {
+        zulip
+            .requests()
+            .iter()
+            .filter(|r| r.path.starts_with("/static/generated/emoji/"))
+            .count()
+    };
+    cli.run(&["set", "--text", "Festive", "--emoji", "🎄"])
+        .code(0);
+    assert_eq!(
+        fetched(&first) + fetched(&second),
+        2 + 2,
+        "both asked once more"
+    );
+    for zulip in [&first, &second] {
+        assert_eq!(zulip.status_of(ALICE_ID).emoji_name, "holiday_tree");
+    }
+    assert_eq!(kept().len(), 1);
+    let restored = std::fs::read_to_string(&kept()[0]).expect("kept again");
+    assert!(restored.contains("holiday_tree"));
+    cli.run(&["set", "--text", "Festive", "--emoji", "🎄"])
+        .code(0);
+    assert_eq!(fetched(&first) + fetched(&second), 4, "then kept again");
+}
+
 /// A server whose names differ from Presently's built-in table (here an older Zulip that
 /// still calls 🎄 `christmas_tree`): its own emoji data decides, so the change is one it
 /// accepts. With the built-in name it would answer "Invalid emoji name.".
@@ -1493,6 +1552,42 @@ fn a_corrupt_config_is_reported_kept_and_never_overwritten() {
     assert_eq!(json.json()["error"]["kind"], "invalid_input");
     assert_eq!(json.json()["error"]["reason"], "config_invalid");
     assert_eq!(json.json()["error"]["field"], "config");
+}
+
+#[test]
+fn a_corrupt_state_file_is_reported_kept_aside_and_never_overwritten() {
+    let zulip = fake();
+    let cli = Cli::new("corrupt-state");
+    cli.add_alice(&zulip);
+    let path = cli.dir().join("state.json");
+    std::fs::write(&path, "{ not json").expect("corrupt the state");
+    let posts = requests_to(&zulip, "POST", OWN_STATUS).len();
+    cli.run(&["set", "lunch"])
+        .code(2)
+        .says("state.json")
+        .says("a copy is kept as ")
+        .says("state.json.broken-")
+        .says("delete the file to start afresh");
+    assert_eq!(
+        requests_to(&zulip, "POST", OWN_STATUS).len(),
+        posts,
+        "nothing is sent while the state cannot be read"
+    );
+    assert_eq!(std::fs::read_to_string(&path).expect("state"), "{ not json");
+    let kept: Vec<_> = std::fs::read_dir(cli.dir())
+        .expect("dir")
+        .filter_map(Result::ok)
+        .filter(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .starts_with("state.json.broken-")
+        })
+        .collect();
+    assert_eq!(kept.len(), 1);
+    assert_eq!(
+        std::fs::read_to_string(kept[0].path()).expect("kept"),
+        "{ not json"
+    );
 }
 
 #[test]

@@ -1,5 +1,5 @@
-//! Applies one status to many accounts at once: concurrently, each with its own deadline,
-//! one result per account, and one sentence that sums it up.
+//! Applies a status to one account within its deadline (the caller runs many at once), one
+//! result per account, and one sentence that sums them up.
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::error::{AccountLabel, ProviderError};
-use crate::paced::{Claimed, Pacer, Sent};
+use crate::paced::{Claimed, PacedChange, Pacer, Sent};
 use crate::pacing::Wish;
 use crate::preset::Status;
 use crate::preview::check_text;
@@ -45,29 +45,29 @@ pub(crate) struct Job {
     pub status: Status,
     /// The turn was taken already (a waiting wish whose moment came).
     pub claimed: Option<Claimed>,
+    /// The change's number (`session/order.rs`), kept with it if it must wait its turn.
+    pub number: u64,
 }
 
-/// Runs every job at once. A rate limit that lifts before the deadline is waited out once.
-pub(crate) async fn apply(
-    jobs: Vec<Job>,
+/// Runs one job: a rate limit that lifts before the deadline is waited out once. The
+/// caller runs many at once (`Context::fan_out`).
+pub(crate) async fn run(
+    job: Job,
     target: &Target,
     timeout: Duration,
     pacer: &Pacer<'_>,
-) -> Vec<Outcome> {
-    let runs = jobs.into_iter().map(|job| async move {
-        let account = job.provider.label().clone();
-        let (result, queued) = match apply_one(job, target, timeout, pacer).await {
-            Ok(sent) => (Ok(sent.notes), sent.queued),
-            Err(e) => (Err(e), None),
-        };
-        Outcome {
-            account,
-            result,
-            pending_until: queued.as_ref().map(|w| w.not_before),
-            queued,
-        }
-    });
-    futures::future::join_all(runs).await
+) -> Outcome {
+    let account = job.provider.label().clone();
+    let (result, queued) = match apply_one(job, target, timeout, pacer).await {
+        Ok(sent) => (Ok(sent.notes), sent.queued),
+        Err(e) => (Err(e), None),
+    };
+    Outcome {
+        account,
+        result,
+        pending_until: queued.as_ref().map(|w| w.not_before),
+        queued,
+    }
 }
 
 async fn apply_one(
@@ -93,8 +93,11 @@ async fn apply_one(
                 .send(
                     job.provider.label(),
                     &job.provider.paced_target(target),
-                    &job.status,
-                    job.claimed,
+                    PacedChange {
+                        status: &job.status,
+                        claimed: job.claimed,
+                        number: job.number,
+                    },
                     interval,
                     send,
                 )

@@ -192,6 +192,11 @@ pub enum ProviderError {
     #[error("could not reach the server: {0}")]
     Unreachable(String),
 
+    /// The request went out and the connection broke before the whole answer came: the
+    /// server may have acted on it.
+    #[error("the connection broke before the server's answer came ({0}); the status may or may not have changed")]
+    Interrupted(String),
+
     #[error("no answer within {seconds} s")]
     Timeout { seconds: u64 },
 
@@ -202,10 +207,15 @@ pub enum ProviderError {
     SignInAgain { reason: String },
 
     #[error(
-        "takes one change a minute; this one could be sent at {} (not sent)",
-        local_time_precise(at)
+        "takes one change a minute; this one could be sent at {} (not sent){}",
+        local_time_precise(at),
+        because.as_deref().map(|b| format!("; {b}")).unwrap_or_default()
     )]
-    Paced { at: DateTime<Utc> },
+    Paced {
+        at: DateTime<Utc>,
+        /// Why, when it is not a change sent before (Presently's pacing record was unreadable).
+        because: Option<String>,
+    },
 
     #[error("no credentials for this account in the keyring; add the account again")]
     MissingSecret,
@@ -226,6 +236,18 @@ pub enum ProviderError {
 }
 
 impl ProviderError {
+    /// The request may have reached the service and been acted on although no success
+    /// came back: no answer in time, the connection broke, or an answer Presently cannot
+    /// read.
+    pub fn may_have_landed(&self) -> bool {
+        matches!(
+            self,
+            ProviderError::Timeout { .. }
+                | ProviderError::Interrupted(_)
+                | ProviderError::Protocol(_)
+        )
+    }
+
     pub fn for_account(self, account: AccountLabel) -> Error {
         Error::Account {
             account,
@@ -249,6 +271,7 @@ impl ProviderError {
             ProviderError::ServerError { .. } => (K::Server, "server_error"),
             ProviderError::Protocol(_) => (K::Server, "protocol"),
             ProviderError::Unreachable(_) => (K::Network, "unreachable"),
+            ProviderError::Interrupted(_) => (K::Network, "interrupted"),
             ProviderError::Timeout { .. } => (K::Network, "timeout"),
             ProviderError::SignInAgain { .. } => (K::SignInNeeded, "sign_in_again"),
             ProviderError::MissingSecret => (K::Keyring, "missing_secret"),
@@ -266,7 +289,7 @@ impl ProviderError {
         };
         let mut report = ErrorReport::new(kind, reason, account, message);
         match self {
-            ProviderError::RateLimited { retry_at: at } | ProviderError::Paced { at } => {
+            ProviderError::RateLimited { retry_at: at } | ProviderError::Paced { at, .. } => {
                 report.retry_at = Some(*at);
             }
             ProviderError::InvalidSetting { field, .. } => report.field = Some((*field).to_owned()),

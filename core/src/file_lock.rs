@@ -26,6 +26,20 @@ pub(crate) fn open(dir: &Path, name: &str) -> Result<File> {
         })
 }
 
+/// The exclusive lock on `name` in `dir` if nobody holds it now (`None` if someone does).
+pub(crate) fn try_exclusive(dir: &Path, name: &str) -> Result<Option<File>> {
+    let file = open(dir, name)?;
+    match file.try_lock() {
+        Ok(()) => Ok(Some(file)),
+        Err(std::fs::TryLockError::WouldBlock) => Ok(None),
+        Err(std::fs::TryLockError::Error(source)) => Err(Error::ConfigIo {
+            path: dir.join(name),
+            action: "locking",
+            source,
+        }),
+    }
+}
+
 /// Waits for the exclusive lock on `name` in `dir`; it is released when the file is dropped.
 pub(crate) fn exclusive(dir: &Path, name: &str) -> Result<File> {
     let file = open(dir, name)?;

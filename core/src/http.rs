@@ -1,5 +1,7 @@
 //! The HTTP rules every provider shares: one client, bounded time and size, no redirects
-//! (credentials go to the configured server and nowhere else), https except on loopback.
+//! (credentials go to the configured server and nowhere else), https except on loopback,
+//! the operating system's certificate store, proxies from the environment except for
+//! loopback.
 
 use std::net::IpAddr;
 use std::time::Duration;
@@ -14,12 +16,107 @@ pub(crate) const MAX_BODY_BYTES: usize = 1024 * 1024;
 
 pub(crate) fn client(timeout: Duration) -> Result<reqwest::Client> {
     reqwest::Client::builder()
+        .no_proxy()
+        .proxy(proxy_from_env())
         .redirect(reqwest::redirect::Policy::none())
         .timeout(timeout)
         .connect_timeout(timeout.min(Duration::from_secs(5)))
         .user_agent(concat!("Presently/", env!("CARGO_PKG_VERSION")))
         .build()
         .map_err(|e| Error::invalid(format!("cannot start the HTTP client (TLS): {e}")))
+}
+
+/// `HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY` (or their lower-case forms) and `NO_PROXY` as
+/// curl reads them, except that a server on this machine (loopback) is always reached
+/// directly: a stray proxy setting must not receive a local server's credentials.
+fn proxy_from_env() -> reqwest::Proxy {
+    let var = |names: &[&str]| {
+        names
+            .iter()
+            .find_map(|name| std::env::var(name).ok().filter(|v| !v.trim().is_empty()))
+    };
+    let usable = |name: &str, value: Option<String>| {
+        value.filter(|v| match Url::parse(v) {
+            Ok(_) => true,
+            Err(e) => {
+                tracing::warn!("the proxy setting {name}={v:?} is not a URL ({e}); ignored");
+                false
+            }
+        })
+    };
+    let https = usable(
+        "HTTPS_PROXY",
+        var(&["HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy"]),
+    );
+    let http = usable(
+        "HTTP_PROXY",
+        var(&["HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"]),
+    );
+    let no_proxy = var(&["NO_PROXY", "no_proxy"]).unwrap_or_default();
+    reqwest::Proxy::custom(move |url| {
+        let host = url.host_str().unwrap_or_default();
+        if is_loopback(url) || bypasses(host, &no_proxy) {
+            return None;
+        }
+        match url.scheme() {
+            "https" => https.clone(),
+            _ => http.clone(),
+        }
+    })
+}
+
+/// Whether `NO_PROXY` (comma-separated, as curl reads it) names `host`: `*`; a domain,
+/// matching it and every name under it (a leading `.` changes nothing); an IP address; or
+/// a range of them (`10.0.0.0/8`, `fd00::/8`). A `:port` on an entry is ignored.
+fn bypasses(host: &str, no_proxy: &str) -> bool {
+    let host = host
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .to_ascii_lowercase();
+    let address = host.parse::<IpAddr>().ok();
+    no_proxy.split(',').map(str::trim).any(|entry| {
+        if entry == "*" {
+            return true;
+        }
+        let entry = entry.trim_start_matches('.').to_ascii_lowercase();
+        if let Some((network, bits)) = entry.split_once('/') {
+            let (Ok(network), Ok(bits), Some(address)) =
+                (network.parse::<IpAddr>(), bits.parse::<u32>(), address)
+            else {
+                return false;
+            };
+            return in_range(address, network, bits);
+        }
+        let name = match entry.rsplit_once(':') {
+            Some((name, port))
+                if port.chars().all(|c| c.is_ascii_digit()) && !name.contains(':') =>
+            {
+                name
+            }
+            _ => entry.as_str(),
+        };
+        match (name.parse::<IpAddr>(), address) {
+            (Ok(ip), Some(address)) => ip == address,
+            (Ok(_), None) => false,
+            (Err(_), _) => {
+                !name.is_empty() && (host == name || host.ends_with(&format!(".{name}")))
+            }
+        }
+    })
+}
+
+fn in_range(address: IpAddr, network: IpAddr, bits: u32) -> bool {
+    match (address, network) {
+        (IpAddr::V4(a), IpAddr::V4(n)) if bits <= 32 => {
+            let mask = u32::MAX.checked_shl(32 - bits).unwrap_or(0);
+            u32::from(a) & mask == u32::from(n) & mask
+        }
+        (IpAddr::V6(a), IpAddr::V6(n)) if bits <= 128 => {
+            let mask = u128::MAX.checked_shl(128 - bits).unwrap_or(0);
+            u128::from(a) & mask == u128::from(n) & mask
+        }
+        _ => false,
+    }
 }
 
 /// Parses a server URL given by the user: https anywhere, plain http only on loopback.
@@ -128,6 +225,9 @@ pub(crate) fn send_error(error: reqwest::Error, timeout: Duration) -> ProviderEr
             seconds: timeout.as_secs().max(1),
         };
     }
+    if let Some(refused) = certificate_refused(&error) {
+        return ProviderError::Unreachable(refused);
+    }
     let mut cause: &dyn std::error::Error = &error;
     while let Some(inner) = cause.source() {
         cause = inner;
@@ -135,8 +235,46 @@ pub(crate) fn send_error(error: reqwest::Error, timeout: Duration) -> ProviderEr
     if error.is_connect() {
         ProviderError::Unreachable(format!("connection failed ({cause})"))
     } else {
-        ProviderError::Unreachable(cause.to_string())
+        ProviderError::Interrupted(cause.to_string())
     }
+}
+
+/// A certificate the TLS stack refused, said in words with the server's name.
+fn certificate_refused(error: &reqwest::Error) -> Option<String> {
+    use rustls::CertificateError as C;
+    let host = error
+        .url()
+        .and_then(|u| u.host_str())
+        .map_or_else(|| "the server".to_owned(), |h| h.to_owned());
+    let mut next: Option<&(dyn std::error::Error + 'static)> = Some(error);
+    while let Some(cause) = next {
+        if let Some(rustls::Error::InvalidCertificate(refused)) =
+            cause.downcast_ref::<rustls::Error>()
+        {
+            let why = match refused {
+                C::UnknownIssuer => "is not trusted by this computer: its issuer is in none of \
+                     the system's certificate authorities (for an organisation's own \
+                     authority, add it to the system's store or point SSL_CERT_FILE at it)"
+                    .to_owned(),
+                C::Expired | C::ExpiredContext { .. } => "has expired".to_owned(),
+                C::NotValidForName | C::NotValidForNameContext { .. } => {
+                    "is made out to another name".to_owned()
+                }
+                C::Revoked => "has been revoked".to_owned(),
+                other => format!("was refused ({other:?})"),
+            };
+            return Some(format!("the certificate of {host} {why}"));
+        }
+        // An I/O error carries the TLS error inside it rather than as its source.
+        next = match cause
+            .downcast_ref::<std::io::Error>()
+            .and_then(|io| io.get_ref())
+        {
+            Some(inner) => Some(inner as &(dyn std::error::Error + 'static)),
+            None => cause.source(),
+        };
+    }
+    None
 }
 
 /// Reads a body up to [`MAX_BODY_BYTES`], failing instead of filling memory.
@@ -167,12 +305,33 @@ fn too_big() -> ProviderError {
     ))
 }
 
-/// Sends a request, turning a failed send into words and refusing any redirect.
+/// Sends a request, turning a failed send into words and refusing any redirect. Each one
+/// is logged at `debug` as method, address without its query, status and time taken (never
+/// a header or a body: they carry the credentials).
 pub(crate) async fn send(
     request: reqwest::RequestBuilder,
     timeout: Duration,
 ) -> Result<Response, ProviderError> {
-    let response = request.send().await.map_err(|e| send_error(e, timeout))?;
+    let (client, request) = request.build_split();
+    let request = request.map_err(|e| send_error(e, timeout))?;
+    let (method, url) = (request.method().clone(), request.url().clone());
+    let shown = format!(
+        "{method} {}://{}{}",
+        url.scheme(),
+        url.host_str().unwrap_or_default(),
+        url.port().map(|p| format!(":{p}")).unwrap_or_default()
+    ) + url.path();
+    let started = std::time::Instant::now();
+    let response = client.execute(request).await.map_err(|e| {
+        let error = send_error(e, timeout);
+        tracing::debug!("{shown}: {error}");
+        error
+    })?;
+    tracing::debug!(
+        "{shown} → {} in {} ms",
+        response.status().as_u16(),
+        started.elapsed().as_millis()
+    );
     if response.status().is_redirection() {
         return Err(redirect_error(&response));
     }
@@ -225,6 +384,35 @@ pub(crate) fn snippet(body: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn no_proxy_names_hosts_domains_addresses_and_ranges() {
+        let list = "intranet.example, .corp.example, 10.0.0.0/8, 192.168.1.7, fd00::/8, cache:3128";
+        for host in [
+            "intranet.example",
+            "chat.intranet.example",
+            "corp.example",
+            "a.corp.example",
+            "10.1.2.3",
+            "192.168.1.7",
+            "[fd12::1]",
+            "cache",
+        ] {
+            assert!(bypasses(host, list), "{host}");
+        }
+        for host in [
+            "example",
+            "notintranet.example",
+            "11.0.0.1",
+            "192.168.1.8",
+            "[fe80::1]",
+            "chat.example.org",
+        ] {
+            assert!(!bypasses(host, list), "{host}");
+        }
+        assert!(bypasses("anything", "*"));
+        assert!(!bypasses("anything", ""));
+    }
 
     #[test]
     fn server_words_are_made_inert() {

@@ -11,9 +11,11 @@
 //! - [`preview`]: what a preset will look like on one account, before anything is sent.
 //! - [`dispatch`]: one status to many accounts at once, one outcome per account.
 //! - [`state_file`]: which status is in effect and when it ends (`state.json`).
-//! - [`pacing`] and `paced`: one change a minute where a service demands it (Zoom).
+//! - [`pacing`] and `paced`: one change a minute where a service demands it (Zoom);
+//!   `waiter`: a waiting change belongs to a live process, or to the tray app.
 //! - [`secrets`]: the OS keyring. [`error`]: one error shape for every face.
 //! - `http`: the one HTTP client (timeouts, no redirects, size caps, https rules).
+//! - [`logging`]: how much is logged, and which libraries never below `info`.
 
 pub mod app_lock;
 pub mod clock;
@@ -24,6 +26,7 @@ pub mod emoji;
 pub mod error;
 mod file_lock;
 mod http;
+pub mod logging;
 mod paced;
 pub mod pacing;
 pub mod paths;
@@ -35,6 +38,8 @@ mod server_cache;
 pub mod session;
 pub mod state_file;
 pub mod until;
+mod waiter;
+pub mod wall_clock;
 
 pub use error::{Error, Result};
 pub use http::untrusted;

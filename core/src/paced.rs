@@ -34,6 +34,9 @@ pub(crate) struct Pacer<'a> {
     pub pacing: &'a Pacing,
     pub clock: &'a dyn Clock,
     pub when_paced: WhenPaced,
+    /// Who a change left waiting belongs to (`waiter.rs`): this process if it waits
+    /// itself, else nobody (the tray app sends it).
+    pub owner: Option<&'a str>,
 }
 
 /// Notes, and the wish left waiting when the change must wait for its turn.
@@ -55,16 +58,22 @@ fn local(e: crate::Error) -> ProviderError {
     ProviderError::Local(e.to_string())
 }
 
+/// One change to a paced account: its status, a turn taken already (a waiting wish whose
+/// moment came), and its number (`session/order.rs`), kept with it if it must wait.
+pub(crate) struct PacedChange<'a> {
+    pub status: &'a Status,
+    pub claimed: Option<Claimed>,
+    pub number: u64,
+}
+
 impl Pacer<'_> {
-    /// Sends `status` to `target` (already the paced slot's name) at most once per
-    /// `interval`, across processes. `claimed` is a turn taken already (a waiting wish
-    /// whose moment came).
+    /// Sends `change` to `target` (already the paced slot's name) at most once per
+    /// `interval`, across processes.
     pub(crate) async fn send<F, Fut>(
         &self,
         account: &AccountLabel,
         target: &Target,
-        status: &Status,
-        claimed: Option<Claimed>,
+        change: PacedChange<'_>,
         interval: Duration,
         send: F,
     ) -> Result<Sent, ProviderError>
@@ -72,6 +81,11 @@ impl Pacer<'_> {
         F: Fn() -> Fut,
         Fut: std::future::Future<Output = Result<Vec<String>, ProviderError>>,
     {
+        let PacedChange {
+            status,
+            claimed,
+            number,
+        } = change;
         let id = &account.id;
         let claimed = match claimed {
             Some(claimed) => claimed,
@@ -82,8 +96,13 @@ impl Pacer<'_> {
                     .claim(id, target, interval, now)
                     .map_err(local)?
                 {
-                    Turn::Later { at } => {
-                        return self.wait_for_turn(account, target, status, at, interval);
+                    Turn::Later { at, because } => {
+                        let change = PacedChange {
+                            status,
+                            claimed: None,
+                            number,
+                        };
+                        return self.wait_for_turn(account, target, change, at, because, interval);
                     }
                     Turn::Now { previous } => Claimed { at: now, previous },
                 }
@@ -101,11 +120,16 @@ impl Pacer<'_> {
             Err(ProviderError::RateLimited { retry_at }) => {
                 let whole = chrono::Duration::from_std(interval).unwrap_or_default();
                 let at = retry_at.max(self.clock.now() + whole);
-                self.wait_for_turn(account, target, status, at, interval)
+                let change = PacedChange {
+                    status,
+                    claimed: None,
+                    number,
+                };
+                self.wait_for_turn(account, target, change, at, None, interval)
             }
             // It may have reached the service (no answer, or one Presently cannot read):
             // the turn stays used.
-            Err(e @ (ProviderError::Timeout { .. } | ProviderError::Protocol(_))) => Err(e),
+            Err(e) if e.may_have_landed() => Err(e),
             Err(e) => {
                 self.pacing
                     .release(id, target, claimed.at, claimed.previous)
@@ -120,22 +144,28 @@ impl Pacer<'_> {
         &self,
         account: &AccountLabel,
         target: &Target,
-        status: &Status,
+        change: PacedChange<'_>,
         at: DateTime<Utc>,
+        because: Option<String>,
         interval: Duration,
     ) -> Result<Sent, ProviderError> {
+        let PacedChange { status, number, .. } = change;
         match self.when_paced {
-            WhenPaced::Refuse => Err(ProviderError::Paced { at }),
+            WhenPaced::Refuse => Err(ProviderError::Paced { at, because }),
             WhenPaced::Queue => {
                 let mut wish = Wish::new(&account.id, target, status, self.clock.now(), at);
                 wish.interval_seconds = interval.as_secs();
+                wish.number = number;
+                wish.owner = self.owner.map(str::to_owned);
                 self.pacing.defer(wish.clone()).map_err(local)?;
+                let mut notes = vec![format!(
+                    "pending: {} takes one change a minute, so this goes out at {}",
+                    account.service.display_name(),
+                    local_time_precise(&at)
+                )];
+                notes.extend(because);
                 Ok(Sent {
-                    notes: vec![format!(
-                        "pending: {} takes one change a minute, so this goes out at {}",
-                        account.service.display_name(),
-                        local_time_precise(&at)
-                    )],
+                    notes,
                     queued: Some(wish),
                 })
             }

@@ -71,6 +71,14 @@ pub struct Wish {
     /// The service's interval, to move the turn on if someone else sends first.
     #[serde(default = "default_interval")]
     pub interval_seconds: u64,
+    /// The change's number (`session/order.rs`): sent at its turn only while the account
+    /// still holds it, so a newer change made meanwhile is never overwritten.
+    #[serde(default)]
+    pub number: u64,
+    /// The process waiting to send it itself (`waiter.rs`); none for the tray app's.
+    /// Dropped, not sent, once that process is gone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
 }
 
 fn default_interval() -> u64 {
@@ -92,6 +100,8 @@ impl Wish {
             wanted_at: now,
             not_before,
             interval_seconds: default_interval(),
+            number: 0,
+            owner: None,
         }
     }
 
@@ -137,6 +147,9 @@ struct Book {
     /// then, so a lost book never lets a second change out inside a service's interval.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     reset_at: Option<DateTime<Utc>>,
+    /// Where the unreadable book was kept, to say so while the reset holds a change back.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    reset_kept: Option<String>,
 }
 
 /// What became of a waiting wish at its turn.
@@ -151,12 +164,16 @@ pub(crate) enum WishTurn {
 }
 
 /// Whether a change may go out now.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Turn {
     /// Go; the slot now says "sent at now". `previous` puts it back if the send fails.
     Now { previous: Option<DateTime<Utc>> },
-    /// Not before `at`.
-    Later { at: DateTime<Utc> },
+    /// Not before `at`; `because` says why when it is not a change sent before (the book
+    /// was unreadable and is counted from when that was found).
+    Later {
+        at: DateTime<Utc>,
+        because: Option<String>,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -213,6 +230,7 @@ impl Pacing {
                 );
                 Book {
                     slots: BTreeMap::new(),
+                    reset_kept: Some(kept),
                     reset_at: Some(Utc::now()),
                 }
             })
@@ -223,6 +241,7 @@ impl Pacing {
             .is_some_and(|at| Utc::now() - at > chrono::Duration::days(1))
         {
             book.reset_at = None;
+            book.reset_kept = None;
         }
         book.slots
             .retain(|_, slot| slot.last_sent.is_some() || slot.pending.is_some());
@@ -248,12 +267,31 @@ impl Pacing {
         let interval = chrono::Duration::from_std(interval).unwrap_or(chrono::Duration::MAX);
         let key = slot_key(account, user_of(target).as_deref());
         self.locked(|book| {
-            let reset_at = book.reset_at;
+            let (reset_at, reset_kept) = (book.reset_at, book.reset_kept.clone());
             let slot = book.slots.entry(key).or_default();
-            let free_at = slot.last_sent.max(reset_at).map(|last| last + interval);
+            let free_at = slot.last_sent.max(reset_at).map(|last| {
+                last.checked_add_signed(interval)
+                    .unwrap_or(DateTime::<Utc>::MAX_UTC)
+            });
             let waiting = slot.pending.as_ref().map(|w| w.not_before);
+            // Held back by the reset itself, not by a change sent since.
+            let because = reset_at
+                .filter(|reset| {
+                    Some(*reset) > slot.last_sent
+                        && reset
+                            .checked_add_signed(interval)
+                            .is_none_or(|free| free > now)
+                })
+                .map(|reset| {
+                    format!(
+                        "Presently's record of each service's turns (pacing.json) could not be \
+                         read and is kept as {}; the interval counts from {}, when that was found",
+                        reset_kept.as_deref().unwrap_or("nothing"),
+                        crate::error::local_time_precise(&reset)
+                    )
+                });
             match free_at.into_iter().chain(waiting).max() {
-                Some(at) if at > now => Turn::Later { at },
+                Some(at) if at > now => Turn::Later { at, because },
                 _ => {
                     let previous = slot.last_sent.replace(now);
                     slot.pending = None;
@@ -275,7 +313,10 @@ impl Pacing {
             let Some(pending) = slot.pending.as_mut().filter(|p| p.is(wish)) else {
                 return WishTurn::Gone;
             };
-            let free_at = slot.last_sent.map(|last| last + interval);
+            let free_at = slot.last_sent.map(|last| {
+                last.checked_add_signed(interval)
+                    .unwrap_or(DateTime::<Utc>::MAX_UTC)
+            });
             match free_at.filter(|at| *at > now) {
                 Some(at) => {
                     pending.not_before = at;
@@ -337,23 +378,28 @@ impl Pacing {
     }
 
     /// Drops the waiting wish of an account (e.g. a wait the user gave up), if it is still
-    /// the one made at `wanted_at`.
+    /// the one made at `wanted_at`. Says whether it did (another process may have taken
+    /// its turn already).
     pub(crate) fn withdraw(
         &self,
         account: &str,
         target: &Target,
         wanted_at: DateTime<Utc>,
-    ) -> Result<()> {
+    ) -> Result<bool> {
         let key = slot_key(account, user_of(target).as_deref());
         self.locked(|book| {
-            if let Some(slot) = book.slots.get_mut(&key) {
-                if slot
-                    .pending
-                    .as_ref()
-                    .is_some_and(|w| w.wanted_at == wanted_at)
+            let slot = book.slots.get_mut(&key);
+            match slot {
+                Some(slot)
+                    if slot
+                        .pending
+                        .as_ref()
+                        .is_some_and(|w| w.wanted_at == wanted_at) =>
                 {
                     slot.pending = None;
+                    true
                 }
+                _ => false,
             }
         })
     }
@@ -380,7 +426,9 @@ impl Pacing {
         Ok(wishes)
     }
 
-    /// The wishes whose turn has come.
+    /// The wishes whose turn has come (the session drops orphans first, see
+    /// `Context::send_due`).
+    #[cfg(test)]
     pub(crate) fn due(&self, now: DateTime<Utc>) -> Result<Vec<Wish>> {
         Ok(self
             .pending()?
@@ -422,7 +470,10 @@ mod tests {
         );
         assert_eq!(
             pacing.claim("z", &me, MINUTE, at(10)).expect("claim"),
-            Turn::Later { at: at(60) }
+            Turn::Later {
+                at: at(60),
+                because: None
+            }
         );
         pacing
             .defer(Wish::new("z", &me, &status("Lunch"), at(10), at(60)))

@@ -52,18 +52,54 @@ static DEFAULT_STORE: OnceLock<Result<(), SecretError>> = OnceLock::new();
 impl KeyringStore {
     /// Connects to the keyring under `$PRESENTLY_KEYRING_SERVICE`, else "presently".
     pub fn open() -> Result<Self, SecretError> {
-        let service = std::env::var(SERVICE_ENV)
-            .ok()
-            .filter(|s| !s.is_empty())
-            .unwrap_or_else(|| SERVICE.to_owned());
-        Self::open_service(&service)
+        let store = Self::opening();
+        store.wait_open()?;
+        Ok(store)
     }
 
     pub fn open_service(service: &str) -> Result<Self, SecretError> {
-        DEFAULT_STORE.get_or_init(install_platform_store).clone()?;
+        Self::ready()?;
         Ok(KeyringStore {
             service: service.to_owned(),
         })
+    }
+
+    /// The store for `$PRESENTLY_KEYRING_SERVICE` (else "presently"), connecting to the keyring
+    /// (a D-Bus connection and an encrypted session: about 10 ms, mostly waiting on the
+    /// keyring daemon) on a thread of its own, so a command reads its config and loads the
+    /// system's certificates meanwhile. [`Self::wait_open`] says whether it connected; every
+    /// read and write waits for it too. Connecting is tried once per process.
+    pub fn opening() -> Self {
+        if DEFAULT_STORE.get().is_none() {
+            std::thread::spawn(Self::ready);
+        }
+        KeyringStore {
+            service: std::env::var(SERVICE_ENV)
+                .ok()
+                .filter(|s| !s.is_empty())
+                .unwrap_or_else(|| SERVICE.to_owned()),
+        }
+    }
+
+    /// Waits for the connection [`Self::opening`] started.
+    ///
+    /// # Errors
+    /// [`SecretError::Unavailable`] when there is no keyring to connect to.
+    pub fn wait_open(&self) -> Result<(), SecretError> {
+        Self::ready()
+    }
+
+    /// Connects once per process; later calls (and calls while a connection is being made)
+    /// get the first one's outcome.
+    fn ready() -> Result<(), SecretError> {
+        DEFAULT_STORE
+            .get_or_init(|| {
+                let started = std::time::Instant::now();
+                let opened = install_platform_store();
+                tracing::debug!("keyring connected in {:?}", started.elapsed());
+                opened
+            })
+            .clone()
     }
 
     pub fn service(&self) -> &str {
@@ -71,6 +107,7 @@ impl KeyringStore {
     }
 
     fn entry(&self, key: &SecretKey) -> Result<keyring_core::Entry, SecretError> {
+        Self::ready()?;
         keyring_core::Entry::new(&self.service, &key.user()).map_err(|e| describe(key, e))
     }
 }

@@ -14,16 +14,21 @@ use chrono::Utc;
 use presently_core::clock::{Clock, ManualClock};
 use presently_core::error::ErrorKind;
 use presently_core::providers::zoom::{ZoomAuth, ZoomSettings};
-use presently_core::providers::{rocketchat, zoom, zulip, NewCredentials, Target, Unattended};
+use presently_core::providers::{
+    matrix, mattermost, rocketchat, zoom, zulip, NewCredentials, Target, Unattended,
+};
 use presently_core::secrets::MemoryStore;
 use presently_core::session::{Request, Session};
 use presently_core::WhenPaced;
+use presently_fakes::fault_proxy::{FaultProxy, ProxyFault};
+use presently_fakes::mattermost::{FakeMattermost, MmFakeConfig};
 use presently_fakes::rocketchat::{FakeRocketChat, RcFakeConfig, RcStatus};
 use presently_fakes::zoom::{FakeZoom, ZoomFakeConfig, USER_APP_CLIENT_ID, USER_APP_CLIENT_SECRET};
 use presently_fakes::zulip::{FakeZulip, Fault, UserStatus, ZulipFakeConfig};
 use secrecy::SecretString;
 
 mod common;
+use common::synapse::{password, OtherClient, Synapse};
 use common::Browser;
 
 const ID: &str = "acct";
@@ -208,6 +213,114 @@ async fn zoom_case(dir: &tempfile::TempDir) -> Case {
     }
 }
 
+async fn mattermost_case(dir: &tempfile::TempDir) -> Case {
+    let (store, clock) = world();
+    let config = MmFakeConfig::default();
+    let user = config.users[0].clone();
+    let fake = Arc::new(FakeMattermost::start(config).expect("fake Mattermost"));
+    let elsewhere =
+        Arc::new(FakeMattermost::start(MmFakeConfig::default()).expect("fake Mattermost"));
+    let session = Session::open(dir.path(), store.clone(), clock.clone()).expect("session");
+    let credentials = mattermost::NewCredentials::Password {
+        server: fake.url(),
+        login_id: user.username.clone(),
+        password: SecretString::from(user.password.clone()),
+        code: None,
+    };
+    session
+        .add_account(
+            ID,
+            None,
+            NewCredentials::Mattermost(credentials),
+            &Unattended,
+        )
+        .await
+        .expect("added");
+    let (inject_to, revoke, seen, by_hand) =
+        (fake.clone(), fake.clone(), elsewhere.clone(), fake.clone());
+    let (user_id, own_id) = (user.id.clone(), user.id.clone());
+    Case {
+        name: "Mattermost",
+        change_elsewhere: Box::new(move || by_hand.set_by_hand(&own_id, "dnd", "car", "Commuting")),
+        session,
+        clock,
+        inject: Box::new(move |fault| inject_to.inject(fault)),
+        next_turn: Box::new(|| {}),
+        end_credentials: Box::new(move || revoke.revoke_tokens(&user_id)),
+        ended_kind: ErrorKind::Auth,
+        elsewhere_url: elsewhere.url(),
+        elsewhere_requests: Box::new(move || seen.requests().len()),
+    }
+}
+
+/// Matrix against a real Synapse, behind a fault proxy (a real server makes no faults on
+/// request): the faults become the answers a misbehaving homeserver or proxy would give.
+async fn matrix_case(dir: &tempfile::TempDir, synapse: Synapse) -> Case {
+    let (store, clock) = world();
+    let synapse = Arc::new(synapse);
+    let proxy = Arc::new(FaultProxy::start(&synapse.url).expect("fault proxy"));
+    let elsewhere = Arc::new(FakeZulip::start(ZulipFakeConfig::default()).expect("fake Zulip"));
+    let session = Session::open(dir.path(), store.clone(), clock.clone()).expect("session");
+    let credentials = matrix::NewCredentials::Password {
+        homeserver: Some(proxy.url()),
+        user: synapse.user_id("alice"),
+        password: SecretString::from(password("alice")),
+    };
+    session
+        .add_account(ID, None, NewCredentials::Matrix(credentials), &Unattended)
+        .await
+        .expect("added");
+    let other_app = synapse.login("alice");
+    let (by_hand, end, seen) = (synapse.clone(), synapse.clone(), elsewhere.clone());
+    let arm = proxy.clone();
+    Case {
+        name: "Matrix",
+        change_elsewhere: Box::new(move || {
+            by_hand.set_presence(&other_app, "alice", "online", "🚗 Commuting");
+        }),
+        session,
+        clock,
+        inject: Box::new(move |fault| {
+            let json = |status: u16, body: String| ProxyFault::Answer {
+                status,
+                content_type: "application/json".into(),
+                body,
+            };
+            let answer = match fault {
+                Fault::RateLimit { retry_after_secs } => json(
+                    429,
+                    format!(
+                        r#"{{"errcode":"M_LIMIT_EXCEEDED","error":"Too many requests","retry_after_ms":{}}}"#,
+                        (retry_after_secs * 1000.0) as u64
+                    ),
+                ),
+                Fault::ServerError => ProxyFault::Answer {
+                    status: 500,
+                    content_type: "text/html".into(),
+                    body: "<html><body>Internal Server Error</body></html>".into(),
+                },
+                Fault::Garbage => ProxyFault::Answer {
+                    status: 200,
+                    content_type: "text/html".into(),
+                    body: "<html>not json".into(),
+                },
+                Fault::Ok200 { body } => json(200, body),
+                Fault::Redirect { location } => ProxyFault::Redirect {
+                    status: 302,
+                    location,
+                },
+                other => panic!("no Matrix answer for {other:?}"),
+            };
+            arm.arm("PUT", "/status", answer);
+        }),
+        next_turn: Box::new(|| {}),
+        end_credentials: Box::new(move || end.log_out_everywhere("alice")),
+        ended_kind: ErrorKind::Auth,
+        elsewhere_url: elsewhere.url(),
+        elsewhere_requests: Box::new(move || seen.requests().len()),
+    }
+}
+
 /// An availability without how long it lasts: "Do not disturb for 120 min" (a preview) and
 /// "Do not disturb until 14:30" (read back) both say "Do not disturb".
 fn word(availability: &str) -> &str {
@@ -321,6 +434,11 @@ async fn conforms(case: Case) {
             assert_eq!(now, Some(wanted), "{name}: {shown:?}");
         } else {
             assert_eq!(shown.text.is_empty(), !changed, "{name}: {shown:?}");
+            if let (false, Some(now)) = (changed, &shown.availability) {
+                // What showed before comes back, availability too (Mattermost's away has
+                // no end of its own).
+                assert_eq!(word(now), word(available), "{name}: {shown:?}");
+            }
         }
     }
 
@@ -432,4 +550,19 @@ async fn rocketchat_conforms() {
 async fn zoom_conforms() {
     let dir = tempfile::tempdir().expect("dir");
     conforms(zoom_case(&dir).await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mattermost_conforms() {
+    let dir = tempfile::tempdir().expect("dir");
+    conforms(mattermost_case(&dir).await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn matrix_conforms() {
+    let Some(synapse) = common::synapse::start(&[]) else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("dir");
+    conforms(matrix_case(&dir, synapse).await).await;
 }

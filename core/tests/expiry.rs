@@ -302,7 +302,12 @@ async fn a_failing_account_stays_due_and_is_retried() {
         .find(|o| o.account.id == "bob")
         .expect("bob's outcome");
     assert!(
-        matches!(bob.result, Err(ProviderError::Unreachable(_))),
+        // A kept-alive connection to the stopped server may break as the request goes
+        // out: Presently cannot tell that from one broken after the server acted.
+        matches!(
+            bob.result,
+            Err(ProviderError::Unreachable(_) | ProviderError::Interrupted(_))
+        ),
         "{:?}",
         bob.result
     );

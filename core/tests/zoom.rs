@@ -140,7 +140,7 @@ async fn changes_inside_the_minute_wait_and_only_the_newest_is_sent() {
     let session = open().with_when_paced(WhenPaced::Refuse);
     let refused = session.apply(&preset("focus")).await.expect("report");
     match &refused.outcomes[0].result {
-        Err(ProviderError::Paced { at }) => {
+        Err(ProviderError::Paced { at, because: None }) => {
             assert_eq!(*at, clock.now() + chrono::Duration::seconds(60))
         }
         other => panic!("expected a paced refusal, got {other:?}"),
@@ -275,4 +275,55 @@ async fn tokens_renewed_while_the_sign_in_is_checked_are_the_ones_kept() {
         1,
         "the renewed access token was kept and works as stored"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_waiting_change_is_sent_only_while_its_process_lives() {
+    let fake = FakeZoom::start(ZoomFakeConfig::default()).expect("fake Zoom");
+    let dir = tempfile::tempdir().expect("dir");
+    let clock = Arc::new(ManualClock::new(Utc::now()));
+    let store = Arc::new(MemoryStore::default());
+    let open = || Session::open(dir.path(), store.clone(), clock.clone()).expect("session");
+    let app = open();
+    sign_in(&fake, &app).await;
+    let preset = |id: &str| Request {
+        preset: Some(id.into()),
+        ..Request::default()
+    };
+    app.apply(&preset("lunch")).await.expect("lunch");
+
+    for owner_alive in [true, false] {
+        // A `presently set` waiting for the turn itself queues Focus as its own.
+        let cli = open().waiting_here().expect("waiter");
+        let queued = cli.apply(&preset("focus")).await.expect("queued");
+        assert!(queued.outcomes[0].pending_until.is_some());
+        if !owner_alive {
+            drop(cli); // killed: its lock goes with it
+        }
+        clock.advance(chrono::Duration::seconds(60));
+        fake.advance_clock(Duration::from_secs(60));
+        let sent = app.send_due().await.expect("due");
+        let updates = fake.presence_updates(ALICE_ID).len();
+        if owner_alive {
+            assert_eq!(sent.len(), 1, "its owner waits for it: anyone may send it");
+            assert_eq!(updates, 2);
+            assert_eq!(
+                app.active().expect("state").map(|a| a.label),
+                Some("Focus".to_owned())
+            );
+            // Back to Lunch for the next round.
+            clock.advance(chrono::Duration::seconds(60));
+            fake.advance_clock(Duration::from_secs(60));
+            app.apply(&preset("lunch")).await.expect("lunch");
+        } else {
+            assert!(sent.is_empty(), "its owner is gone: dropped, not sent");
+            assert_eq!(updates, 3, "nothing after Lunch");
+            assert!(app.pending().expect("pending").is_empty());
+            assert_eq!(
+                app.active().expect("state").map(|a| a.label),
+                Some("Lunch".to_owned()),
+                "the dropped change is not the status in effect"
+            );
+        }
+    }
 }

@@ -7,7 +7,7 @@
 use presently_core::error::ErrorReport;
 use presently_core::providers::zoom::{ZoomAuth, ZoomSettings};
 use presently_core::providers::{
-    rocketchat, zoom, zulip, Identity, NewCredentials, Service, SignInPrompt,
+    matrix, mattermost, rocketchat, zoom, zulip, Identity, NewCredentials, Service, SignInPrompt,
 };
 use presently_core::Error;
 use secrecy::SecretString;
@@ -45,6 +45,27 @@ pub enum AccountForm {
     RocketChatToken {
         server: String,
         user_id: String,
+        token: String,
+    },
+    /// Mattermost: e-mail or user name and password; `code` once the server asked for MFA.
+    MattermostPassword {
+        server: String,
+        login_id: String,
+        password: String,
+        code: Option<String>,
+    },
+    /// Mattermost: a personal access token.
+    MattermostToken { server: String, token: String },
+    /// Matrix: a user id and password; the homeserver found from the id when not given.
+    MatrixPassword {
+        homeserver: Option<String>,
+        user: String,
+        password: String,
+    },
+    /// Matrix: an access token, with the homeserver or a user id to find it from.
+    MatrixToken {
+        homeserver: Option<String>,
+        user_id: Option<String>,
         token: String,
     },
     /// Zoom: sign in through the browser with the user's own OAuth app.
@@ -124,6 +145,41 @@ impl AccountForm {
                 server,
                 user: None,
                 user_id: user_id.trim().to_owned(),
+                token: secret(token),
+            }),
+            AccountForm::MattermostPassword {
+                server,
+                login_id,
+                password,
+                code,
+            } => NewCredentials::Mattermost(mattermost::NewCredentials::Password {
+                server,
+                login_id: login_id.trim().to_owned(),
+                password: SecretString::from(password),
+                code: code.map(|c| c.trim().to_owned()).filter(|c| !c.is_empty()),
+            }),
+            AccountForm::MattermostToken { server, token } => {
+                NewCredentials::Mattermost(mattermost::NewCredentials::PersonalToken {
+                    server,
+                    token: secret(token),
+                })
+            }
+            AccountForm::MatrixPassword {
+                homeserver,
+                user,
+                password,
+            } => NewCredentials::Matrix(matrix::NewCredentials::Password {
+                homeserver: homeserver.filter(|h| !h.trim().is_empty()),
+                user: user.trim().to_owned(),
+                password: SecretString::from(password),
+            }),
+            AccountForm::MatrixToken {
+                homeserver,
+                user_id,
+                token,
+            } => NewCredentials::Matrix(matrix::NewCredentials::AccessToken {
+                homeserver: homeserver.filter(|h| !h.trim().is_empty()),
+                user_id: user_id.filter(|u| !u.trim().is_empty()),
                 token: secret(token),
             }),
             AccountForm::ZoomUser {
@@ -239,6 +295,7 @@ pub async fn add_account(
     label: Option<String>,
     form: AccountForm,
 ) -> Result<Identity, ErrorReport> {
+    let _running = state.in_flight.start();
     let prompt = WindowPrompt { app: &app };
     let added = cancellable(
         &state,
@@ -268,6 +325,7 @@ pub async fn sign_in_account(
     account: String,
     form: Option<AccountForm>,
 ) -> Result<Identity, ErrorReport> {
+    let _running = state.in_flight.start();
     let prompt = WindowPrompt { app: &app };
     let signed_in = cancellable(
         &state,
@@ -328,6 +386,7 @@ pub async fn remove_account(
     state: State<'_, AppState>,
     account: String,
 ) -> Result<Vec<String>, ErrorReport> {
+    let _running = state.in_flight.start();
     let removed = state
         .session
         .remove_account(&account)

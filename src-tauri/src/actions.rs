@@ -18,6 +18,7 @@ pub enum Action {
 
 pub async fn run(app: &AppHandle, action: Action, source: &str) -> Summary {
     let state = app.state::<AppState>();
+    let _running = state.in_flight.start();
     reload_config(app).await;
     let session = &state.session;
     let result = match &action {

@@ -174,6 +174,14 @@ async fn overview(app: AppHandle, state: State<'_, AppState>) -> Result<Overview
 }
 
 /// What each account shows now, read back from its server.
+/// The page drew its first picture (accounts, presets, settings): said in the events log
+/// (`settings:rendered`), for tests and `scripts/bench.sh` to time opening the window.
+#[tauri::command]
+#[specta::specta]
+fn window_rendered() {
+    crate::events::log("settings:rendered");
+}
+
 #[tauri::command]
 #[specta::specta]
 async fn shown_statuses(state: State<'_, AppState>) -> Result<Vec<AccountStatus>, CommandError> {
@@ -286,6 +294,7 @@ pub fn builder() -> Builder<tauri::Wry> {
     Builder::<tauri::Wry>::new()
         .commands(collect_commands![
             overview,
+            window_rendered,
             shown_statuses,
             preview_preset,
             apply_preset,

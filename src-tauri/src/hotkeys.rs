@@ -41,53 +41,145 @@ pub fn plugin() -> TauriPlugin<Wry> {
 /// What the map of registered shortcuts holds for Clear status (preset ids cannot be empty).
 pub const CLEAR: &str = "";
 
-/// Whether `hotkey` can be a preset's shortcut: one Presently understands, and one the
-/// system lets it register (another app may hold it). `editing` is the preset it is for,
-/// whose own current shortcut is free to keep.
+/// Whether `hotkey` can be a preset's shortcut: one Presently understands and not another
+/// preset's (or Clear status's). `editing` is the preset it is for, whose own current
+/// shortcut is free to keep. Asked by the settings window's process, which grabs no key
+/// itself: a key it grabbed and let go would stay held (the X11 hotkey library does not send
+/// the release at once), so the tray could not take it. Whether another app holds the key
+/// is found when the tray registers it, and said in a notification.
 pub async fn check(app: &AppHandle, hotkey: &str, editing: Option<&str>) -> Result<(), String> {
     let state = app.state::<AppState>();
-    let _one_at_a_time = state.registering_hotkeys.lock().await;
     let shortcut = hotkey
         .parse::<Shortcut>()
         .map_err(|e| format!("{hotkey} is not a shortcut Presently understands ({e})"))?;
-    let ours = state
-        .hotkeys
-        .lock()
-        .ok()
-        .and_then(|map| map.get(&shortcut.id()).cloned());
+    let same = |other: &str| {
+        other
+            .parse::<Shortcut>()
+            .is_ok_and(|o| o.id() == shortcut.id())
+    };
+    let config = state.session.config();
+    let ours = config
+        .presets
+        .iter()
+        .filter_map(|p| Some((p.id.as_str(), p.hotkey.as_deref()?)))
+        .chain(config.settings.clear_hotkey.as_deref().map(|h| (CLEAR, h)))
+        .find(|(_, other)| same(other))
+        .map(|(id, _)| id.to_owned());
     match ours {
         Some(preset) if Some(preset.as_str()) == editing => Ok(()),
+        Some(preset) if preset == CLEAR => {
+            Err(format!("{hotkey} is already the shortcut of Clear status"))
+        }
         Some(preset) => Err(format!(
             "{hotkey} is already the shortcut of another preset ({preset})"
         )),
-        None => {
-            let shortcuts = app.global_shortcut();
-            shortcuts.register(shortcut).map_err(|e| {
-                format!("{hotkey} could not be registered; another app may hold it ({e})")
-            })?;
-            shortcuts
-                .unregister(shortcut)
-                .map_err(|e| format!("{hotkey}: {e}"))
+        None => Ok(()),
+    }
+}
+
+/// While the window records a new shortcut, the tray lets go of every shortcut, so the keys
+/// pressed reach the window instead of setting a preset; [`resume`] takes them back. The
+/// window's process asks through a lock file (`settings_window::PausedHotkeys`); the tray
+/// lets go when it sees it held ([`pause_while_held`]) and says so in another file, which
+/// this waits for (a second at most: without a tray, nobody holds the keys).
+pub async fn pause(app: &AppHandle) {
+    let state = app.state::<AppState>();
+    let let_go = state.hotkeys_let_go.notified();
+    tokio::pin!(let_go);
+    let_go.as_mut().enable();
+    let taken = {
+        let mut held = state
+            .paused_hotkeys
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if held.is_some() {
+            return;
+        }
+        match crate::settings_window::PausedHotkeys::take(state.session.dir()) {
+            Ok(hold) => {
+                let taken = hold.is_some();
+                *held = hold;
+                taken
+            }
+            Err(e) => {
+                events::log(&format!("hotkey-error:pausing:{e}"));
+                false
+            }
+        }
+    };
+    if taken {
+        events::log("hotkeys:pausing");
+        match tokio::time::timeout(std::time::Duration::from_secs(1), let_go).await {
+            Ok(()) => events::log("hotkeys:tray-let-go"),
+            Err(_) => events::log("hotkeys:no-answer"),
         }
     }
 }
 
-/// Lets go of every shortcut while the window records a new one, so the keys pressed reach
-/// the window instead of setting a preset; `register_all` takes them back.
-pub async fn pause(app: &AppHandle) {
+/// After recording: the window lets go of its hold and the tray takes its keys back.
+pub fn resume(app: &AppHandle) {
     let state = app.state::<AppState>();
-    let _one_at_a_time = state.registering_hotkeys.lock().await;
-    match app.global_shortcut().unregister_all() {
-        Ok(()) => events::log("hotkeys:paused"),
-        Err(e) => events::log(&format!("hotkey-error:pausing:{e}")),
+    let hold = state
+        .paused_hotkeys
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .take();
+    if hold.is_some() {
+        events::log("hotkeys:resuming");
+    }
+}
+
+/// In the tray, when the window's hold may have changed (and once at start): lets go of
+/// every key while it is held, says so ([`crate::settings_window::LET_GO`]), and registers
+/// them again once it is released (by the window, or by the window's end). Notices wait
+/// their turn, so one that comes while the keys are taken back is not lost.
+pub async fn pause_while_held(app: &AppHandle) {
+    use crate::settings_window::PausedHotkeys;
+    let state = app.state::<AppState>();
+    let dir = state.session.dir().to_path_buf();
+    let _one_follower = state.following_hold.lock().await;
+    let mut paused = false;
+    while PausedHotkeys::held(&dir) {
+        {
+            let _one_at_a_time = state.registering_hotkeys.lock().await;
+            if let Err(e) = app.global_shortcut().unregister_all() {
+                events::log(&format!("hotkey-error:pausing:{e}"));
+            }
+            if let Ok(mut map) = state.hotkeys.lock() {
+                map.clear();
+            }
+        }
+        if !paused {
+            events::log("hotkeys:paused");
+            paused = true;
+        }
+        if let Err(e) = PausedHotkeys::say_let_go(&dir) {
+            events::log(&format!("hotkey-error:saying:{e}"));
+        }
+        let waiting = dir.clone();
+        let waited =
+            tokio::task::spawn_blocking(move || PausedHotkeys::wait_released(&waiting)).await;
+        if let Ok(Err(e)) | Err(e) = waited.map_err(std::io::Error::other) {
+            events::log(&format!("hotkey-error:waiting:{e}"));
+            break;
+        }
+    }
+    if paused {
+        register_all(app).await;
     }
 }
 
 /// Registers the presets' shortcuts, replacing any registered before.
 pub async fn register_all(app: &AppHandle) {
+    if crate::settings_window::is_window(app) {
+        return; // the tray holds the keys
+    }
     let state = app.state::<AppState>();
     // One registration at a time: two interleaved would undo each other's keys.
     let _one_at_a_time = state.registering_hotkeys.lock().await;
+    if crate::settings_window::PausedHotkeys::held(state.session.dir()) {
+        return; // the window records a shortcut: they are registered after it
+    }
     let presets: Vec<(String, String, String)> = {
         let config = state.session.config();
         let clear = config

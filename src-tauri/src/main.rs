@@ -10,6 +10,8 @@
 //! - [`account_commands`]: the window's account forms (add, test, sign in again, remove).
 //! - [`general_commands`]: the window's General page (start at login, notifications, endings).
 //! - [`preset_commands`]: the window's preset editor (preview a draft, save, delete, reorder).
+//! - [`settings_window`]: the settings window, a process of its own (`--window`) the tray
+//!   starts, so the tray never holds a web view.
 //! - [`watcher`]: notices edits to the config and state files made outside the app.
 //! - [`events`]: a line log that tests read (`PRESENTLY_EVENTS_LOG`).
 
@@ -25,6 +27,7 @@ mod general_commands;
 mod hotkeys;
 mod preset_commands;
 mod scheduler;
+mod settings_window;
 mod tray;
 mod watcher;
 
@@ -41,6 +44,9 @@ fn main() -> ExitCode {
                 ExitCode::from(1)
             }
         };
+    }
+    if args.iter().any(|a| a == "--window") {
+        return settings_window::run(&args);
     }
     let open_settings = args.iter().any(|a| a == "--settings");
 
@@ -65,13 +71,14 @@ fn main() -> ExitCode {
     let result = tauri::Builder::default()
         // First: a second launch is handed to this app, which shows its settings window.
         .plugin(
-            single_instance()
+            single_instance("")
                 .callback(|app, _args, _cwd| {
                     events::log("second-launch");
-                    tray::show_settings(app);
+                    settings_window::open(app);
                 })
                 .build(),
         )
+        .plugin(log_file())
         .plugin(tauri_plugin_notification::init())
         .plugin(tauri_plugin_opener::init())
         .plugin(tauri_plugin_dialog::init())
@@ -86,6 +93,9 @@ fn main() -> ExitCode {
             bindings.mount_events(app);
             tray::create(app.handle())?;
             tauri::async_runtime::block_on(hotkeys::register_all(app.handle()));
+            // A window that records a shortcut may already hold the keys.
+            let handle = app.handle().clone();
+            tauri::async_runtime::spawn(async move { hotkeys::pause_while_held(&handle).await });
             general_commands::follow_start_at_login(app.handle());
             scheduler::spawn(app.handle().clone());
             match watcher::start(app.handle()) {
@@ -102,7 +112,7 @@ fn main() -> ExitCode {
                 .accounts
                 .is_empty();
             if open_settings || first_run {
-                tray::show_settings(app.handle());
+                settings_window::open(app.handle());
             }
             events::log("ready");
             Ok(())
@@ -116,8 +126,7 @@ fn main() -> ExitCode {
         }
     };
     let code = app.run_return(|_, event| {
-        // The app lives in the tray: closing the settings window (the only window) must
-        // not end it; only Quit does, with an explicit exit code.
+        // The app lives in the tray, with no window: only Quit ends it, with an exit code.
         if let tauri::RunEvent::ExitRequested {
             code: None, api, ..
         } = event
@@ -128,9 +137,39 @@ fn main() -> ExitCode {
     ExitCode::from(u8::try_from(code).unwrap_or(1))
 }
 
+/// The app's log: `presently.log` in the platform's log directory (on Linux
+/// `$XDG_DATA_HOME/org.presently.app/logs/`), at most 1 MB, the three latest kept. What
+/// happened in words at `info`; `RUST_LOG=debug` or `trace` says more. The libraries that
+/// could carry a secret stay at `info` whatever is asked (`presently_core::logging`).
+pub(crate) fn log_file() -> tauri::plugin::TauriPlugin<tauri::Wry> {
+    use tauri_plugin_log::{
+        log::LevelFilter, RotationStrategy, Target, TargetKind, TimezoneStrategy,
+    };
+    let level = std::env::var("RUST_LOG")
+        .ok()
+        .and_then(|v| v.trim().parse::<LevelFilter>().ok())
+        .unwrap_or(LevelFilter::Info);
+    let mut builder = tauri_plugin_log::Builder::new()
+        .clear_targets()
+        .target(Target::new(TargetKind::LogDir {
+            file_name: Some("presently".into()),
+        }))
+        .max_file_size(1_000_000)
+        .rotation_strategy(RotationStrategy::KeepSome(3))
+        .timezone_strategy(TimezoneStrategy::UseLocal)
+        .level(LevelFilter::Warn);
+    for krate in presently_core::logging::OWN {
+        builder = builder.level_for(*krate, level);
+    }
+    for krate in presently_core::logging::CAPPED {
+        builder = builder.level_for(*krate, level.min(LevelFilter::Info));
+    }
+    builder.build()
+}
+
 /// Started from a desktop launcher there is no terminal to read stderr, so a broken config
 /// or a missing keyring is also shown as a notification before the app gives up.
-fn report_startup_error(message: &str) {
+pub(crate) fn report_startup_error(message: &str) {
     use tauri_plugin_notification::NotificationExt;
     let message = message.to_owned();
     let shown = tauri::Builder::default()
@@ -155,13 +194,14 @@ fn report_startup_error(message: &str) {
     }
 }
 
-fn context() -> tauri::Context<tauri::Wry> {
+pub(crate) fn context() -> tauri::Context<tauri::Wry> {
     tauri::generate_context!()
 }
 
 /// One app per config directory: the D-Bus name the single-instance plugin holds carries
-/// the directory, so a demo (its own directory) runs beside the real app.
-fn single_instance() -> tauri_plugin_single_instance::Builder<tauri::Wry> {
+/// the directory, so a demo (its own directory) runs beside the real app. `face` tells the
+/// tray's name ("") from the settings window's (".window").
+pub(crate) fn single_instance(face: &str) -> tauri_plugin_single_instance::Builder<tauri::Wry> {
     let mut id = "org.presently.app".to_owned();
     if let Ok(dir) = presently_core::paths::config_dir() {
         if std::env::var_os(presently_core::paths::CONFIG_DIR_ENV).is_some() {
@@ -174,6 +214,7 @@ fn single_instance() -> tauri_plugin_single_instance::Builder<tauri::Wry> {
             id.push_str(&format!(".c{digest:016x}"));
         }
     }
+    id.push_str(face);
     tauri_plugin_single_instance::Builder::new().dbus_id(id)
 }
 
@@ -181,7 +222,7 @@ fn single_instance() -> tauri_plugin_single_instance::Builder<tauri::Wry> {
 /// process. It returns only when no running app answered (no session bus).
 fn hand_over_to_running() {
     let handed = tauri::Builder::default()
-        .plugin(single_instance().build())
+        .plugin(single_instance("").build())
         .setup(|app| {
             app.handle().exit(0);
             Ok(())

@@ -105,7 +105,7 @@ pub async fn pause_hotkeys(app: AppHandle) -> Result<(), ErrorReport> {
 #[tauri::command]
 #[specta::specta]
 pub async fn resume_hotkeys(app: AppHandle) -> Result<(), ErrorReport> {
-    crate::hotkeys::register_all(&app).await;
+    crate::hotkeys::resume(&app);
     Ok(())
 }
 

@@ -13,7 +13,6 @@ use crate::app_state::AppState;
 use crate::events;
 
 pub const TRAY_ID: &str = "presently";
-pub const SETTINGS_WINDOW: &str = "settings";
 
 /// Menu ids: presets are "preset:<id>", the rest are fixed.
 const PRESET_PREFIX: &str = "preset:";
@@ -191,6 +190,9 @@ fn build_menu(app: &AppHandle, model: &Model) -> tauri::Result<Menu<Wry>> {
 /// and handed over on the main thread (GTK is not thread-safe), newest model last: a model
 /// read earlier never replaces one read later.
 pub async fn refresh(app: &AppHandle) {
+    if crate::settings_window::is_window(app) {
+        return;
+    }
     let read = NEXT_READ.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
     let next = model(app);
     let handle = app.clone();
@@ -237,7 +239,7 @@ fn on_menu(app: &AppHandle, id: &str) {
             return;
         }
         SETTINGS => {
-            show_settings(app);
+            crate::settings_window::open(app);
             return;
         }
         CLEAR => Action::Clear,
@@ -259,42 +261,4 @@ fn on_menu(app: &AppHandle, id: &str) {
     tauri::async_runtime::spawn(async move {
         actions::run(&app, action, "tray").await;
     });
-}
-
-/// Opens the settings window, creating it first: it exists only while shown, so the idle
-/// app carries no webview.
-pub fn show_settings(app: &AppHandle) {
-    let window = match app.get_webview_window(SETTINGS_WINDOW) {
-        Some(window) => Ok(window),
-        None => create_settings(app),
-    };
-    let shown = window.and_then(|window| window.show().and_then(|()| window.set_focus()));
-    match shown {
-        Ok(()) => events::log("settings:shown"),
-        Err(e) => events::log(&format!("settings-error:{e}")),
-    }
-}
-
-fn create_settings(app: &AppHandle) -> tauri::Result<tauri::WebviewWindow> {
-    let config = app
-        .config()
-        .app
-        .windows
-        .iter()
-        .find(|w| w.label == SETTINGS_WINDOW)
-        .cloned()
-        .ok_or_else(|| tauri::Error::WindowNotFound)?;
-    let window = tauri::WebviewWindowBuilder::from_config(app, &config)?.build()?;
-    let handle = app.clone();
-    window.on_window_event(move |event| {
-        if let tauri::WindowEvent::Destroyed = event {
-            events::log("settings:closed");
-            // A shortcut being recorded when the window closed: the presets' keys come back.
-            let handle = handle.clone();
-            tauri::async_runtime::spawn(async move {
-                crate::hotkeys::register_all(&handle).await;
-            });
-        }
-    });
-    Ok(window)
 }

@@ -2,7 +2,9 @@
 //! on the config directory rather than by polling: the config edited by hand or by the CLI
 //! (the menu, the hotkeys and the window follow within a second), and the status or a
 //! waiting change written by the CLI (the schedule and the window follow). Which file means
-//! what is the core's to say (`Session::what_changed`).
+//! what is the core's to say (`Session::what_changed`); the settings window's hold on the
+//! shortcuts is the shell's (`settings_window::PAUSED_HOTKEYS`). The tray and the window's
+//! process each watch.
 
 use presently_core::session::Changed;
 use serde::{Deserialize, Serialize};
@@ -44,8 +46,26 @@ pub fn start(app: &AppHandle) -> notify::Result<Watching> {
                 events.push(more);
             }
             let state = app.state::<AppState>();
-            let (mut config, mut status) = (false, false);
-            for path in events.iter().flat_map(|e| e.paths.iter()) {
+            let (mut config, mut status, mut hold, mut let_go) = (false, false, false, false);
+            if events.iter().any(notify::Event::need_rescan) {
+                // The system dropped events: anything may have changed.
+                (config, status, hold) = (true, true, true);
+            }
+            for path in events
+                .iter()
+                .filter(|e| changes_content(e))
+                .flat_map(|e| e.paths.iter())
+            {
+                if path.file_name()
+                    == Some(std::ffi::OsStr::new(crate::settings_window::PAUSED_HOTKEYS))
+                {
+                    hold = true;
+                    continue;
+                }
+                if path.file_name() == Some(std::ffi::OsStr::new(crate::settings_window::LET_GO)) {
+                    let_go = true;
+                    continue;
+                }
                 match state.session.what_changed(path) {
                     Some(Changed::Config) => config = true,
                     Some(Changed::Status) => status = true,
@@ -61,9 +81,31 @@ pub fn start(app: &AppHandle) -> notify::Result<Watching> {
                 crate::tray::refresh(&app).await;
                 emit(&app, StatusChanged);
             }
+            if let_go && crate::settings_window::is_window(&app) {
+                state.hotkeys_let_go.notify_waiters();
+            }
+            if hold && !crate::settings_window::is_window(&app) {
+                let app = app.clone();
+                tauri::async_runtime::spawn(async move {
+                    crate::hotkeys::pause_while_held(&app).await;
+                });
+            }
         }
     });
     Ok(Watching(watcher))
+}
+
+/// Whether an event can mean a file's content changed. Reading a file is an event too
+/// (inotify's open and close-after-read): counting those would make every reaction, which
+/// reads the files, cause the next one, and the app would never be idle.
+fn changes_content(event: &notify::Event) -> bool {
+    use notify::event::{AccessKind, AccessMode, EventKind};
+    match event.kind {
+        EventKind::Access(AccessKind::Close(AccessMode::Write)) => true,
+        EventKind::Access(_) => false,
+        EventKind::Any | EventKind::Create(_) | EventKind::Modify(_) | EventKind::Remove(_) => true,
+        EventKind::Other => true,
+    }
 }
 
 fn emit(app: &AppHandle, event: impl Event + Serialize + Clone) {

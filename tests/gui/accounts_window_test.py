@@ -3,14 +3,17 @@ opens on the account form with a welcome; a Zulip account is added with its API 
 key shows the server's refusal beside the form); a Rocket.Chat account whose server asks for
 an authenticator code is finished in the window; a Zoom account signs in through the browser
 (the test plays the browser from the address the window shows); Test, Sign in again and
-Remove work from each row. Secrets reach the keyring, never the config or the page.
+Remove work from each row. Secrets reach the keyring, never the config, the page or the
+app's log (read at its most verbose level).
 Run inside tests/gui/desktop.sh.
 
 usage: accounts_window_test.py BIN_DIR [SCREENSHOT_DIR]
 """
 import http.client
+import json
 import os
 import socket
+import subprocess
 import sys
 import tempfile
 import urllib.parse
@@ -28,6 +31,10 @@ WRONG_KEY = "wrongKEY0123456789abcdef01234567"
 BOB_KEY = "bobKEY0123456789abcdef0123456789"
 BOB_PASSWORD = "bob-password"
 ZOOM_SECRET = "user-app-secret-0123456789"
+
+
+MM_ROOT_PASSWORD = "root-password"
+MX_PASSWORD = "alice-matrix-password"
 
 
 def free_port():
@@ -66,6 +73,8 @@ def main():
     os.environ["PRESENTLY_CONFIG_DIR"] = config_dir
     # No real browser on a test machine: the window's own link is the way in.
     os.environ["BROWSER"] = "true"
+    # The app logs at its most verbose level: the check at the end greps it for secrets.
+    os.environ["RUST_LOG"] = "trace"
     driver_proc = driver = None
     try:
         driver_proc, driver = start_window(BIN_DIR, RUN_DIR)
@@ -113,6 +122,51 @@ def main():
         team = wait_for("the Rocket.Chat account", lambda: account_row(driver, "team"))
         assert team[1:4] == ["Rocket.Chat", f"bob on {stand_ins['rocketchat']}", "Signed in"], team
         print("ok: a Rocket.Chat account whose server asks for an authenticator code was finished in the window")
+
+        # Mattermost: a password sign-in whose account has MFA; the window asks for the code.
+        click(driver, "Add account")
+        choose(driver, "Service", "Mattermost")
+        fill(driver, "Account id", "chat")
+        fill(driver, "Server", stand_ins["mattermost"])
+        choose(driver, "Sign in with", "Password")
+        fill(driver, "User", "root")
+        fill(driver, "Password", MM_ROOT_PASSWORD)
+        click(driver, "Add")
+        asked = wait_for("the MFA code request", lambda: text_of(driver, "form-error"))
+        assert "authenticator app" in asked, asked
+        shot(driver, "accounts-mattermost-mfa.png")
+        fill(driver, "MFA code", "123456")
+        click(driver, "Add")
+        chat = wait_for("the Mattermost account", lambda: account_row(driver, "chat"))
+        assert chat[1:4] == ["Mattermost", f"root on {stand_ins['mattermost']}", "Signed in"], chat
+        print("ok: a Mattermost account with MFA was added in the window, the code asked in the form")
+
+        # Matrix, on a real Synapse (where scripts/setup.sh installed it; CI requires it).
+        synapse_python = os.environ.get("PRESENTLY_SYNAPSE_PYTHON", "")
+        if os.path.exists(synapse_python):
+            script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "matrix", "synapse.py")
+            synapse = subprocess.Popen([synapse_python, script], stdin=subprocess.PIPE,
+                                       stdout=subprocess.PIPE, text=True)
+            try:
+                homeserver = json.loads(synapse.stdout.readline())["url"]
+                click(driver, "Add account")
+                choose(driver, "Service", "Matrix")
+                fill(driver, "Account id", "mx")
+                fill(driver, "User id", "@alice:localhost")
+                fill(driver, "Homeserver", homeserver)
+                choose(driver, "Sign in with", "Password")
+                fill(driver, "Password", MX_PASSWORD)
+                shot(driver, "accounts-matrix-form.png")
+                click(driver, "Add")
+                mx = wait_for("the Matrix account", lambda: account_row(driver, "mx"))
+                assert mx[1:4] == ["Matrix", f"@alice:localhost on {homeserver}", "Signed in"], mx
+                presently(BIN_DIR, "account", "remove", "mx")
+            finally:
+                synapse.stdin.close()
+                synapse.wait(timeout=30)
+            print("ok: a Matrix account was added in the window against a real Synapse")
+        elif os.environ.get("PRESENTLY_REQUIRE_SYNAPSE"):
+            raise AssertionError("Synapse is required but not installed")
 
         # Zoom: "Sign in with Zoom" waits for the browser; the test is the browser.
         click(driver, "Add account")
@@ -197,13 +251,21 @@ def main():
         assert "team" not in listed and "work" in listed and "meet" in listed, listed
         print("ok: Test, Sign in again and Remove (after asking) work from the account rows")
 
-        for secret in (ALICE_KEY, WRONG_KEY, BOB_KEY, BOB_PASSWORD, ZOOM_SECRET):
+        for secret in (ALICE_KEY, WRONG_KEY, BOB_KEY, BOB_PASSWORD, ZOOM_SECRET, MM_ROOT_PASSWORD, MX_PASSWORD):
             assert secret not in driver.page_source, "a secret is in the page"
         config = open(os.path.join(config_dir, "config.toml"), encoding="utf-8").read()
-        for secret in (ALICE_KEY, BOB_PASSWORD, ZOOM_SECRET):
+        for secret in (ALICE_KEY, BOB_PASSWORD, ZOOM_SECRET, MM_ROOT_PASSWORD, MX_PASSWORD):
             assert secret not in config, "a secret is in the config"
         shot(driver, "accounts.png")
-        print("ok: no secret in the page or the config")
+        # The app's log (RUST_LOG=trace for this run) says what happened, and no secret.
+        log = os.path.join(os.environ["XDG_DATA_HOME"], "org.presently.app", "logs", "presently.log")
+        logged = open(log, encoding="utf-8").read()
+        assert "work: added" in logged or "(work): added" in logged, logged[-2000:]
+        assert "TRACE" in logged or "DEBUG" in logged, "the loudest level was on"
+        for secret in (ALICE_KEY, WRONG_KEY, BOB_KEY, BOB_PASSWORD, ZOOM_SECRET, MM_ROOT_PASSWORD, MX_PASSWORD):
+            assert secret not in logged, "a secret is in the app's log"
+        assert "authorization" not in logged.lower(), "a request header is in the app's log"
+        print("ok: no secret in the page, the config or the app's log (at its most verbose)")
     except BaseException:
         if driver:
             driver.save_screenshot(os.path.join(RUN_DIR, "failure.png"))

@@ -232,9 +232,10 @@ def main():
         ids = [p["id"] for p in json.loads(presently("--json", "preset", "list"))["presets"]]
         assert ids[:3] == ["available", "focus", "lunch"] and "vacation" not in ids, ids
         assert NOTE in open(config_path, encoding="utf-8").read()
-        labels = wait_for("the tray menu in the new order",
-                          lambda: (l := asyncio.run(tray_labels()))[:3] == ["Available", "🎧 Focus", "🍔 Food"] and l)
-        assert "🌴 Vacation" not in labels, labels
+        # The tray is another process: it follows the saved file through its watcher.
+        wait_for("the tray menu in the new order, without Vacation",
+                 lambda: (l := asyncio.run(tray_labels()))[:3] == ["Available", "🎧 Focus", "🍔 Food"]
+                 and "🌴 Vacation" not in l)
         print("ok: presets reordered with the keyboard and deleted after asking; the tray menu follows")
 
         edit(driver, "Food")

@@ -21,6 +21,7 @@ SCREENSHOT_OUT = sys.argv[2] if len(sys.argv) > 2 else None
 RUN_DIR = os.environ["RUN_DIR"]
 ALICE_KEY = "aliceKEY0123456789abcdef01234567"
 ZOOM_S2S_SECRET = "s2s-secret-0123456789"
+MM_TOKEN = "pat-alice-3f9s8d7f6g5h4j3k2l1"
 
 
 def presently(*args, stdin=None):
@@ -44,6 +45,8 @@ def main():
                   "--client-id", "presently-s2s-app", "--user", "alice@example.com",
                   "--api-base", stand_ins["zoom_api_base"], "--auth-base", stand_ins["zoom_auth_base"],
                   stdin=ZOOM_S2S_SECRET + "\n")
+        presently("account", "add", "mattermost", "chat", "--server", stand_ins["mattermost"],
+                  "--token-stdin", stdin=MM_TOKEN + "\n")
         presently("set", "lunch")
         # A shortcut that cannot be registered must be reported, not ignored.
         config_path = os.path.join(config_dir, "config.toml")
@@ -55,15 +58,16 @@ def main():
         driver_proc, driver = start_window(BIN_DIR, RUN_DIR)
 
         accounts = wait_for("every account's status read back",
-                            lambda: (r := rows(driver, "accounts")) and len(r) == 3
-                            and r[0][4].startswith("🍔 Lunch") and r[2][4].startswith("Away") and r)
+                            lambda: (r := rows(driver, "accounts")) and len(r) == 4
+                            and r[0][4].startswith("🍔 Lunch") and r[2][4].startswith("Away") and r[3][4].startswith("🍔") and r)
         assert [row[:4] for row in accounts] == [
             ["work", "Zulip", f"alice@example.com on {zulip}", "Signed in"],
             ["team", "Rocket.Chat", f"alice on {rocketchat}", "Signed in"],
             ["meet", "Zoom", "alice@example.com (Server-to-Server app)", "Signed in"],
+            ["chat", "Mattermost", f"alice on {stand_ins['mattermost']}", "Signed in"],
         ], accounts
         shows = [row[4].split("\n") for row in accounts]
-        assert [s[0] for s in shows] == ["🍔 Lunch", "🍔 Lunch (away)", "Away"], shows
+        assert [s[0] for s in shows] == ["🍔 Lunch", "🍔 Lunch (away)", "Away", "🍔 Lunch (away)"], shows
         assert all(s[1].startswith("since ") for s in shows), shows
         presets = [r[0] for r in rows(driver, "presets")]
         assert presets == ["Available", "🍔 Lunch", "🎧 Focus", "📅 In a meeting", "☕ Be right back",
@@ -72,7 +76,7 @@ def main():
         assert lunch[1:3] == ["away", "1h"], lunch
         assert driver.find_element(By.ID, "active").text.startswith("Now: Lunch, until ")
         assert driver.find_element(By.ID, "demo-banner").is_displayed() is False
-        print("ok: the window lists the three accounts (Zoom showing its presence) and the seven presets")
+        print("ok: the window lists the four accounts (Zoom showing its presence) and the seven presets")
 
         team_row = driver.find_element(By.CSS_SELECTOR, "#accounts tr[data-account='team']")
         team_row.find_element(By.XPATH, ".//button[text()='Sync statuses']").click()
@@ -90,7 +94,9 @@ def main():
         assert "Presently ends it on Zulip at" in preview and "do-not-disturb" in preview, preview
         assert "Zoom (meet):" in preview and "[Do not disturb for 120 min]" in preview, preview
         assert "Zoom shows no status text" in preview, preview
-        print("ok: the preview says what Zulip, Rocket.Chat and Zoom will show for Focus")
+        assert "Mattermost (chat): 🎧 Focus [do not disturb]" in preview, preview
+        assert "Presently ends it on Mattermost at" in preview, preview
+        print("ok: the preview says what Zulip, Rocket.Chat, Zoom and Mattermost will show for Focus")
 
         def hotkey_notification():
             with open(os.path.join(RUN_DIR, "notifications.jsonl"), encoding="utf-8") as record:
@@ -102,6 +108,7 @@ def main():
 
         assert ALICE_KEY not in driver.page_source, "the API key reached the webview"
         assert ZOOM_S2S_SECRET not in driver.page_source, "the Zoom secret reached the webview"
+        assert MM_TOKEN not in driver.page_source, "the Mattermost token reached the webview"
         if SCREENSHOT_OUT:
             os.makedirs(os.path.dirname(os.path.abspath(SCREENSHOT_OUT)), exist_ok=True)
             driver.execute_script("window.scrollTo(0, 0)")

@@ -1,5 +1,5 @@
 """End to end through the real desktop plumbing: `presently demo` starts the tray app
-against the Zulip, Rocket.Chat and Zoom stand-ins; this test reads the tray menu over D-Bus (StatusNotifierItem +
+against the Zulip, Rocket.Chat, Zoom and Mattermost stand-ins and a real Synapse (Matrix); this test reads the tray menu over D-Bus (StatusNotifierItem +
 dbusmenu) as a panel would, clicks presets there, presses a preset's global hotkey with
 xdotool, and checks that the stand-in received each status and the notification server
 received each summary. Run inside tests/gui/desktop.sh.
@@ -7,7 +7,6 @@ received each summary. Run inside tests/gui/desktop.sh.
 usage: tray_test.py BIN_DIR [SCREENSHOT_OUT]
 """
 import asyncio
-import ctypes
 import datetime
 import fcntl
 import json
@@ -16,11 +15,13 @@ import shutil
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 
 from dbus_fast.aio import MessageBus
 
 from traymenu import TrayMenu, badge_colour
+from xwindow import close_window
 
 RUN_DIR = os.environ["RUN_DIR"]
 BIN_DIR = sys.argv[1]
@@ -72,6 +73,37 @@ def alice(zulip_url):
     return next(u for u in state["users"] if u["email"] == "alice@example.com")
 
 
+def mm_alice(mm_url):
+    """Mattermost's alice: her availability and custom status (`props.customStatus`)."""
+    with urllib.request.urlopen(f"{mm_url}/__fake/state", timeout=5) as response:
+        state = json.load(response)
+    user = next(u for u in state["users"] if u["id"] == MM_ALICE)
+    custom = json.loads(user["custom_status"]) if user["custom_status"] else {}
+    return user["status"]["status"], custom.get("emoji", ""), custom.get("text", "")
+
+
+MM_ALICE = "k7q3x9m2p8w4n6r1t5y0z3a8bc"
+
+
+def matrix_presence(url, user, token):
+    """What a Matrix client sees of the user: presence and status message."""
+    request = urllib.request.Request(
+        f"{url}/_matrix/client/v3/presence/{urllib.parse.quote(user)}/status",
+        headers={"Authorization": f"Bearer {token}"})
+    with urllib.request.urlopen(request, timeout=5) as response:
+        state = json.load(response)
+    return state["presence"], state.get("status_msg", "")
+
+
+def matrix_login(url, user):
+    body = json.dumps({"type": "m.login.password", "identifier": {"type": "m.id.user", "user": user},
+                       "password": "alice-matrix-password"}).encode()
+    request = urllib.request.Request(f"{url}/_matrix/client/v3/login", data=body, method="POST",
+                                     headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.load(response)["access_token"]
+
+
 def zoom_alice(zoom_url):
     with urllib.request.urlopen(f"{zoom_url}/__fake/state", timeout=5) as response:
         state = json.load(response)
@@ -109,38 +141,11 @@ def let_a_minute_pass(config_dir, zoom_url):
         urllib.request.urlopen(request, timeout=5).close()
 
 
-def close_window(name):
-    """Asks the window to close the way a window manager's close button does: a
-    WM_DELETE_WINDOW client message (Xvfb runs no window manager)."""
-    window = int(subprocess.run(["xdotool", "search", "--name", name], check=True,
-                                capture_output=True, text=True).stdout.split()[0])
-    x11 = ctypes.cdll.LoadLibrary("libX11.so.6")
-    x11.XOpenDisplay.restype = ctypes.c_void_p
-    x11.XInternAtom.restype = ctypes.c_ulong
-    x11.XInternAtom.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_int]
-    x11.XSendEvent.argtypes = [ctypes.c_void_p, ctypes.c_ulong, ctypes.c_int, ctypes.c_long,
-                               ctypes.c_void_p]
-    x11.XFlush.argtypes = [ctypes.c_void_p]
-    x11.XCloseDisplay.argtypes = [ctypes.c_void_p]
-
-    class ClientMessage(ctypes.Structure):
-        _fields_ = [("type", ctypes.c_int), ("serial", ctypes.c_ulong),
-                    ("send_event", ctypes.c_int), ("display", ctypes.c_void_p),
-                    ("window", ctypes.c_ulong), ("message_type", ctypes.c_ulong),
-                    ("format", ctypes.c_int), ("data", ctypes.c_long * 5),
-                    ("pad", ctypes.c_long * 12)]  # XEvent is 24 longs
-
-    display = x11.XOpenDisplay(None)
-    assert display, "cannot open the X display"
-    event = ClientMessage()
-    event.type = 33  # ClientMessage
-    event.window = window
-    event.message_type = x11.XInternAtom(display, b"WM_PROTOCOLS", 0)
-    event.format = 32
-    event.data[0] = x11.XInternAtom(display, b"WM_DELETE_WINDOW", 0)
-    assert x11.XSendEvent(display, window, 0, 0, ctypes.byref(event)), "XSendEvent failed"
-    x11.XFlush(display)
-    x11.XCloseDisplay(display)
+def windows_ended():
+    """Whether each settings window process the tray started has ended (a second one
+    hands over to the first and ends at once)."""
+    events = lines(EVENTS)
+    return events.count("settings:starting") == sum(l.startswith("settings:ended:") for l in events)
 
 
 async def wait_checked(menu, label):
@@ -161,6 +166,14 @@ async def main():
         zulip = info["zulip"]
         rc = info["rocketchat"]
         zoom = info["zoom"]
+        mm = info["mattermost"]
+        assert info["mattermost_user"] == MM_ALICE, info
+        # A real Synapse where scripts/setup.sh installed it (CI does): five services then.
+        mx, mx_user = info.get("matrix"), info.get("matrix_user")
+        if os.environ.get("PRESENTLY_REQUIRE_SYNAPSE"):
+            assert mx, "the demo has no Matrix account, but Synapse is required"
+        services = 5 if mx else 4
+        mx_token = matrix_login(mx, mx_user) if mx else None
         config_dir = info["config_dir"]
         wait_for("the app to be ready", lambda: "ready" in lines(EVENTS))
         registration = json.loads(wait_for("the tray item to register", lambda: lines(TRAY))[-1])
@@ -180,9 +193,14 @@ async def main():
         wait_for("Lunch on the Rocket.Chat stand-in",
                  lambda: rc_alice(rc)["status"] == {"message": "🍔 Lunch", "status": "away"})
         wait_for("Away on the Zoom stand-in", lambda: zoom_presence(zoom) == "Away")
-        notification_titled("Lunch set on 3 of 3 accounts")
+        wait_for("Lunch on the Mattermost stand-in",
+                 lambda: mm_alice(mm) == ("away", "hamburger", "Lunch"))
+        if mx:
+            wait_for("Lunch on the real Synapse",
+                     lambda: matrix_presence(mx, mx_user, mx_token)[1] == "🍔 Lunch")
+        notification_titled(f"Lunch set on {services} of {services} accounts")
         await wait_checked(menu, "🍔 Lunch")
-        print("ok: tray click set Lunch on Zulip, Rocket.Chat and Zoom and notified")
+        print(f"ok: tray click set Lunch on Zulip, Rocket.Chat, Zoom, Mattermost{' and Matrix (Synapse)' if mx else ''} and notified")
 
         # The icon shows the availability in effect: away is amber.
         async def badge_is(rgb):
@@ -202,7 +220,9 @@ async def main():
         wait_for("Focus on the Rocket.Chat stand-in",
                  lambda: rc_alice(rc)["status"] == {"message": "🎧 Focus", "status": "busy"})
         # Zoom takes one change a minute: Focus waits for its turn, shown as pending.
-        focus = notification_titled("Focus set on 3 of 3 accounts (1 pending)")
+        wait_for("Focus on the Mattermost stand-in",
+                 lambda: mm_alice(mm) == ("dnd", "headphones", "Focus"))
+        focus = notification_titled(f"Focus set on {services} of {services} accounts (1 pending)")
         # Says plainly what each service cannot show, and when Zoom gets it.
         assert "do-not-disturb" in focus["body"] and "shown as busy" in focus["body"], focus
         assert "Zoom (demo-zoom): pending" in focus["body"], focus
@@ -240,13 +260,19 @@ async def main():
         let_a_minute_pass(config_dir, zoom)
         wait_for("the handed-over Lunch on the Zoom stand-in", lambda: zoom_presence(zoom) == "Away")
         print("ok: a CLI change inside Zoom's minute was handed to the app, which sent it")
+        # The tray redraws its menu once the handed-over change is in: a click sent while it
+        # redraws names an item that is gone. Lunch checked means the redraw is done.
+        await wait_checked(menu, "🍔 Lunch")
 
         await menu.click("Clear status")
         wait_for("a cleared status", lambda: alice(zulip)["status"]["status_text"] == ""
                  and alice(zulip)["status"]["emoji_name"] == "")
         wait_for("a cleared Rocket.Chat status",
                  lambda: rc_alice(rc)["status"] == {"message": "", "status": "online"})
-        notification_titled("Status cleared on 3 of 3 accounts (1 pending)")
+        notification_titled(f"Status cleared on {services} of {services} accounts (1 pending)")
+        if mx:
+            wait_for("nothing on the real Synapse", lambda: matrix_presence(mx, mx_user, mx_token)[1] == "")
+        wait_for("nothing on the Mattermost stand-in", lambda: mm_alice(mm) == ("online", "", ""))
         print("ok: Clear status cleared Zulip and Rocket.Chat, and queued it for Zoom")
 
         # An edit to the config (by hand or by the CLI) reaches the running tray.
@@ -267,8 +293,11 @@ async def main():
                  lambda: alice(zulip)["status"]["emoji_name"] == "car")
         print("ok: a preset added to the config file appeared in the tray and works")
 
+        # The window may be open already (the demo opens it at start): the click brings it
+        # to the front, which says "settings:shown" again.
+        shown_before = lines(EVENTS).count("settings:shown")
         await menu.click("Settings…")
-        wait_for("the settings window", lambda: "settings:shown" in lines(EVENTS))
+        wait_for("the settings window", lambda: lines(EVENTS).count("settings:shown") > shown_before)
         shot = os.path.join(RUN_DIR, "screen.png")
         # The window renders asynchronously; wait until the screen is no longer blank.
         def screenshot():
@@ -281,11 +310,24 @@ async def main():
             shutil.copyfile(shot, SCREENSHOT_OUT)
 
         # Closing the window leaves the app in the tray, and it opens again from there.
+        closed_before = lines(EVENTS).count("settings:closed")
         close_window("Presently Settings")
-        wait_for("the settings window to close", lambda: "settings:closed" in lines(EVENTS))
+        wait_for("the settings window to close",
+                 lambda: lines(EVENTS).count("settings:closed") > closed_before)
+        # The window was a process of its own: it ended, and WebKit's with it.
+        wait_for("every window process the tray started to end", windows_ended)
         gone = subprocess.run(["xdotool", "search", "--onlyvisible", "--name", "Presently Settings"],
                               capture_output=True, text=True)
         assert gone.stdout.strip() == "", f"the window is still on screen: {gone.stdout}"
+        def webkit_left():
+            # Live ones only: an ended process nobody reaped yet (a container's first
+            # process may never reap) holds no memory.
+            table = subprocess.run(["ps", "-eo", "stat=,comm="], capture_output=True,
+                                   text=True, check=True).stdout.splitlines()
+            return [line for line in table
+                    if "WebKit" in line and not line.strip().startswith("Z")]
+        wait_for("no WebKit process left", lambda: not webkit_left())
+        print("ok: closing the window ended its process; no WebKit process is left")
         shown_before = lines(EVENTS).count("settings:shown")
         await menu.click("Settings…")
         wait_for("the settings window again",
@@ -298,6 +340,7 @@ async def main():
         close_window("Presently Settings")
         wait_for("the settings window to close again",
                  lambda: lines(EVENTS).count("settings:closed") == 2)
+        wait_for("every window process to end again", windows_ended)
         shown_before = lines(EVENTS).count("settings:shown")
         second = subprocess.run([os.path.join(BIN_DIR, "presently-tray")], capture_output=True,
                                 text=True, timeout=60,

@@ -1,5 +1,6 @@
 """What the WebDriver tests of the settings window share: waiting on a condition, the CLI,
 the stand-in servers, tauri-driver and the window, form fields found by their labels."""
+import atexit
 import json
 import os
 import subprocess
@@ -12,9 +13,12 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.options import ArgOptions
 
 DRIVER = "http://127.0.0.1:4444"
+# Every wait is this many times longer (e.g. 20 with the app under valgrind).
+SLOWER = float(os.environ.get("PRESENTLY_TEST_SLOWER", "1"))
 
 
 def wait_for(what, check, timeout=30.0):
+    timeout *= SLOWER
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
@@ -42,8 +46,22 @@ def start_fakes(bin_dir, *args):
     return fakes, json.loads(fakes.stdout.readline())
 
 
+TRAYS = []
+
+
+def stop_trays():
+    for tray in TRAYS:
+        if tray.poll() is None:
+            tray.terminate()
+            tray.wait(timeout=20)
+
+
+atexit.register(stop_trays)
+
+
 def start_window(bin_dir, run_dir):
-    """tauri-driver and the tray app with its settings window open, once the page loaded."""
+    """tauri-driver with the settings window (its own process, `presently-tray --window`),
+    once the page loaded, then the tray app beside it (stopped when the test ends)."""
     log = open(os.path.join(run_dir, "tauri-driver.log"), "w")
     # The app logs what it does here (tests wait on it rather than sleeping).
     os.environ["PRESENTLY_EVENTS_LOG"] = os.path.join(run_dir, "events.log")
@@ -53,11 +71,16 @@ def start_window(bin_dir, run_dir):
     options.set_capability("browserName", "wry")
     options.set_capability("tauri:options", {
         "application": os.path.join(bin_dir, "presently-tray"),
-        "args": ["--settings"],
+        "args": ["--window"],
     })
     driver = webdriver.Remote(command_executor=DRIVER, options=options)
     wait_for("the window to load", lambda: driver.find_element(By.TAG_NAME, "body")
              .get_attribute("data-loaded") == "true")
+    events = os.environ["PRESENTLY_EVENTS_LOG"]
+    tray_log = open(os.path.join(run_dir, "tray-app.log"), "w")
+    TRAYS.append(subprocess.Popen([os.path.join(bin_dir, "presently-tray")], stdout=tray_log,
+                                  stderr=subprocess.STDOUT))
+    wait_for("the tray app", lambda: "ready" in open(events, encoding="utf-8").read().splitlines())
     return driver_proc, driver
 
 
@@ -89,13 +112,20 @@ def choose(driver, label, option_text):
 
 def click(driver, name, timeout=10.0):
     """Clicks a visible, enabled button by its accessible name (its aria-label, else its
-    text), waiting while the page is redrawn or the button is briefly disabled."""
+    text), waiting while the page is redrawn, the button moves or is briefly disabled."""
     xpath = f"//button[@aria-label='{name}' or (not(@aria-label) and normalize-space(.)='{name}')]"
 
     def attempt():
         for element in driver.find_elements(By.XPATH, xpath):
             try:
                 if element.is_displayed() and element.is_enabled():
+                    # A click goes to a point on the screen: only once the button stays
+                    # where it is for a frame, so a redraw above it cannot move another
+                    # button under that point.
+                    where = element.rect
+                    painted(driver)
+                    if element.rect != where:
+                        return False
                     element.click()
                     return True
             except StaleElementReferenceException:

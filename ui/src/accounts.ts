@@ -15,7 +15,7 @@ import { $, button, input, say } from "./dom";
 const value = (id: string): string => input(id).value.trim();
 const optional = (id: string): string | null => value(id) || null;
 
-type Service = "zulip" | "rocketchat" | "zoom";
+type Service = "zulip" | "rocketchat" | "zoom" | "mattermost" | "matrix";
 // "edit" is signing in again with the server fields open to change (a new site, user).
 type Mode = { kind: "add" } | { kind: "signin"; account: AccountView; edit: boolean };
 
@@ -201,9 +201,23 @@ function service(): Service {
   return $<HTMLSelectElement>("f-service").value as Service;
 }
 
+// Each service's "Sign in with" choice.
+const METHOD: Record<Service, string | null> = {
+  zulip: null,
+  rocketchat: "f-rc-method",
+  zoom: "f-zoom-method",
+  mattermost: "f-mm-method",
+  matrix: "f-mx-method",
+};
+
 function method(): string {
-  const which = service() === "rocketchat" ? "f-rc-method" : "f-zoom-method";
-  return $<HTMLSelectElement>(which).value;
+  const which = METHOD[service()];
+  return which ? $<HTMLSelectElement>(which).value : "";
+}
+
+// The second-factor field of the service shown.
+function codeField(): string {
+  return service() === "mattermost" ? "f-mm-code" : "f-code";
 }
 
 function showFields(): void {
@@ -212,7 +226,8 @@ function showFields(): void {
     group.hidden = group.dataset.service !== service();
   }
   for (const field of form.querySelectorAll<HTMLElement>("[data-method]")) {
-    field.hidden = field.dataset.method !== method();
+    const group = field.closest<HTMLElement>("[data-service]");
+    field.hidden = group?.dataset.service === service() && field.dataset.method !== method();
   }
   const zoomBrowser = service() === "zoom" && method() === "user";
   const submit = $("form-submit");
@@ -230,8 +245,8 @@ function formError(error: ErrorReport | null): void {
   for (const field of $("account-form").querySelectorAll("[aria-invalid]")) field.removeAttribute("aria-invalid");
   if (error?.field === "code") {
     for (const element of $("account-form").querySelectorAll<HTMLElement>("[data-code]")) element.hidden = false;
-    input("f-code").setAttribute("aria-invalid", "true");
-    input("f-code").focus();
+    input(codeField()).setAttribute("aria-invalid", "true");
+    input(codeField()).focus();
   }
 }
 
@@ -245,7 +260,9 @@ function waiting(on: boolean, url?: string): void {
 }
 
 function clearSecrets(): void {
-  for (const id of ["f-api-key", "f-password", "f-token", "f-client-secret", "f-code"]) input(id).value = "";
+  for (const id of ["f-api-key", "f-password", "f-token", "f-client-secret", "f-code", "f-mm-token", "f-mm-password", "f-mm-code", "f-mx-password", "f-mx-token"]) {
+    input(id).value = "";
+  }
 }
 
 function readForm(): AccountForm {
@@ -262,6 +279,20 @@ function readForm(): AccountForm {
             password: input("f-password").value,
             code: optional("f-code"),
           };
+    case "mattermost":
+      return method() === "token"
+        ? { kind: "mattermost_token", server: value("f-mm-server"), token: value("f-mm-token") }
+        : {
+            kind: "mattermost_password",
+            server: value("f-mm-server"),
+            login_id: value("f-mm-user"),
+            password: input("f-mm-password").value,
+            code: optional("f-mm-code"),
+          };
+    case "matrix":
+      return method() === "token"
+        ? { kind: "matrix_token", homeserver: optional("f-mx-homeserver"), user_id: optional("f-mx-user"), token: value("f-mx-token") }
+        : { kind: "matrix_password", homeserver: optional("f-mx-homeserver"), user: value("f-mx-user"), password: input("f-mx-password").value };
     case "zoom": {
       const common = {
         client_id: value("f-client-id"),
@@ -301,6 +332,14 @@ function openForm(next: Mode): void {
       input("f-user").value = settings.user;
       // `signed_in` is left out of the config when false: a personal access token.
       $<HTMLSelectElement>("f-rc-method").value = settings.signed_in ? "password" : "token";
+    } else if (settings.service === "matrix") {
+      input("f-mx-user").value = settings.user_id;
+      input("f-mx-homeserver").value = settings.homeserver;
+      $<HTMLSelectElement>("f-mx-method").value = settings.signed_in ? "password" : "token";
+    } else if (settings.service === "mattermost") {
+      input("f-mm-server").value = settings.server;
+      input("f-mm-user").value = settings.user;
+      $<HTMLSelectElement>("f-mm-method").value = settings.signed_in ? "password" : "token";
     } else {
       $<HTMLSelectElement>("f-zoom-method").value = settings.auth === "server_to_server" ? "s2s" : "user";
       input("f-client-id").value = settings.client_id;
@@ -313,7 +352,7 @@ function openForm(next: Mode): void {
     // where the account lives). The server checks them before anything changes.
     const fixed = next.edit
       ? ["f-service", "f-id"]
-      : ["f-service", "f-id", "f-label", "f-site", "f-email", "f-server", "f-user"];
+      : ["f-service", "f-id", "f-label", "f-site", "f-email", "f-server", "f-user", "f-mm-server", "f-mm-user", "f-mx-user", "f-mx-homeserver"];
     for (const id of fixed) {
       (document.getElementById(id) as HTMLInputElement).disabled = true;
     }
@@ -390,7 +429,7 @@ export function setUpAccounts(refresh: () => Promise<void>): void {
     $("account-form").hidden = true;
   });
   $("form-cancel").addEventListener("click", () => void commands.cancelSignIn());
-  for (const id of ["f-service", "f-rc-method", "f-zoom-method"]) $(id).addEventListener("change", showFields);
+  for (const id of ["f-service", "f-rc-method", "f-zoom-method", "f-mm-method", "f-mx-method"]) $(id).addEventListener("change", showFields);
   $("f-zuliprc").addEventListener("click", async () => {
     const chosen = await commands.chooseZuliprc();
     if (chosen.status === "error" || chosen.data === null) return;

@@ -8,7 +8,12 @@ import * as __TAURI_EVENT from "@tauri-apps/api/event";
 export const commands = {
 	/**  Accounts, presets and the status in effect. */
 	overview: () => typedError<Overview_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("overview")),
-	/**  What each account shows now, read back from its server. */
+	/**
+	 *  What each account shows now, read back from its server.
+	 *  The page drew its first picture (accounts, presets, settings): said in the events log
+	 *  (`settings:rendered`), for tests and `scripts/bench.sh` to time opening the window.
+	 */
+	windowRendered: () => __TAURI_INVOKE<void>("window_rendered"),
 	shownStatuses: () => typedError<AccountStatus_Serialize[], ErrorReport_Serialize>(__TAURI_INVOKE("shown_statuses")),
 	/**  How a preset will look on each account, without sending anything. */
 	previewPreset: (preset: string) => typedError<AccountPreview_Serialize[], ErrorReport_Serialize>(__TAURI_INVOKE("preview_preset", { preset })),
@@ -90,6 +95,14 @@ export type AccountForm_Deserialize =
 { kind: "rocket_chat_password"; server: string; user: string; password: string; code?: string | null } | 
 /**  Rocket.Chat: a personal access token and its user id. */
 { kind: "rocket_chat_token"; server: string; user_id: string; token: string } | 
+/**  Mattermost: e-mail or user name and password; `code` once the server asked for MFA. */
+{ kind: "mattermost_password"; server: string; login_id: string; password: string; code?: string | null } | 
+/**  Mattermost: a personal access token. */
+{ kind: "mattermost_token"; server: string; token: string } | 
+/**  Matrix: a user id and password; the homeserver found from the id when not given. */
+{ kind: "matrix_password"; homeserver?: string | null; user: string; password: string } | 
+/**  Matrix: an access token, with the homeserver or a user id to find it from. */
+{ kind: "matrix_token"; homeserver?: string | null; user_id?: string | null; token: string } | 
 /**  Zoom: sign in through the browser with the user's own OAuth app. */
 { kind: "zoom_user"; client_id: string; client_secret: string; redirect_port?: number | null; api_base?: string | null; auth_base?: string | null } | 
 /**  Zoom: an admin's Server-to-Server app. */
@@ -108,6 +121,14 @@ export type AccountForm_Serialize =
 { kind: "rocket_chat_password"; server: string; user: string; password: string; code: string | null } | 
 /**  Rocket.Chat: a personal access token and its user id. */
 { kind: "rocket_chat_token"; server: string; user_id: string; token: string } | 
+/**  Mattermost: e-mail or user name and password; `code` once the server asked for MFA. */
+{ kind: "mattermost_password"; server: string; login_id: string; password: string; code: string | null } | 
+/**  Mattermost: a personal access token. */
+{ kind: "mattermost_token"; server: string; token: string } | 
+/**  Matrix: a user id and password; the homeserver found from the id when not given. */
+{ kind: "matrix_password"; homeserver: string | null; user: string; password: string } | 
+/**  Matrix: an access token, with the homeserver or a user id to find it from. */
+{ kind: "matrix_token"; homeserver: string | null; user_id: string | null; token: string } | 
 /**  Zoom: sign in through the browser with the user's own OAuth app. */
 { kind: "zoom_user"; client_id: string; client_secret: string; redirect_port: number | null; api_base: string | null; auth_base: string | null } | 
 /**  Zoom: an admin's Server-to-Server app. */
@@ -158,7 +179,11 @@ export type AccountSettings_Deserialize = {
 	service: "rocketchat",
 } & RocketChatSettings_Deserialize | {
 	service: "zoom",
-} & ZoomSettings_Deserialize;
+} & ZoomSettings_Deserialize | {
+	service: "mattermost",
+} & MattermostSettings_Deserialize | {
+	service: "matrix",
+} & MatrixSettings_Deserialize;
 
 /**  The non-secret settings of an account, per service (`service = "…"` in the config). */
 export type AccountSettings_Serialize = {
@@ -167,7 +192,11 @@ export type AccountSettings_Serialize = {
 	service: "rocketchat",
 } & RocketChatSettings_Serialize | {
 	service: "zoom",
-} & ZoomSettings_Serialize;
+} & ZoomSettings_Serialize | {
+	service: "mattermost",
+} & MattermostSettings_Serialize | {
+	service: "matrix",
+} & MatrixSettings_Serialize;
 
 export type AccountStatus = AccountStatus_Serialize | AccountStatus_Deserialize;
 
@@ -411,6 +440,74 @@ export type Identity_Serialize = {
 	email: string | null,
 };
 
+export type MatrixSettings = MatrixSettings_Serialize | MatrixSettings_Deserialize;
+
+export type MatrixSettings_Deserialize = {
+	/**
+	 *  The homeserver's client-server API base URL, e.g. "https://matrix.example.org"
+	 *  (given, or found from the user id's domain through `/.well-known/matrix/client`).
+	 */
+	homeserver: string,
+	/**  The full user id, "@alice:example.org"; learned from the server for an access token. */
+	user_id?: string,
+	/**
+	 *  The token came from a password login (its device is signed out on removal), not an
+	 *  access token the user gave.
+	 */
+	signed_in?: boolean,
+};
+
+export type MatrixSettings_Serialize = {
+	/**
+	 *  The homeserver's client-server API base URL, e.g. "https://matrix.example.org"
+	 *  (given, or found from the user id's domain through `/.well-known/matrix/client`).
+	 */
+	homeserver: string,
+	/**  The full user id, "@alice:example.org"; learned from the server for an access token. */
+	user_id: string,
+	/**
+	 *  The token came from a password login (its device is signed out on removal), not an
+	 *  access token the user gave.
+	 */
+	signed_in?: boolean,
+};
+
+export type MattermostSettings = MattermostSettings_Serialize | MattermostSettings_Deserialize;
+
+export type MattermostSettings_Deserialize = {
+	/**  The server's URL, e.g. "https://chat.example.com" (the API is under `/api/v4`). */
+	server: string,
+	/**  The user name, for listings; learned from the server when a token was given. */
+	user?: string,
+	/**
+	 *  The user's 26-character id: `PUT /users/{user_id}/status` needs the real id in its
+	 *  body. Learned when the account is checked; asked again (`GET /users/me`) when missing.
+	 */
+	user_id?: string,
+	/**
+	 *  The token came from signing in with a password (and is signed out on removal), not
+	 *  a personal access token.
+	 */
+	signed_in?: boolean,
+};
+
+export type MattermostSettings_Serialize = {
+	/**  The server's URL, e.g. "https://chat.example.com" (the API is under `/api/v4`). */
+	server: string,
+	/**  The user name, for listings; learned from the server when a token was given. */
+	user: string,
+	/**
+	 *  The user's 26-character id: `PUT /users/{user_id}/status` needs the real id in its
+	 *  body. Learned when the account is checked; asked again (`GET /users/me`) when missing.
+	 */
+	user_id?: string,
+	/**
+	 *  The token came from signing in with a password (and is signed out on removal), not
+	 *  a personal access token.
+	 */
+	signed_in?: boolean,
+};
+
 export type Overview = Overview_Serialize | Overview_Deserialize;
 
 export type Overview_Deserialize = {
@@ -556,7 +653,7 @@ export type RocketChatSettings_Serialize = {
 };
 
 /**  A service Presently can set a status on. */
-export type Service = "zulip" | "rocketchat" | "zoom";
+export type Service = "zulip" | "rocketchat" | "zoom" | "mattermost" | "matrix";
 
 export type Settings = Settings_Serialize | Settings_Deserialize;
 

@@ -1,6 +1,6 @@
 // The settings window: reads accounts, presets and what each account shows now.
 // Every call goes through the generated bindings, so types match the Rust commands.
-import { commands, events, type Overview } from "./bindings";
+import { commands, events, type AccountStatus_Serialize as AccountStatus, type Overview } from "./bindings";
 import { openAddAccount, renderAccounts, setUpAccounts } from "./accounts";
 import { renderPresets, setUpPresets } from "./presets";
 import { renderGeneral, setUpGeneral } from "./general";
@@ -24,7 +24,12 @@ function describeActive(overview: Overview): string {
 let lastActive: string | null = null;
 let lastAccounts: string | null = null;
 let lastOverview: string | null = null;
+// What each account showed when last read: drawn again while the servers are asked anew,
+// so the table keeps its height and nothing below it moves under the pointer.
+let lastStatuses: AccountStatus[] = [];
 let welcomed = false;
+/** The first picture was drawn (said once, for timing the window's opening). */
+let rendered = false;
 
 // One refresh at a time; asks that come meanwhile are folded into one more round, so a
 // burst of changes (a save writes several files) reads and draws once or twice, not ten times.
@@ -77,9 +82,14 @@ async function refreshOnce(force = false): Promise<void> {
   if (!force && active === lastActive && accounts === lastAccounts) return;
   lastActive = active;
   lastAccounts = accounts;
-  renderAccounts(data, []);
+  renderAccounts(data, lastStatuses);
+  if (!rendered) {
+    rendered = true;
+    void commands.windowRendered();
+  }
   const statuses = await commands.shownStatuses();
-  renderAccounts(data, statuses.status === "ok" ? statuses.data : []);
+  lastStatuses = statuses.status === "ok" ? statuses.data : [];
+  renderAccounts(data, lastStatuses);
   document.body.dataset.loaded = "true";
 }
 

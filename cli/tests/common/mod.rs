@@ -209,6 +209,33 @@ impl Cli {
         command
     }
 
+    /// Runs `args` at the most verbose logging there is, twice: with `-vvv`, then with
+    /// `RUST_LOG=trace`; returns everything both printed (output and log), for checks that
+    /// no secret ever appears in them.
+    pub fn run_loudest(&self, args: &[&str], stdin: Option<&str>) -> String {
+        let mut all = String::new();
+        for loud in [true, false] {
+            let mut args = args.to_vec();
+            if loud {
+                args.insert(0, "-vvv");
+            }
+            let mut command = self.command(&args);
+            if !loud {
+                // Also directives aimed past the cap on the libraries that see secrets.
+                command.env(
+                    "RUST_LOG",
+                    "trace,zbus::connection=trace,hyper_util=trace,reqwest::connect=trace,[span]=trace",
+                );
+            }
+            if stdin.is_some() {
+                command.stdin(Stdio::piped());
+            }
+            let out = run(command, stdin);
+            all.push_str(&out.all());
+        }
+        all
+    }
+
     pub fn run(&self, args: &[&str]) -> Out {
         run(self.command(args), None)
     }
@@ -247,6 +274,53 @@ impl Cli {
             ],
             &format!("{key}\n"),
         )
+    }
+
+    /// Alice's Rocket.Chat account `id` on `fake`, signed in with her password.
+    #[track_caller]
+    pub fn add_rocketchat_alice(
+        &self,
+        fake: &presently_fakes::rocketchat::FakeRocketChat,
+        id: &str,
+    ) {
+        let url = fake.url();
+        let args = [
+            "account",
+            "add",
+            "rocketchat",
+            id,
+            "--server",
+            &url,
+            "--user",
+            "alice",
+        ];
+        self.run_with_stdin(&args, "alice-password\n").code(0);
+    }
+
+    /// Alice's Zoom account `id` on `fake`, through the Server-to-Server app.
+    #[track_caller]
+    pub fn add_zoom_alice(&self, fake: &presently_fakes::zoom::FakeZoom, id: &str) {
+        use presently_fakes::zoom::{S2S_APP_CLIENT_ID, S2S_APP_CLIENT_SECRET};
+        let (api, auth) = (fake.api_base(), fake.auth_base());
+        let args = [
+            "account",
+            "add",
+            "zoom",
+            id,
+            "--server-to-server",
+            "--account-id",
+            "acct-0001",
+            "--client-id",
+            S2S_APP_CLIENT_ID,
+            "--user",
+            "alice@example.com",
+            "--api-base",
+            &api,
+            "--auth-base",
+            &auth,
+        ];
+        self.run_with_stdin(&args, &format!("{S2S_APP_CLIENT_SECRET}\n"))
+            .code(0);
     }
 
     #[track_caller]
@@ -541,4 +615,19 @@ impl Drop for Running {
             let _ = self.child.wait();
         }
     }
+}
+
+/// Fails if `text` holds one of `secrets`, or any request's authorization header.
+#[track_caller]
+pub fn assert_no_secret(text: &str, secrets: &[&str]) {
+    for secret in secrets.iter().filter(|s| !s.is_empty()) {
+        assert!(
+            !text.contains(secret),
+            "a secret appeared in the output or the log:\n{text}"
+        );
+    }
+    assert!(
+        !text.to_lowercase().contains("authorization"),
+        "an authorization header appeared in the output or the log:\n{text}"
+    );
 }

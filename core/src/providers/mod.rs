@@ -5,6 +5,8 @@
 
 mod auth;
 pub mod custom_statuses;
+pub mod matrix;
+pub mod mattermost;
 mod registry;
 pub mod rocketchat;
 pub mod zoom;

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use super::{rocketchat, zoom, zulip};
+use super::{matrix, mattermost, rocketchat, zoom, zulip};
 use super::{Connect, Identity, ObtainCredentials, Obtained, Provider, SignInPrompt};
 use crate::error::{AccountLabel, ProviderError, Result};
 
@@ -115,6 +115,8 @@ services! {
     Zulip => zulip, "zulip", "Zulip";
     RocketChat => rocketchat, "rocketchat", "Rocket.Chat";
     Zoom => zoom, "zoom", "Zoom";
+    Mattermost => mattermost, "mattermost", "Mattermost";
+    Matrix => matrix, "matrix", "Matrix";
 }
 
 impl AccountSettings {

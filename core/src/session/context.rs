@@ -48,6 +48,8 @@ pub(crate) struct Context {
     pub clock: Arc<dyn Clock>,
     pub servers: ServerCache,
     pub when_paced: WhenPaced,
+    /// This process, when it waits for its own changes' turns (`waiter.rs`).
+    pub waiter: Option<crate::waiter::Waiter>,
     /// Connected providers by account id, with the config generation they were built from.
     providers: Mutex<Providers>,
     /// One status change at a time: an expiry must not clear what a click just set.
@@ -64,9 +66,16 @@ impl Context {
         secrets: Arc<dyn SecretStore>,
         clock: Arc<dyn Clock>,
     ) -> Result<Self> {
+        let started = std::time::Instant::now();
         let config_file = ConfigFile::in_dir(dir);
         let config = config_file.load_or_create()?;
         let timeout = Duration::from_secs(config.settings.timeout_seconds.into());
+        tracing::debug!("config read in {:?}", started.elapsed());
+        let http = crate::http::client(timeout)?;
+        tracing::debug!(
+            "HTTP client ready (system certificates read) at {:?}",
+            started.elapsed()
+        );
         Ok(Context {
             dir: dir.to_path_buf(),
             snapshot: RwLock::new(Snapshot {
@@ -78,10 +87,11 @@ impl Context {
             state_file: StateFile::in_dir(dir),
             pacing: Pacing::in_dir(dir),
             secrets,
-            http: crate::http::client(timeout)?,
+            http,
             servers: ServerCache::in_dir(dir, clock.clone()),
             clock,
             when_paced: WhenPaced::Queue,
+            waiter: None,
             providers: Mutex::new(Providers::default()),
             changing: tokio::sync::Mutex::new(()),
             expiry_retry_at: Mutex::new(None),
@@ -201,6 +211,16 @@ impl Context {
             return Ok(kept.clone());
         }
         Ok(provider)
+    }
+
+    /// The account's provider if it is connected already (no keyring read).
+    pub(crate) fn connected(&self, account: &Account) -> Option<Arc<dyn Provider>> {
+        self.providers
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .connected
+            .get(&account.id)
+            .cloned()
     }
 
     /// Drops an account's provider, so the next use reads its secrets again: after they

@@ -12,6 +12,7 @@
 
 mod accounts;
 mod context;
+mod order;
 mod presets;
 mod schedule;
 mod status;
@@ -64,6 +65,10 @@ pub struct Report {
     /// service's own app): Presently leaves them as they are.
     pub left_alone: Vec<AccountLabel>,
     pub summary: Summary,
+    /// The number this change was given when asked for, among every Presently process's
+    /// changes (`session/order.rs`): a change asked for later has a larger one. `None` for
+    /// endings and changes to other users.
+    pub change: Option<u64>,
 }
 
 impl Report {
@@ -72,14 +77,6 @@ impl Report {
     pub fn all_succeeded(&self) -> bool {
         let nothing_done = self.outcomes.is_empty() && !self.needs_sign_in.is_empty();
         self.outcomes.iter().all(Outcome::succeeded) && !nothing_done
-    }
-
-    pub(crate) fn succeeded_accounts(&self) -> Vec<String> {
-        self.outcomes
-            .iter()
-            .filter(|o| o.succeeded())
-            .map(|o| o.account.id.clone())
-            .collect()
     }
 }
 
@@ -112,6 +109,14 @@ impl Session {
     pub fn with_when_paced(mut self, when_paced: WhenPaced) -> Self {
         self.context.when_paced = when_paced;
         self
+    }
+
+    /// This process waits for the turns of the changes it queues and sends them itself (the
+    /// CLI without the tray app): they are its own, and are dropped, not sent, by any other
+    /// Presently process once this one is gone (ended, killed, its terminal closed).
+    pub fn waiting_here(mut self) -> Result<Self> {
+        self.context.waiter = Some(crate::waiter::Waiter::register(&self.context.dir)?);
+        Ok(self)
     }
 
     /// The directory holding the config and Presently's state files.
@@ -158,7 +163,7 @@ impl Session {
     /// Shows the requested status on every selected account at once.
     pub async fn apply(&self, request: &Request) -> Result<Report> {
         let _one_at_a_time = self.context.changing.lock().await;
-        let report = self.context.apply_now(request).await?;
+        let report = self.context.apply_now(request, None).await?;
         self.context.status_changed();
         Ok(report)
     }
@@ -166,7 +171,7 @@ impl Session {
     /// Clears text and emoji and makes the user available again.
     pub async fn clear(&self, accounts: &[String], target: &Target) -> Result<Report> {
         let _one_at_a_time = self.context.changing.lock().await;
-        let report = self.context.clear_now(accounts, target).await?;
+        let report = self.context.clear_now(accounts, target, None).await?;
         self.context.status_changed();
         Ok(report)
     }
@@ -190,6 +195,9 @@ impl Session {
 
     /// The status Presently set last, as the tray and the window show it.
     pub fn active(&self) -> Result<Option<Active>> {
+        // A waiting change whose process is gone is not in effect, nor one cut off mid-way.
+        self.context.pending()?;
+        self.context.recover_cut_off()?;
         Ok(self.context.state_file.load()?.latest())
     }
 

@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use std::sync::PoisonError;
 
 use super::context::Context;
+use super::order::Order;
 use super::{Report, Request};
 use crate::dispatch::{self, summarize, Job, Outcome};
 use crate::error::{AccountLabel, ProviderError, Result};
@@ -20,9 +21,35 @@ use crate::providers::{ShownStatus, Target};
 pub(crate) const RETRY_AFTER_FAILURE: chrono::Duration = chrono::Duration::seconds(60);
 
 impl Context {
-    /// Changes waiting for their turn on paced services, soonest first.
+    /// Changes waiting for their turn on paced services, soonest first. Those whose owner
+    /// is gone are dropped first (`waiter.rs`).
     pub(crate) fn pending(&self) -> Result<Vec<Wish>> {
-        self.pacing.pending()
+        let mut wishes = self.pacing.pending()?;
+        let mut orphans = Vec::new();
+        wishes.retain(|wish| {
+            let orphan = self.is_orphan(wish);
+            if orphan {
+                orphans.push(wish.clone());
+            }
+            !orphan
+        });
+        for orphan in &orphans {
+            tracing::info!(
+                "{}: a waiting change whose process is gone is dropped",
+                orphan.account
+            );
+            self.withdraw(orphan)?;
+        }
+        Ok(wishes)
+    }
+
+    /// Whether `wish` belongs to a process that is gone (never this one's own).
+    fn is_orphan(&self, wish: &Wish) -> bool {
+        let ours = self.waiter.as_ref().map(crate::waiter::Waiter::name);
+        match &wish.owner {
+            Some(owner) if Some(owner.as_str()) != ours => crate::waiter::is_gone(&self.dir, owner),
+            _ => false,
+        }
     }
 
     /// The next moment something is due: a status that runs out (unless a failed expiry
@@ -107,11 +134,17 @@ impl Context {
     /// longer counts it as the status in effect on that account (it was recorded as set
     /// when it was queued).
     pub(crate) fn withdraw(&self, wish: &Wish) -> Result<()> {
-        self.pacing
+        let removed = self
+            .pacing
             .withdraw(&wish.account, &wish.target(), wish.wanted_at)?;
-        if wish.user.is_none() {
-            self.state_file
-                .update(|state| state.forget(std::slice::from_ref(&wish.account)))?;
+        // Not removed: another process took its turn; what it records stands.
+        if removed && wish.user.is_none() {
+            // Unless a newer change to the account was recorded since.
+            self.state_file.update(|state| {
+                if state.newest(&wish.account) == wish.number {
+                    state.dropped(&wish.account);
+                }
+            })?;
         }
         Ok(())
     }
@@ -122,7 +155,13 @@ impl Context {
         let _one_at_a_time = self.changing.lock().await;
         let config = self.config();
         let mut sent = Vec::new();
-        for wish in self.pacing.due(self.clock.now())? {
+        let now = self.clock.now();
+        let due: Vec<Wish> = self
+            .pending()?
+            .into_iter()
+            .filter(|w| w.not_before <= now)
+            .collect();
+        for wish in due {
             let Some(account) = config.account(&wish.account) else {
                 self.pacing.forget_account(&wish.account)?;
                 continue;
@@ -145,6 +184,12 @@ impl Context {
                 }
                 other => other,
             };
+            // A newer change to the account went out (or waits) since: this one never will.
+            if wish.user.is_none() && self.state_file.load()?.newest(&wish.account) != wish.number {
+                self.pacing
+                    .withdraw(&wish.account, &wish.target(), wish.wanted_at)?;
+                continue;
+            }
             let now = self.clock.now();
             let previous = match self.pacing.take_turn(&wish, now)? {
                 WishTurn::Go { previous } => previous,
@@ -156,8 +201,40 @@ impl Context {
                         provider,
                         status,
                         claimed: Some(Claimed { at: now, previous }),
+                        number: wish.number,
                     };
-                    dispatch::apply(vec![job], &wish.target(), self.timeout(), &self.pacer()).await
+                    let target = wish.target();
+                    let (timeout, pacer) = (self.timeout(), self.pacer());
+                    let send = dispatch::run(job, &target, timeout, &pacer);
+                    let outcome = if wish.user.is_none() {
+                        let still = Order::Still([(wish.account.clone(), wish.number)].into());
+                        let id = wish.account.clone();
+                        let outcome = self
+                            .in_order(&account.label(), &still, send, |state, _| {
+                                state.sent_at_turn(&id)
+                            })
+                            .await;
+                        match &outcome.result {
+                            // Not sent after all: the turn is given back.
+                            Ok(notes) if notes.iter().any(|n| n == super::order::REPLACED) => {
+                                self.pacing.release(&id, &target, now, previous)?;
+                            }
+                            // Refused for good: it never goes out, so what the account held
+                            // comes back.
+                            Err(e) if !e.may_have_landed() => {
+                                self.state_file.update(|state| {
+                                    if state.newest(&id) == wish.number {
+                                        state.dropped(&id);
+                                    }
+                                })?;
+                            }
+                            _ => {}
+                        }
+                        outcome
+                    } else {
+                        send.await
+                    };
+                    vec![outcome]
                 }
                 Err(cause) => vec![Outcome::failed(account.label(), cause)],
             };
@@ -177,6 +254,7 @@ impl Context {
                 needs_sign_in: Vec::new(),
                 left_alone: Vec::new(),
                 summary,
+                change: None,
             };
             sent.push((wish, report));
         }
@@ -202,12 +280,27 @@ impl Context {
             return Ok(None);
         }
         let state = self.state_file.load()?;
+        // What each account holds now: the ending goes out only where that is still so
+        // (a change made meanwhile, by any Presently process, is never ended).
+        let holds: std::collections::BTreeMap<String, u64> = due
+            .iter()
+            .map(|id| (id.clone(), state.newest(id)))
+            .collect();
+        let order = Order::Still(holds.clone());
         // A status someone changed elsewhere since (by hand, in the service's own app) is
         // theirs now: it is left as it is, and said once.
         let (due, left_alone, unread) = self.still_ours(&config, &state, due).await;
         if !left_alone.is_empty() {
-            let ids: Vec<String> = left_alone.iter().map(|l| l.id.clone()).collect();
-            self.state_file.update(|state| state.forget(&ids))?;
+            self.state_file.update(|state| {
+                for label in &left_alone {
+                    if holds.get(&label.id) == Some(&state.newest(&label.id)) {
+                        state.forget(std::slice::from_ref(&label.id));
+                    }
+                }
+            })?;
+        }
+        for label in &left_alone {
+            tracing::info!("{label}: its status ran out but was changed elsewhere; left as is");
         }
         if due.is_empty() && unread.is_empty() && left_alone.is_empty() {
             return Ok(None);
@@ -241,10 +334,10 @@ impl Context {
         }
         let mut parts = Vec::new();
         if !put_back.is_empty() {
-            parts.push(self.put_back(put_back).await?);
+            parts.push(self.put_back(put_back, &order).await?);
         }
         for (target, accounts) in plan {
-            parts.push(self.end_on(target, accounts).await?);
+            parts.push(self.end_on(target, accounts, &order).await?);
         }
         let mut report: Option<Report> = None;
         for part in parts {
@@ -267,6 +360,7 @@ impl Context {
             needs_sign_in: Vec::new(),
             left_alone: Vec::new(),
             summary: summarize("Status", "cleared", &[]),
+            change: None,
         });
         // An account that could not be read stays due, to be tried again.
         report.outcomes.extend(unread);
@@ -354,18 +448,25 @@ impl Context {
 
     /// Puts back on each account what it showed before its timed status. That is the
     /// user's own status again: Presently forgets it and never ends it.
-    async fn put_back(&self, statuses: Vec<(String, Status)>) -> Result<Report> {
+    async fn put_back(&self, statuses: Vec<(String, Status)>, order: &Order) -> Result<Report> {
         let config = self.config();
         let statuses = statuses
             .into_iter()
             .filter_map(|(id, status)| Some((config.account(&id)?, Some(status))))
             .collect();
-        let report = self
-            .fan_out("What was there before", "set", statuses, &Target::Me)
-            .await;
-        let succeeded = report.succeeded_accounts();
-        self.state_file.update(|state| state.forget(&succeeded))?;
-        Ok(report)
+        let forget = |state: &mut crate::state_file::State, outcome: &Outcome| {
+            state.forget(std::slice::from_ref(&outcome.account.id));
+        };
+        Ok(self
+            .fan_out(
+                "What was there before",
+                "set",
+                statuses,
+                &Target::Me,
+                Some(order),
+                &forget,
+            )
+            .await)
     }
 
     /// Whether `shown` (read back from the account) is still what Presently sent there, as
@@ -393,7 +494,12 @@ impl Context {
 
     /// Ends the statuses on `accounts`: `target` preset there, or cleared. Apply and clear
     /// record the accounts that succeed; failed ones stay due.
-    async fn end_on(&self, target: Option<String>, accounts: Vec<String>) -> Result<Report> {
+    async fn end_on(
+        &self,
+        target: Option<String>,
+        accounts: Vec<String>,
+        order: &Order,
+    ) -> Result<Report> {
         let mut report = match target {
             Some(preset) => {
                 let request = Request {
@@ -401,15 +507,20 @@ impl Context {
                     accounts,
                     ..Request::default()
                 };
-                self.apply_now(&request).await?
+                self.apply_now(&request, Some(order.clone())).await?
             }
-            None => self.clear_now(&accounts, &Target::Me).await?,
+            None => {
+                self.clear_now(&accounts, &Target::Me, Some(order.clone()))
+                    .await?
+            }
         };
         // The preset may skip an account; its ended status is cleared instead, or it would
         // stay due forever.
         if !report.skipped.is_empty() {
             let skipped = std::mem::take(&mut report.skipped);
-            let cleared = self.clear_now(&skipped, &Target::Me).await?;
+            let cleared = self
+                .clear_now(&skipped, &Target::Me, Some(order.clone()))
+                .await?;
             report.outcomes.extend(cleared.outcomes);
             report.summary = summarize(&report.label, "set", &report.outcomes);
         }

@@ -4,9 +4,10 @@
 //! each account shows and previewing a preset.
 
 use std::collections::HashMap;
-use std::time::Duration;
+use std::sync::Arc;
 
 use super::context::Context;
+use super::order::Order;
 use super::{Report, Request};
 use crate::config::{Account, Config};
 use crate::dispatch::{self, summarize, Job, Outcome};
@@ -17,7 +18,7 @@ use crate::pacing::WishedStatus;
 use crate::preset::{Availability, Status};
 use crate::preview::Preview;
 use crate::providers::{ShownStatus, Target};
-use crate::state_file::Entry;
+use crate::state_file::{Entry, State};
 
 /// One account and the status it gets (`None`: the preset skips it).
 pub(crate) type AccountStatus<'a> = (&'a Account, Option<Status>);
@@ -28,6 +29,7 @@ impl Context {
             pacing: &self.pacing,
             clock: self.clock.as_ref(),
             when_paced: self.when_paced,
+            owner: self.waiter.as_ref().map(crate::waiter::Waiter::name),
         }
     }
 
@@ -145,7 +147,13 @@ impl Context {
     }
 
     /// Shows the requested status on the selected accounts; the caller holds `changing`.
-    pub(crate) async fn apply_now(&self, request: &Request) -> Result<Report> {
+    /// `order` is `None` for a change asked for now (it is numbered here), or what an
+    /// ending may still change.
+    pub(crate) async fn apply_now(
+        &self,
+        request: &Request,
+        order: Option<Order>,
+    ) -> Result<Report> {
         let config = self.config();
         Self::require_accounts(&config)?;
         self.check_target(&request.target, &request.accounts)?;
@@ -157,6 +165,11 @@ impl Context {
         // Read the state first: a broken state file must stop us before anything is sent.
         self.state_file.load()?;
         let (label, statuses) = self.statuses_for(&config, request)?;
+        let order = match (&request.target, order) {
+            (Target::Me, Some(order)) => Some(order),
+            (Target::Me, None) => Some(self.want()?),
+            (Target::User(_), _) => None,
+        };
         let duration = statuses.iter().find_map(|(_, s)| s.as_ref()?.duration);
         let preset_id = request
             .preset
@@ -174,10 +187,45 @@ impl Context {
         } else {
             HashMap::new()
         };
-        let mut report = self.fan_out(&label, "set", statuses, &request.target).await;
-        if request.target == Target::Me {
-            self.remember(preset_id, &label, &report, duration, &sent, &before)?;
-        } else if duration.is_some() {
+        let now = self.clock.now();
+        let entry = Entry {
+            preset_id,
+            label: label.clone(),
+            set_at: now,
+            expires_at: duration
+                .and_then(|d| chrono::Duration::from_std(d).ok())
+                .map(|d| now + d),
+            previous: None,
+            sent: None,
+            before: None,
+            waiting: false,
+            waiting_over: None,
+        };
+        // What was set on each of the user's own accounts, recorded as it succeeds.
+        let remember = |state: &mut State, outcome: &Outcome| {
+            let id = &outcome.account.id;
+            let entry = Entry {
+                sent: sent.get(id).cloned(),
+                before: before.get(id).cloned(),
+                ..entry.clone()
+            };
+            if outcome.queued.is_some() {
+                state.record_waiting(id, &entry);
+            } else {
+                state.record(std::slice::from_ref(id), &entry);
+            }
+        };
+        let mut report = self
+            .fan_out(
+                &label,
+                "set",
+                statuses,
+                &request.target,
+                order.as_ref(),
+                &remember,
+            )
+            .await;
+        if request.target != Target::Me && duration.is_some() {
             // Said, never silent: only the user's own statuses are ended on time.
             for outcome in report.outcomes.iter_mut() {
                 if let Ok(notes) = &mut outcome.result {
@@ -251,7 +299,13 @@ impl Context {
     }
 
     /// Clears text and emoji and makes the user available again; the caller holds `changing`.
-    pub(crate) async fn clear_now(&self, accounts: &[String], target: &Target) -> Result<Report> {
+    /// `order` as for [`Context::apply_now`].
+    pub(crate) async fn clear_now(
+        &self,
+        accounts: &[String],
+        target: &Target,
+        order: Option<Order>,
+    ) -> Result<Report> {
         let config = self.config();
         Self::require_accounts(&config)?;
         self.check_target(target, accounts)?;
@@ -261,21 +315,37 @@ impl Context {
             .into_iter()
             .map(|account| (account, Some(Status::cleared())))
             .collect();
-        let report = self.fan_out("Status", "cleared", statuses, target).await;
-        if target == &Target::Me {
-            let succeeded = report.succeeded_accounts();
-            self.state_file.update(|state| state.forget(&succeeded))?;
-        }
-        Ok(report)
+        let order = match (target, order) {
+            (Target::Me, Some(order)) => Some(order),
+            (Target::Me, None) => Some(self.want()?),
+            (Target::User(_), _) => None,
+        };
+        let forget = |state: &mut State, outcome: &Outcome| {
+            state.forget(std::slice::from_ref(&outcome.account.id));
+        };
+        Ok(self
+            .fan_out(
+                "Status",
+                "cleared",
+                statuses,
+                target,
+                order.as_ref(),
+                &forget,
+            )
+            .await)
     }
 
-    /// Sends each account its status at once and sums it up.
+    /// Sends each account its status at once and sums it up. On the user's own accounts
+    /// (`order` given) each account's send and its `record` happen in order with every
+    /// other Presently process (`session/order.rs`).
     pub(super) async fn fan_out(
         &self,
         label: &str,
         verb: &str,
         statuses: Vec<AccountStatus<'_>>,
         target: &Target,
+        order: Option<&Order>,
+        record: &(dyn Fn(&mut State, &Outcome) + Sync),
     ) -> Report {
         let mut skipped = Vec::new();
         let mut needs_sign_in = Vec::new();
@@ -287,6 +357,12 @@ impl Context {
             Target::Me => self.state_file.load().unwrap_or_default(),
             Target::User(_) => Default::default(),
         };
+        let accounts: Vec<&Account> = statuses
+            .iter()
+            .filter(|(_, status)| status.is_some())
+            .map(|(account, _)| *account)
+            .collect();
+        let mut connected = self.connect_all(&accounts).into_iter();
         for (account, status) in statuses {
             let Some(mut status) = status else {
                 skipped.push(account.id.clone());
@@ -299,18 +375,48 @@ impl Context {
                 .is_some_and(|sent| sent.availability == Availability::AppearOffline);
             status.undo_appear_offline =
                 was_offline && status.availability != Availability::AppearOffline;
-            match self.provider(account) {
+            let provider = connected.next().unwrap_or_else(|| self.provider(account));
+            match provider {
                 Ok(provider) if provider.sign_in_needed() => needs_sign_in.push(account.label()),
                 Ok(provider) => jobs.push(Job {
                     provider,
                     status,
                     claimed: None,
+                    number: match order {
+                        Some(Order::Want(number)) => *number,
+                        Some(Order::Still(numbers)) => {
+                            numbers.get(&account.id).copied().unwrap_or(0)
+                        }
+                        None => 0,
+                    },
                 }),
                 Err(cause) => early.push(Outcome::failed(account.label(), cause)),
             }
         }
-        let mut outcomes = dispatch::apply(jobs, target, self.timeout(), &self.pacer()).await;
+        let (timeout, pacer) = (self.timeout(), self.pacer());
+        let sends: Vec<_> = jobs
+            .into_iter()
+            .map(|job| {
+                let account = job.provider.label().clone();
+                (account, dispatch::run(job, target, timeout, &pacer))
+            })
+            .collect();
+        let mut outcomes = match order {
+            Some(order) => self.all_in_order(order, sends, record).await,
+            None => futures::future::join_all(sends.into_iter().map(|(_, send)| send)).await,
+        };
         outcomes.extend(early);
+        for outcome in &outcomes {
+            match &outcome.result {
+                Ok(notes) if notes.is_empty() => {
+                    tracing::info!("{}: {label} {verb}", outcome.account)
+                }
+                Ok(notes) => {
+                    tracing::info!("{}: {label} {verb} ({})", outcome.account, notes.join("; "))
+                }
+                Err(e) => tracing::warn!("{}: {label} not {verb}: {e}", outcome.account),
+            }
+        }
         self.forget_failed(&outcomes);
         self.note_outcomes(&outcomes);
         let summary = summarize(label, verb, &outcomes);
@@ -322,7 +428,49 @@ impl Context {
             needs_sign_in,
             left_alone: Vec::new(),
             summary,
+            change: match order {
+                Some(Order::Want(number)) => Some(*number),
+                _ => None,
+            },
         }
+    }
+
+    /// Each account's provider, connected side by side: connecting reads the keyring, a
+    /// D-Bus round trip or more per account, so one after the other would hold up a change
+    /// to many accounts before anything goes out. At most 16 at a time; providers
+    /// connected already (the tray keeps them) are taken as they are, with no thread.
+    pub(crate) fn connect_all(
+        &self,
+        accounts: &[&Account],
+    ) -> Vec<Result<Arc<dyn crate::providers::Provider>, ProviderError>> {
+        let known: Vec<_> = accounts.iter().map(|a| self.connected(a)).collect();
+        if known.iter().all(Option::is_some) {
+            return known.into_iter().flatten().map(Ok).collect();
+        }
+        let started = std::time::Instant::now();
+        let mut connected = Vec::with_capacity(accounts.len());
+        for group in accounts.chunks(16) {
+            std::thread::scope(|scope| {
+                let started: Vec<_> = group
+                    .iter()
+                    .map(|account| scope.spawn(move || self.provider(account)))
+                    .collect();
+                for (account, handle) in group.iter().zip(started) {
+                    connected.push(handle.join().unwrap_or_else(|_| {
+                        Err(ProviderError::Local(format!(
+                            "{}: connecting failed unexpectedly",
+                            account.label()
+                        )))
+                    }));
+                }
+            });
+        }
+        tracing::debug!(
+            "{} accounts connected (keyring read) in {:?}",
+            accounts.len(),
+            started.elapsed()
+        );
+        connected
     }
 
     pub(crate) fn forget_failed(&self, outcomes: &[Outcome]) {
@@ -331,43 +479,6 @@ impl Context {
                 self.forget_after(&outcome.account.id, e);
             }
         }
-    }
-
-    fn remember(
-        &self,
-        preset_id: Option<String>,
-        label: &str,
-        report: &Report,
-        duration: Option<Duration>,
-        sent: &HashMap<String, WishedStatus>,
-        before: &HashMap<String, WishedStatus>,
-    ) -> Result<()> {
-        let succeeded = report.succeeded_accounts();
-        if succeeded.is_empty() {
-            return Ok(());
-        }
-        let now = self.clock.now();
-        let entry = Entry {
-            preset_id,
-            label: label.to_owned(),
-            set_at: now,
-            expires_at: duration
-                .and_then(|d| chrono::Duration::from_std(d).ok())
-                .map(|d| now + d),
-            previous: None,
-            sent: None,
-            before: None,
-        };
-        self.state_file.update(|state| {
-            for id in &succeeded {
-                let entry = Entry {
-                    sent: sent.get(id).cloned(),
-                    before: before.get(id).cloned(),
-                    ..entry.clone()
-                };
-                state.record(std::slice::from_ref(id), &entry);
-            }
-        })
     }
 
     /// What each selected account shows now, read back from its server.

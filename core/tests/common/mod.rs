@@ -2,6 +2,8 @@
 //! Rocket.Chat account signed in on its fake. Each test binary uses only some of it.
 #![allow(dead_code)]
 
+pub mod synapse;
+
 use async_trait::async_trait;
 use presently_core::providers::{Service, SignInPrompt};
 use presently_fakes::zoom::{FakeZoom, USER_APP_CLIENT_ID};

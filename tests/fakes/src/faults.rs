@@ -18,7 +18,7 @@ pub(crate) const HUGE_BODY_BYTES: usize = 50 * 1024 * 1024;
 /// JSON form (for `POST /__fake/fault`): `{"kind":"rate_limit","retry_after":2.5}`,
 /// `{"kind":"hang"}`, `{"kind":"garbage"}`, `{"kind":"huge"}`,
 /// `{"kind":"redirect","location":"http://..."}`, `{"kind":"server_error"}`,
-/// `{"kind":"ok200","body":"null"}`.
+/// `{"kind":"ok200","body":"null"}`, `{"kind":"late","seconds":2}`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Fault {
@@ -42,6 +42,36 @@ pub enum Fault {
     /// 200 `application/json` with exactly this body (`""`, `null`, `[]`,
     /// `{"success":false}`): a success status that is not the service saying success.
     Ok200 { body: String },
+    /// The request is handled as usual (its change takes effect at once), and the answer
+    /// leaves this many seconds later: a response that arrives late.
+    Late { seconds: f64 },
+}
+
+/// A [`Fault::Late`] taken out of `fault`: how long to hold the normal answer back, and
+/// any other fault, which replaces the answer.
+pub(crate) fn split_late(fault: Option<Fault>) -> (Option<std::time::Duration>, Option<Fault>) {
+    match fault {
+        Some(Fault::Late { seconds }) => (
+            Some(std::time::Duration::from_secs_f64(
+                seconds.clamp(0.0, 600.0),
+            )),
+            None,
+        ),
+        other => (None, other),
+    }
+}
+
+/// Holds an answer back for `late`, or until the fake shuts down.
+pub(crate) async fn hold_back(
+    late: Option<std::time::Duration>,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    if let Some(late) = late {
+        tokio::select! {
+            () = tokio::time::sleep(late) => {}
+            _ = shutdown.wait_for(|stopping| *stopping) => {}
+        }
+    }
 }
 
 /// A fault waiting for the next request whose method and path are exactly these, e.g.
@@ -208,6 +238,11 @@ pub(crate) async fn respond_with(
         Fault::ServerError => html(
             StatusCode::INTERNAL_SERVER_ERROR,
             "<html><body>Internal Server Error</body></html>",
+        ),
+        // Split off by the fakes before they answer (see `split_late`); answered at once here.
+        Fault::Late { .. } => html(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "late fault not split off",
         ),
         Fault::Ok200 { body } => {
             let mut resp = (StatusCode::OK, body).into_response();

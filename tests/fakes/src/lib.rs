@@ -5,13 +5,18 @@
 //! vendors' documented behaviour exactly (each module names its source), including their
 //! rejections: a fake that accepts what the vendor rejects is a bug.
 //!
-//! See [`zulip`], [`rocketchat`] and [`zoom`].
+//! See [`zulip`], [`rocketchat`], [`zoom`] and [`mattermost`]; [`fault_proxy`] goes in front of any of them
+//! for faults of the connection itself.
 
+pub mod fault_proxy;
+pub use runtime::set_latency;
 mod faults;
 mod form;
+pub mod mattermost;
 mod ordered_json;
 mod rate_headers;
 pub mod rocketchat;
 mod runtime;
+pub mod synapse;
 pub mod zoom;
 pub mod zulip;

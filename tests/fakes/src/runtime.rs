@@ -159,6 +159,11 @@ impl<S: FakeState> Running<S> {
         self.lock().faults_mut().push(fault);
     }
 
+    /// Drops every fault still waiting for a request, targeted or not.
+    pub(crate) fn clear_faults(&self) {
+        *self.lock().faults_mut() = FaultQueues::default();
+    }
+
     /// Queues `fault` for the next request to exactly `method` and `path`.
     ///
     /// # Panics
@@ -178,6 +183,27 @@ impl<S> Drop for Running<S> {
     }
 }
 
+/// How long every fake in this process holds each answer back, in milliseconds: the
+/// network's round trip to a real server, for benchmarks (`presently-fakes --latency-ms`).
+/// The fakes' own control endpoints (`/__fake/...`) answer at once.
+static LATENCY_MS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// Sets [`LATENCY_MS`] for every fake started in this process.
+pub fn set_latency(latency: Duration) {
+    let ms = u64::try_from(latency.as_millis()).unwrap_or(u64::MAX);
+    LATENCY_MS.store(ms, std::sync::atomic::Ordering::Relaxed);
+}
+
+async fn with_latency(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let control = request.uri().path().starts_with("/__fake");
+    let response = next.run(request).await;
+    let ms = LATENCY_MS.load(std::sync::atomic::Ordering::Relaxed);
+    if ms > 0 && !control {
+        tokio::time::sleep(Duration::from_millis(ms)).await;
+    }
+    response
+}
+
 /// The server thread: serve until shutdown, then give connections [`SHUTDOWN_GRACE`].
 fn serve(
     runtime: tokio::runtime::Runtime,
@@ -186,6 +212,12 @@ fn serve(
     client_addr: ClientAddr,
     stopping: watch::Receiver<bool>,
 ) {
+    // Answers go out at once on kept-alive connections (no Nagle delay of the fake's own).
+    use axum::serve::ListenerExt;
+    let listener = listener.tap_io(|tcp| {
+        let _ = tcp.set_nodelay(true);
+    });
+    let app = app.layer(axum::middleware::from_fn(with_latency));
     runtime.block_on(async move {
         let signal = {
             let mut stopping = stopping.clone();

@@ -378,11 +378,13 @@ impl RocketChatClient {
 
 /// A 2xx that is not Rocket.Chat's success, with a short escaped excerpt of what came.
 fn unexpected_answer(status: StatusCode, value: &Value) -> ProviderError {
-    let body = serde_json::to_vec(value).unwrap_or_default();
+    let came = match value {
+        Value::Null => "an empty body (or null)".to_owned(),
+        other => snippet(&serde_json::to_vec(other).unwrap_or_default()),
+    };
     ProviderError::Protocol(format!(
-        "unexpected answer from the server (HTTP {}): {}",
-        status.as_u16(),
-        snippet(&body)
+        "HTTP {} with {came}, not Rocket.Chat's \"success\": true; the status may not have changed",
+        status.as_u16()
     ))
 }
 

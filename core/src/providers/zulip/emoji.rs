@@ -9,7 +9,7 @@
 //! `scripts/zulip-emoji-names.py`. Custom emoji are the organization's (`GET /realm/emoji`).
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::{Arc, LazyLock};
+use std::sync::{Arc, LazyLock, Mutex, PoisonError, Weak};
 
 use crate::emoji::Emoji;
 use crate::error::ProviderError;
@@ -21,33 +21,23 @@ fn is_skin_tone(c: char) -> bool {
     ('\u{1f3fb}'..='\u{1f3ff}').contains(&c)
 }
 
-/// Zulip's Unicode emoji names: code → canonical name, and every name (aliases too) → code.
-#[derive(Debug, Default)]
+/// Zulip's Unicode emoji names, one row per emoji as `emoji_names.tsv` has them: code, tab,
+/// canonical name, tab, aliases separated by commas. Kept as that text and searched when
+/// asked: a change asks for one or two emoji, so reading a server's table (1,800 rows) costs
+/// no more than reading the text, where building maps of it took milliseconds per change.
+#[derive(Debug)]
 pub(crate) struct EmojiNames {
-    canonical: HashMap<String, String>,
-    codes: HashMap<String, String>,
+    rows: std::borrow::Cow<'static, str>,
+    len: usize,
 }
 
-static BUILT_IN_NAMES: LazyLock<Arc<EmojiNames>> = LazyLock::new(|| {
-    let rows = BUILT_IN
-        .lines()
-        .filter(|line| !line.starts_with('#') && !line.is_empty())
-        .filter_map(|line| {
-            let mut fields = line.split('\t');
-            let code = fields.next()?.to_owned();
-            let mut names = vec![fields.next()?.to_owned()];
-            names.extend(
-                fields
-                    .next()
-                    .unwrap_or_default()
-                    .split(',')
-                    .filter(|a| !a.is_empty())
-                    .map(str::to_owned),
-            );
-            Some((code, names))
-        });
-    Arc::new(EmojiNames::from_rows(rows))
-});
+static BUILT_IN_NAMES: LazyLock<Arc<EmojiNames>> =
+    LazyLock::new(|| Arc::new(EmojiNames::from_text(BUILT_IN.into())));
+
+/// Tables read from kept server data, by the data's SHA-256: accounts on servers that
+/// publish the same data (one Zulip version) share one table in a process.
+static FROM_KEPT: LazyLock<Mutex<HashMap<String, Weak<EmojiNames>>>> =
+    LazyLock::new(Mutex::default);
 
 impl EmojiNames {
     /// The table generated from Zulip's data, for servers that do not publish theirs.
@@ -55,35 +45,84 @@ impl EmojiNames {
         BUILT_IN_NAMES.clone()
     }
 
-    /// The server's `code_to_names` (canonical name first).
-    pub(crate) fn from_server(code_to_names: BTreeMap<String, Vec<String>>) -> EmojiNames {
-        EmojiNames::from_rows(code_to_names)
-    }
-
-    fn from_rows(rows: impl IntoIterator<Item = (String, Vec<String>)>) -> EmojiNames {
-        let mut table = EmojiNames::default();
-        for (code, names) in rows {
-            let Some(canonical) = names.first() else {
+    /// The server's `code_to_names` (canonical name first). A code or name holding a tab,
+    /// comma or line break (no Zulip name does) is left out: it could not be sent anyway.
+    pub(crate) fn from_server(code_to_names: &BTreeMap<String, Vec<String>>) -> EmojiNames {
+        let plain = |text: &str| !text.is_empty() && !text.contains(['\t', ',', '\n', '\r']);
+        let mut rows = String::new();
+        for (code, names) in code_to_names {
+            let mut names = names.iter().filter(|n| plain(n));
+            let (true, Some(canonical)) = (plain(code), names.next()) else {
                 continue;
             };
-            table.canonical.insert(code.clone(), canonical.clone());
-            for name in names {
-                table.codes.entry(name).or_insert_with(|| code.clone());
-            }
+            let aliases: Vec<&str> = names.map(String::as_str).collect();
+            rows.push_str(&format!("{code}\t{canonical}\t{}\n", aliases.join(",")));
         }
+        EmojiNames::from_text(rows.into())
+    }
+
+    fn from_text(rows: std::borrow::Cow<'static, str>) -> EmojiNames {
+        let mut table = EmojiNames { rows, len: 0 };
+        table.len = table.rows().count();
         table
     }
 
+    /// A table [`Self::to_kept`] wrote, `digest` naming its bytes; read once per process
+    /// for each digest while an account uses it. `None` when `read` finds no bytes or they
+    /// hold no rows.
+    pub(crate) fn from_kept(
+        digest: &str,
+        read: impl FnOnce() -> Option<Vec<u8>>,
+    ) -> Option<Arc<EmojiNames>> {
+        let mut tables = FROM_KEPT.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(table) = tables.get(digest).and_then(Weak::upgrade) {
+            return Some(table);
+        }
+        let rows = String::from_utf8(read()?).ok()?;
+        let table = Arc::new(EmojiNames::from_text(rows.into()));
+        if table.len() == 0 {
+            return None;
+        }
+        tables.retain(|_, table| table.strong_count() > 0);
+        tables.insert(digest.to_owned(), Arc::downgrade(&table));
+        Some(table)
+    }
+
+    /// The bytes [`Self::from_kept`] reads: the rows.
+    pub(crate) fn to_kept(&self) -> Vec<u8> {
+        self.rows.as_bytes().to_vec()
+    }
+
+    /// Each emoji's code, canonical name and aliases (comma-separated), in table order.
+    fn rows(&self) -> impl Iterator<Item = (&str, &str, &str)> {
+        self.rows
+            .lines()
+            .filter(|line| !line.starts_with('#') && !line.is_empty())
+            .filter_map(|line| {
+                let mut fields = line.split('\t');
+                let code = fields.next()?;
+                let canonical = fields.next().filter(|n| !n.is_empty())?;
+                Some((code, canonical, fields.next().unwrap_or_default()))
+            })
+    }
+
     pub(crate) fn len(&self) -> usize {
-        self.canonical.len()
+        self.len
     }
 
     fn name_for(&self, code: &str) -> Option<&str> {
-        self.canonical.get(code).map(String::as_str)
+        self.rows()
+            .find(|(c, _, _)| *c == code)
+            .map(|(_, canonical, _)| canonical)
     }
 
+    /// The code of the first emoji called `name`, canonically or as an alias.
     fn code_for(&self, name: &str) -> Option<&str> {
-        self.codes.get(name).map(String::as_str)
+        self.rows()
+            .find(|(_, canonical, aliases)| {
+                *canonical == name || aliases.split(',').any(|alias| alias == name)
+            })
+            .map(|(code, _, _)| code)
     }
 }
 

@@ -101,11 +101,10 @@ const FL_SERVER_EMOJI_DATA: u32 = 140;
 const CUSTOM_EMOJI_TRUSTED: std::time::Duration = std::time::Duration::from_secs(300);
 
 /// What `servers.json` keeps of a server's emoji data: its URL (which changes with the
-/// data) and the names.
+/// data); the names are kept apart (`server-data/`, see `server_cache.rs`).
 #[derive(Debug, serde::Serialize, serde::Deserialize)]
 struct CachedEmojiData {
     url: String,
-    code_to_names: std::collections::BTreeMap<String, Vec<String>>,
 }
 
 impl Zulip {
@@ -224,8 +223,9 @@ impl Zulip {
         if let Some((names, _)) = known {
             return names;
         }
+        let started = std::time::Instant::now();
         let (names, fell_back) = match self.server_emoji_names().await {
-            Ok(Some(names)) => (Arc::new(names), None),
+            Ok(Some(names)) => (names, None),
             Ok(None) => (EmojiNames::built_in(), None),
             Err(e) => {
                 tracing::warn!(
@@ -235,6 +235,11 @@ impl Zulip {
                 (EmojiNames::built_in(), Some(std::time::Instant::now()))
             }
         };
+        tracing::debug!(
+            "{}: emoji names ready in {:?}",
+            self.label,
+            started.elapsed()
+        );
         *self
             .emoji_names
             .lock()
@@ -242,38 +247,44 @@ impl Zulip {
         names
     }
 
-    async fn server_emoji_names(&self) -> Result<Option<EmojiNames>, ProviderError> {
+    async fn server_emoji_names(&self) -> Result<Option<Arc<EmojiNames>>, ProviderError> {
         if self.feature_level().await? < FL_SERVER_EMOJI_DATA {
             return Ok(None);
         }
         let key = format!("zulip-emoji {}", self.cache_key);
-        if let Some(cached) = self.servers.get_any_age::<CachedEmojiData>(&key) {
-            return Ok(Some(EmojiNames::from_server(cached.code_to_names)));
+        if let Some(names) = self.kept_emoji_names(&key).map(|(_, names)| names) {
+            return Ok(Some(names));
         }
         self.fetch_emoji_names(&key, None).await
+    }
+
+    /// The emoji names kept for `key`, with the URL they came from.
+    fn kept_emoji_names(&self, key: &str) -> Option<(String, Arc<EmojiNames>)> {
+        let (cached, kept) = self.servers.get_with_data::<CachedEmojiData>(key)?;
+        let names = EmojiNames::from_kept(&kept.digest, || kept.read())?;
+        Some((cached.url, names))
     }
 
     /// Asks the server where its emoji data is, and fetches it unless it is `known` there.
     async fn fetch_emoji_names(
         &self,
         key: &str,
-        known: Option<CachedEmojiData>,
-    ) -> Result<Option<EmojiNames>, ProviderError> {
+        known: Option<(String, Arc<EmojiNames>)>,
+    ) -> Result<Option<Arc<EmojiNames>>, ProviderError> {
         let Some(url) = self.client.server_emoji_data_url().await? else {
             return Ok(None);
         };
-        if let Some(known) = known.filter(|k| k.url == url) {
-            self.servers.put(key, &known);
-            return Ok(Some(EmojiNames::from_server(known.code_to_names)));
+        if let Some((_, names)) = known.filter(|(known, _)| *known == url) {
+            return Ok(Some(names));
         }
         let code_to_names = self.client.emoji_data(&url).await?;
-        let names = EmojiNames::from_server(code_to_names.clone());
+        let names = EmojiNames::from_server(&code_to_names);
         if names.len() == 0 {
             return Ok(None);
         }
         self.servers
-            .put(key, &CachedEmojiData { url, code_to_names });
-        Ok(Some(names))
+            .put_with_data(key, &CachedEmojiData { url }, &names.to_kept());
+        Ok(Some(Arc::new(names)))
     }
 
     /// Checks whether the server's emoji data moved (a server upgrade), at most one
@@ -283,14 +294,13 @@ impl Zulip {
             return;
         }
         let key = format!("zulip-emoji {}", self.cache_key);
-        let known = self.servers.get_any_age::<CachedEmojiData>(&key);
+        let known = self.kept_emoji_names(&key);
         match self.fetch_emoji_names(&key, known).await {
             Ok(Some(names)) => {
                 *self
                     .emoji_names
                     .lock()
-                    .unwrap_or_else(std::sync::PoisonError::into_inner) =
-                    Some((Arc::new(names), None));
+                    .unwrap_or_else(std::sync::PoisonError::into_inner) = Some((names, None));
             }
             Ok(None) => {}
             Err(e) => tracing::warn!("{}: emoji names not refreshed: {e}", self.label),

@@ -1,29 +1,32 @@
-//! `presently-fakes`: runs a fake Zulip, a fake Rocket.Chat and a fake Zoom (default
-//! configs) for Python GUI tests and demo mode.
+//! `presently-fakes`: runs a fake Zulip, a fake Rocket.Chat, a fake Zoom and a fake
+//! Mattermost (default configs) for Python GUI tests and demo mode.
 //!
 //! Prints one JSON line to stdout, `{"zulip": "http://127.0.0.1:PORT", "zulip_users": [..],
 //! "rocketchat": "http://127.0.0.1:PORT", "rocketchat_users": [..], "zoom":
 //! "http://127.0.0.1:PORT", "zoom_api_base": "<zoom>/v2", "zoom_auth_base": "<zoom>",
-//! "zoom_users": [..], "zoom_apps": [client ids, secrets, redirect URLs, account id]}`, then
+//! "zoom_users": [..], "zoom_apps": [client ids, secrets, redirect URLs, account id],
+//! "mattermost": "http://127.0.0.1:PORT", "mattermost_users": [..], "mattermost_tokens": [..]}`, then
 //! serves until stdin closes, SIGTERM or SIGINT.
 //!
 //! Flags: `--zulip-port N`, `--rocketchat-port N`, `--zoom-port N` (default 0: a free port),
 //! `--rocketchat-rate-limit N` (calls per route and IP per minute; default 10 like the server,
 //! 0 turns the limiter off), `--zoom-redirect-url URL` (repeatable: registers a redirect URL
 //! on the user-managed Zoom app; more can be added at run time with
-//! `POST /__fake/redirect_url`), `--ignore-stdin` (keep running when stdin closes, e.g. when
+//! `POST /__fake/redirect_url`), `--latency-ms N` (every API answer held back N ms: a
+//! server that far away, for benchmarks), `--ignore-stdin` (keep running when stdin closes, e.g. when
 //! started detached).
 
 use std::io::{Read, Write};
 use std::process::ExitCode;
 
+use presently_fakes::mattermost::{FakeMattermost, MmFakeConfig};
 use presently_fakes::rocketchat::{FakeRocketChat, RcFakeConfig};
 use presently_fakes::zoom::{FakeZoom, ZoomFakeConfig};
 use presently_fakes::zulip::{FakeZulip, ZulipFakeConfig};
 
 const USAGE: &str = "usage: presently-fakes [--zulip-port N] [--rocketchat-port N] \
                      [--zoom-port N] [--rocketchat-rate-limit N] [--zoom-redirect-url URL]... \
-                     [--ignore-stdin]";
+                     [--ignore-stdin] [--latency-ms N]";
 
 struct Args {
     zulip_port: u16,
@@ -51,6 +54,7 @@ fn parse_args() -> Result<Args, String> {
         zoom_redirect_urls: Vec::new(),
         ignore_stdin: false,
     };
+    let mut latency_ms: u64 = 0;
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
         match arg.as_str() {
@@ -65,10 +69,12 @@ fn parse_args() -> Result<Args, String> {
                 args.rocketchat_rate_limit = value(&mut it, "--rocketchat-rate-limit")?;
             }
             "--ignore-stdin" => args.ignore_stdin = true,
+            "--latency-ms" => latency_ms = value(&mut it, "--latency-ms")?,
             "-h" | "--help" => return Err(USAGE.to_owned()),
             other => return Err(format!("unknown argument: {other}")),
         }
     }
+    presently_fakes::set_latency(std::time::Duration::from_millis(latency_ms));
     Ok(args)
 }
 
@@ -148,9 +154,20 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    let mattermost = match FakeMattermost::start(MmFakeConfig::default()) {
+        Ok(mattermost) => mattermost,
+        Err(err) => {
+            eprintln!("presently-fakes: cannot start the fake Mattermost: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
     let mut line = zulip.describe();
     if let Some(all) = line.as_object_mut() {
-        for more in [rocketchat.describe(), zoom.describe()] {
+        for more in [
+            rocketchat.describe(),
+            zoom.describe(),
+            mattermost.describe(),
+        ] {
             if let serde_json::Value::Object(more) = more {
                 all.extend(more);
             }
@@ -180,6 +197,7 @@ fn main() -> ExitCode {
             _ = terminated() => {}
         }
     });
+    drop(mattermost);
     drop(zoom);
     drop(rocketchat);
     drop(zulip);

@@ -148,6 +148,7 @@ pub(crate) async fn any_request(
         let pending = state.faults.take(method.as_str(), path, is_api);
         (index, pending, state.config.rate_limit_per_minute)
     };
+    let (late, pending) = faults::split_late(pending);
     let resp = match pending {
         Some(fault) => {
             faults::respond_with(fault, shared.shutdown.clone(), |secs| {
@@ -167,6 +168,7 @@ pub(crate) async fn any_request(
             handle(&shared, &req)
         }
     };
+    faults::hold_back(late, shared.shutdown.clone()).await;
     shared.answered(index, &resp);
     resp
 }

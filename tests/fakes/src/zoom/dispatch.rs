@@ -117,10 +117,12 @@ pub(crate) async fn any_request(
         .lock()
         .faults
         .take(method.as_str(), path, path.starts_with(API_PREFIX));
+    let (late, pending) = faults::split_late(pending);
     let resp = match pending {
         Some(fault) => faults::respond_with(fault, shared.shutdown.clone(), rate_limited).await,
         None => handle(&shared, &method, &uri, &headers, &body),
     };
+    faults::hold_back(late, shared.shutdown.clone()).await;
     shared.answered(index, &resp);
     resp
 }

@@ -123,6 +123,7 @@ pub(crate) async fn any_request(
             state.config.rate_limit_per_minute,
         )
     };
+    let (late, pending) = faults::split_late(pending);
     let resp = match pending {
         Some(fault) => {
             // An injected 429 looks like a real one, headers included.
@@ -154,6 +155,7 @@ pub(crate) async fn any_request(
         None if !is_api => (StatusCode::NOT_FOUND, "Not Found").into_response(),
         None => handle(&shared, &method, path, &headers, &params),
     };
+    faults::hold_back(late, shared.shutdown.clone()).await;
     shared.answered(index, &resp);
     resp
 }

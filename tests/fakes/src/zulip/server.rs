@@ -80,6 +80,11 @@ impl FakeZulip {
         self.running.inject(fault);
     }
 
+    /// Drops every fault still waiting for a request (from `inject` and `inject_on`).
+    pub fn clear_faults(&self) {
+        self.running.clear_faults();
+    }
+
     /// Queues `fault` for the next request whose method and path are exactly `method` and
     /// `path`, e.g. `("POST", "/api/v1/users/me/status")`; other requests pass untouched.
     /// Several faults on one target apply one per matching request, in order. A fault from
