@@ -19,7 +19,7 @@ if [ -z "${PRESENTLY_KEYRING_RUN_DIR:-}" ]; then
 echo "!! with-keyring: the Secret Service ended; D-Bus starts gnome-keyring-daemon again (same keyrings) at \$(date +%T)" >&2
 echo restarted >>"$run_dir/restarts"
 export XDG_RUNTIME_DIR="$run_dir/xdg" XDG_DATA_HOME="$run_dir/data"
-printf 'presently-test' | exec gnome-keyring-daemon --foreground --unlock --components=secrets
+printf 'presently-test' | exec gnome-keyring-daemon --foreground --unlock --components=secrets 2>>"$run_dir/daemon.log"
 EOF
   chmod +x "$run_dir/start-keyring.sh"
   printf '[D-BUS Service]\nName=org.freedesktop.secrets\nExec=%s\n' "$run_dir/start-keyring.sh" \
@@ -54,5 +54,18 @@ run_dir=$PRESENTLY_KEYRING_RUN_DIR
 # The tests check they run here (tests/*/common), never on the user's own keyring.
 export PRESENTLY_PRIVATE_BUS=1
 export XDG_RUNTIME_DIR=$run_dir/xdg XDG_DATA_HOME=$run_dir/data
-printf 'presently-test' | gnome-keyring-daemon --unlock --components=secrets >/dev/null
-"$@"
+# In the foreground, so that if it ends, its exit status and last words can be told.
+printf 'presently-test' | gnome-keyring-daemon --foreground --unlock --components=secrets \
+  >/dev/null 2>>"$run_dir/daemon.log" &
+daemon=$!
+gdbus wait --session --timeout 30 org.freedesktop.secrets
+status=0
+"$@" || status=$?
+if ! kill -0 "$daemon" 2>/dev/null; then
+  ended=0
+  wait "$daemon" || ended=$?
+  echo "!! with-keyring: the first gnome-keyring-daemon ended during the run, exit status $ended" \
+    "(above 128: killed by signal $((ended > 128 ? ended - 128 : 0))); the daemons' last words:" >&2
+  tail -n 20 "$run_dir/daemon.log" | sed 's/^/!!   /' >&2
+fi
+exit "$status"

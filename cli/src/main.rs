@@ -137,8 +137,13 @@ pub fn open_session() -> Result<Session, Error> {
     let dir = presently_core::paths::config_dir()?;
     // The keyring connects while the config is read and the certificates load.
     let keyring = Arc::new(KeyringStore::opening());
-    let session = Session::open(&dir, keyring.clone(), Arc::new(SystemClock))?;
-    keyring.wait_open()?;
+    let session = Session::open(&dir, keyring.clone(), Arc::new(SystemClock));
+    // Waited for even when the config is refused: a process should not leave with a call to
+    // the Secret Service unanswered (gnome-keyring-daemon has been reported to abort when a
+    // client disconnects mid-call; see secrets.rs).
+    let connected = keyring.wait_open();
+    let session = session?;
+    connected?;
     Ok(session)
 }
 

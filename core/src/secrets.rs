@@ -3,6 +3,7 @@
 
 use secrecy::SecretString;
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, OnceLock};
 
 use crate::error::SecretError;
@@ -48,6 +49,9 @@ pub struct KeyringStore {
 }
 
 static DEFAULT_STORE: OnceLock<Result<(), SecretError>> = OnceLock::new();
+/// How many times this process connected again after the Secret Service went away.
+static RECONNECTS: AtomicU64 = AtomicU64::new(0);
+static RECONNECTING: Mutex<()> = Mutex::new(());
 
 impl KeyringStore {
     /// Connects to the keyring under `$PRESENTLY_KEYRING_SERVICE`, else "presently".
@@ -141,15 +145,68 @@ fn describe(key: &SecretKey, error: keyring_core::Error) -> SecretError {
     }
 }
 
+impl KeyringStore {
+    /// Runs one keyring operation; when the Secret Service went away under it (the daemon
+    /// ended, and D-Bus or systemd started it again, so this process's encrypted session is
+    /// gone), connects again and tries once more. gnome-keyring-daemon has been seen to end
+    /// on an assertion when a client disconnects mid-call (a process killed while it reads a
+    /// secret), which would otherwise leave a long-running tray app unable to read any secret
+    /// until restarted. Every operation here is idempotent, so the second try is safe.
+    fn attempt<T>(
+        &self,
+        key: &SecretKey,
+        op: impl Fn(&keyring_core::Entry) -> Result<T, keyring_core::Error>,
+    ) -> Result<Result<T, keyring_core::Error>, SecretError> {
+        let seen = RECONNECTS.load(Ordering::SeqCst);
+        match op(&self.entry(key)?) {
+            Err(error) if service_went_away(&error) => {
+                tracing::warn!("the keyring service went away ({error}); connecting again");
+                reconnect(seen)?;
+                Ok(op(&self.entry(key)?))
+            }
+            other => Ok(other),
+        }
+    }
+}
+
+/// True for the errors a client sees when the Secret Service daemon it had a session with
+/// ended: the call was never answered, or the session or the service is unknown now.
+fn service_went_away(error: &keyring_core::Error) -> bool {
+    let text = match error {
+        keyring_core::Error::PlatformFailure(cause)
+        | keyring_core::Error::NoStorageAccess(cause) => cause.to_string(),
+        _ => return false,
+    };
+    [
+        "org.freedesktop.DBus.Error.NoReply",
+        "org.freedesktop.DBus.Error.ServiceUnknown",
+        "org.freedesktop.DBus.Error.UnknownObject",
+        "org.freedesktop.DBus.Error.UnknownMethod",
+        "org.freedesktop.Secret.Error.NoSession",
+    ]
+    .iter()
+    .any(|name| text.contains(name))
+}
+
+/// Connects again, once for all the threads that saw the service go away at the same time.
+fn reconnect(seen: u64) -> Result<(), SecretError> {
+    let _one_at_a_time = RECONNECTING.lock().unwrap_or_else(|p| p.into_inner());
+    if RECONNECTS.load(Ordering::SeqCst) != seen {
+        return Ok(());
+    }
+    install_platform_store()?;
+    RECONNECTS.fetch_add(1, Ordering::SeqCst);
+    Ok(())
+}
+
 impl SecretStore for KeyringStore {
     fn set(&self, key: &SecretKey, value: &SecretString) -> Result<(), SecretError> {
-        self.entry(key)?
-            .set_password(value.expose_secret())
+        self.attempt(key, |entry| entry.set_password(value.expose_secret()))?
             .map_err(|e| describe(key, e))
     }
 
     fn get(&self, key: &SecretKey) -> Result<Option<SecretString>, SecretError> {
-        match self.entry(key)?.get_password() {
+        match self.attempt(key, keyring_core::Entry::get_password)? {
             Ok(value) => Ok(Some(SecretString::from(value))),
             Err(keyring_core::Error::NoEntry) => Ok(None),
             Err(e) => Err(describe(key, e)),
@@ -157,7 +214,7 @@ impl SecretStore for KeyringStore {
     }
 
     fn delete(&self, key: &SecretKey) -> Result<(), SecretError> {
-        match self.entry(key)?.delete_credential() {
+        match self.attempt(key, keyring_core::Entry::delete_credential)? {
             Ok(()) | Err(keyring_core::Error::NoEntry) => Ok(()),
             Err(e) => Err(describe(key, e)),
         }
