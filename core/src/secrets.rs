@@ -281,4 +281,64 @@ mod tests {
         store.delete(&key).expect("delete");
         assert!(store.get(&key).expect("get after delete").is_none());
     }
+
+    /// The Secret Service ends under a running process (killed here; gnome-keyring-daemon
+    /// has also been seen to end by itself) and D-Bus starts it again: the next read
+    /// connects again instead of failing for the rest of the process's life.
+    #[test]
+    #[ignore = "needs tests/with-keyring.sh, whose bus starts the daemon again"]
+    fn a_restarted_keyring_daemon_is_connected_to_again() {
+        let store = KeyringStore::open_service("presently-test").expect("keyring");
+        let key = SecretKey::new("restart-test", "api_key");
+        let secret = SecretString::from("kept-across-restarts".to_owned());
+        store.set(&key, &secret).expect("set");
+        let owner = std::process::Command::new("gdbus")
+            .args([
+                "call",
+                "--session",
+                "--dest",
+                "org.freedesktop.DBus",
+                "--object-path",
+                "/org/freedesktop/DBus",
+                "--method",
+                "org.freedesktop.DBus.GetConnectionUnixProcessID",
+                "org.freedesktop.secrets",
+            ])
+            .output()
+            .expect("gdbus");
+        let said = String::from_utf8_lossy(&owner.stdout);
+        // "(uint32 1234,)"
+        let pid: String = said
+            .split("uint32")
+            .nth(1)
+            .unwrap_or_default()
+            .chars()
+            .filter(char::is_ascii_digit)
+            .collect();
+        assert!(!pid.is_empty(), "the daemon's pid: {said}");
+        let killed = std::process::Command::new("kill")
+            .args(["-KILL", &pid])
+            .status()
+            .expect("kill");
+        assert!(killed.success());
+        // Gone once /proc no longer has it (a zombie until its parent reaps it counts as gone).
+        let gone = || {
+            std::fs::read_to_string(format!("/proc/{pid}/stat"))
+                .map_or(true, |stat| stat.contains(") Z "))
+        };
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while !gone() {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the daemon did not end"
+            );
+            std::thread::yield_now();
+        }
+        let back = store
+            .get(&key)
+            .expect("read after the restart")
+            .expect("kept");
+        assert_eq!(back.expose_secret(), "kept-across-restarts");
+        store.delete(&key).expect("delete");
+    }
 }
