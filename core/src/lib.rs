@@ -15,6 +15,8 @@
 //!   `waiter`: a waiting change belongs to a live process, or to the tray app.
 //! - [`secrets`]: the OS keyring. [`error`]: one error shape for every face.
 //! - `http`: the one HTTP client (timeouts, no redirects, size caps, https rules).
+//! - `oauth`: what browser sign-ins share (tokens in the keyring, PKCE, the loopback
+//!   redirect, renewing rotated tokens), used by Zoom and Slack.
 //! - [`logging`]: how much is logged, and which libraries never below `info`.
 
 pub mod app_lock;
@@ -27,6 +29,7 @@ pub mod error;
 mod file_lock;
 mod http;
 pub mod logging;
+mod oauth;
 mod paced;
 pub mod pacing;
 pub mod paths;

@@ -1,16 +1,33 @@
-//! Keeps a Zoom account's tokens usable: renews them a minute before they expire, replaces
-//! the single-use refresh token in one keyring write, and remembers when only a new
-//! sign-in can help, so later clicks do not each fail the same way.
+//! Keeps an account's OAuth tokens usable (Zoom, Slack with token rotation): renews them a
+//! minute before they expire, replaces the single-use refresh token in one keyring write,
+//! and remembers when only a new sign-in can help, so later clicks do not each fail the
+//! same way. Several Presently processes share the tokens through the keyring.
 
+use async_trait::async_trait;
 use chrono::Utc;
 use secrecy::{ExposeSecret, SecretString};
 use std::sync::Arc;
 
-use super::config::ZoomAuth;
-use super::oauth::{OAuthClient, TokenSet};
-use super::TOKENS;
+use super::tokens::TokenSet;
 use crate::error::ProviderError;
+use crate::providers::Service;
 use crate::secrets::{SecretKey, SecretStore};
+
+/// A service's token endpoint, as far as renewing goes.
+#[async_trait]
+pub(crate) trait TokenEndpoint: Send + Sync + std::fmt::Debug {
+    /// Trades a refresh token (single use) for new tokens.
+    ///
+    /// # Errors
+    /// [`ProviderError::SignInAgain`] when the service refuses the refresh token for good.
+    async fn refresh(&self, refresh_token: &SecretString) -> Result<TokenSet, ProviderError>;
+
+    /// New tokens without a refresh token, where the service has such a grant (Zoom's
+    /// Server-to-Server apps); `None` otherwise.
+    async fn without_refresh_token(&self) -> Option<Result<TokenSet, ProviderError>> {
+        None
+    }
+}
 
 /// How long a refused refresh waits for another process's renewed tokens to reach the
 /// keyring (its keyring write follows Zoom's answer within milliseconds).
@@ -20,9 +37,10 @@ const WINNER_POLL: std::time::Duration = std::time::Duration::from_millis(50);
 #[derive(Debug)]
 pub(crate) struct TokenKeeper {
     account: String,
-    auth: ZoomAuth,
-    zoom_account_id: Option<String>,
-    oauth: OAuthClient,
+    service: Service,
+    /// The keyring entry of the account that holds the tokens.
+    entry: &'static str,
+    endpoint: Arc<dyn TokenEndpoint>,
     secrets: Arc<dyn SecretStore>,
     current: tokio::sync::Mutex<Option<TokenSet>>,
     /// Renewed tokens the keyring would not take, said once with the next result.
@@ -36,16 +54,16 @@ fn same(a: &SecretString, b: &SecretString) -> bool {
 impl TokenKeeper {
     pub(crate) fn new(
         account: &str,
-        auth: ZoomAuth,
-        zoom_account_id: Option<String>,
-        oauth: OAuthClient,
+        service: Service,
+        entry: &'static str,
+        endpoint: Arc<dyn TokenEndpoint>,
         secrets: Arc<dyn SecretStore>,
     ) -> Self {
         TokenKeeper {
             account: account.to_owned(),
-            auth,
-            zoom_account_id,
-            oauth,
+            service,
+            entry,
+            endpoint,
             secrets,
             current: tokio::sync::Mutex::new(None),
             unsaved: std::sync::Mutex::new(None),
@@ -62,7 +80,7 @@ impl TokenKeeper {
     }
 
     fn key(&self) -> SecretKey {
-        SecretKey::new(&self.account, TOKENS)
+        SecretKey::new(&self.account, self.entry)
     }
 
     /// The tokens in the keyring: the one copy every Presently process shares.
@@ -105,6 +123,11 @@ impl TokenKeeper {
         }
     }
 
+    fn ended_earlier(&self) -> ProviderError {
+        let name = self.service.display_name();
+        self.sign_in_again(&format!("{name} ended the sign-in earlier"))
+    }
+
     /// A token that is good for at least another minute.
     pub(crate) async fn access_token(&self) -> Result<SecretString, ProviderError> {
         let mut current = self.current.lock().await;
@@ -113,7 +136,7 @@ impl TokenKeeper {
         }
         if let Some(tokens) = current.as_ref() {
             if tokens.sign_in_needed {
-                return Err(self.sign_in_again("Zoom ended the sign-in earlier"));
+                return Err(self.ended_earlier());
             }
             if tokens.fresh_at(Utc::now()) {
                 return Ok(tokens.access_token.clone());
@@ -125,7 +148,7 @@ impl TokenKeeper {
         Ok(token)
     }
 
-    /// After Zoom rejected `rejected` (401, code 124): a new token, unless one that differs
+    /// After the service rejected `rejected` (Zoom: 401, code 124; Slack: `token_expired`): a new token, unless one that differs
     /// is already at hand.
     pub(crate) async fn renew_after_rejection(
         &self,
@@ -144,18 +167,15 @@ impl TokenKeeper {
     }
 
     async fn renew(&self, rejected: Option<&SecretString>) -> Result<TokenSet, ProviderError> {
-        match self.auth {
-            ZoomAuth::ServerToServer => {
-                let account_id = self.zoom_account_id.as_deref().unwrap_or_default();
-                let tokens = self.oauth.account_credentials(account_id).await?;
-                self.save(&tokens)?;
-                Ok(tokens)
-            }
-            ZoomAuth::User => self.refresh(rejected).await,
+        if let Some(issued) = self.endpoint.without_refresh_token().await {
+            let tokens = issued?;
+            self.save(&tokens)?;
+            return Ok(tokens);
         }
+        self.refresh(rejected).await
     }
 
-    /// The tokens another process got with `used`, Zoom's answer to it having been the
+    /// The tokens another process got with `used`, the service's answer to it having been the
     /// rotated refresh token. That process stores them moments after Zoom answered it, so
     /// the keyring is watched for [`WINNER_GRACE`] before the refresh token counts as dead.
     async fn winner_of(&self, used: &SecretString) -> Result<Option<TokenSet>, ProviderError> {
@@ -181,7 +201,7 @@ impl TokenKeeper {
         // Another Presently process may have refreshed already; its tokens are the good ones.
         let stored = self.stored()?;
         if stored.as_ref().is_some_and(|t| t.sign_in_needed) {
-            return Err(self.sign_in_again("Zoom ended the sign-in earlier"));
+            return Err(self.ended_earlier());
         }
         if let Some(tokens) = &stored {
             let was_rejected = rejected.is_some_and(|r| same(r, &tokens.access_token));
@@ -192,7 +212,8 @@ impl TokenKeeper {
         let Some(refresh_token) = stored.as_ref().and_then(|t| t.refresh_token.clone()) else {
             return Err(self.sign_in_again("there is no refresh token"));
         };
-        match self.oauth.refresh(&refresh_token).await {
+        let name = self.service.display_name();
+        match self.endpoint.refresh(&refresh_token).await {
             Ok(mut tokens) => {
                 if tokens.refresh_token.is_none() {
                     tokens.refresh_token = Some(refresh_token);
@@ -201,12 +222,12 @@ impl TokenKeeper {
                 // error would end the sign-in. This process keeps using them; the next
                 // renewal tries the keyring again.
                 if let Err(e) = self.save(&tokens) {
-                    tracing::warn!("{}: renewed Zoom tokens not stored: {e}", self.account);
+                    tracing::warn!("{}: renewed {name} tokens not stored: {e}", self.account);
                     *self
                         .unsaved
                         .lock()
                         .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(format!(
-                        "the renewed Zoom sign-in could not be kept in the keyring ({e}); \
+                        "the renewed {name} sign-in could not be kept in the keyring ({e}); \
                          if the next change asks to sign in again, run `presently account signin {}`",
                         self.account
                     ));
@@ -230,7 +251,7 @@ impl TokenKeeper {
                         self.save(&tokens)?;
                     }
                 }
-                Err(self.sign_in_again(&format!("Zoom refused to renew the sign-in ({reason})")))
+                Err(self.sign_in_again(&format!("{name} refused to renew the sign-in ({reason})")))
             }
             Err(other) => Err(other),
         }

@@ -1,25 +1,29 @@
-//! The browser half of signing in: a one-shot listener on `127.0.0.1` that receives Zoom's
-//! redirect, checks `state`, and exchanges the code (with the PKCE verifier) for tokens.
+//! The browser half of an OAuth sign-in (RFC 8252 §7.3, loopback redirect): a one-shot
+//! listener on `127.0.0.1` that receives the service's redirect, checks `state`, and hands
+//! the code to the provider, which exchanges it (with the PKCE verifier) for tokens.
 
+use secrecy::SecretString;
+use std::future::Future;
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use url::Url;
 
-use super::config::REDIRECT_PATH;
-use super::oauth::{random_token, OAuthClient, Pkce, TokenSet};
+use super::tokens::{random_token, Pkce};
 use crate::error::ProviderError;
+use crate::providers::Service;
 
-/// A request head larger than this is not Zoom's redirect.
+/// A request head larger than this is not a sign-in redirect.
 const MAX_HEAD_BYTES: usize = 16 * 1024;
 /// One slow or silent connection must not hold the sign-in up.
 const READ_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// A sign-in in progress: the listener is bound before the URL is shown, so the browser
 /// can never come back to a closed port.
-pub(crate) struct SignIn {
-    oauth: OAuthClient,
+pub(crate) struct Loopback {
+    service: Service,
     listener: TcpListener,
+    path: &'static str,
     redirect_uri: String,
     state: String,
     pkce: Pkce,
@@ -32,41 +36,58 @@ enum Visit {
     Stray,
 }
 
-impl SignIn {
-    /// Listens on `127.0.0.1:port` and builds the URL to open in the browser.
+impl Loopback {
+    /// Listens on `127.0.0.1:port` (0: any free port) for a redirect to
+    /// `http://{host}:{port}{path}`; `host` is how the service's app registers it
+    /// ("127.0.0.1" for Zoom, "localhost" for Slack).
+    ///
+    /// # Errors
+    /// [`ProviderError::Unreachable`] when the port is taken.
     pub(crate) async fn begin(
-        oauth: OAuthClient,
+        service: Service,
+        host: &str,
         port: u16,
-    ) -> Result<(SignIn, Url), ProviderError> {
+        path: &'static str,
+    ) -> Result<Loopback, ProviderError> {
+        let name = service.display_name();
         let listener = TcpListener::bind(("127.0.0.1", port)).await.map_err(|e| {
             ProviderError::Unreachable(format!(
-                "cannot listen on 127.0.0.1:{port} for Zoom's redirect ({e}); is another \
+                "cannot listen on 127.0.0.1:{port} for {name}'s redirect ({e}); is another \
                  sign-in running? Pick another port with --redirect-port and register it with \
-                 the Zoom app"
+                 the {name} app"
             ))
         })?;
         let port = listener
             .local_addr()
             .map_err(|e| ProviderError::Unreachable(e.to_string()))?
             .port();
-        let redirect_uri = format!("http://127.0.0.1:{port}{REDIRECT_PATH}");
-        let state = random_token()?;
-        let pkce = Pkce::new()?;
-        let url = oauth.authorization_url(&redirect_uri, &state, &pkce)?;
-        Ok((
-            SignIn {
-                oauth,
-                listener,
-                redirect_uri,
-                state,
-                pkce,
-            },
-            url,
-        ))
+        Ok(Loopback {
+            service,
+            listener,
+            path,
+            redirect_uri: format!("http://{host}:{port}{path}"),
+            state: random_token()?,
+            pkce: Pkce::new()?,
+        })
     }
 
     pub(crate) fn redirect_uri(&self) -> &str {
         &self.redirect_uri
+    }
+
+    /// The `state` the authorization URL must carry.
+    pub(crate) fn state(&self) -> &str {
+        &self.state
+    }
+
+    /// The PKCE challenge the authorization URL must carry (method S256).
+    pub(crate) fn code_challenge(&self) -> &str {
+        &self.pkce.challenge
+    }
+
+    /// The PKCE verifier the code exchange must send.
+    pub(crate) fn code_verifier(&self) -> SecretString {
+        self.pkce.verifier.clone()
     }
 
     /// The loopback port listened on (the one asked for, or the free one given for 0).
@@ -77,10 +98,22 @@ impl SignIn {
             .unwrap_or_default()
     }
 
-    /// Waits up to `wait` for the browser, then trades the code for tokens. Visits with a
-    /// wrong `state` are answered and ignored: they did not come from this sign-in. Each
-    /// connection is read on its own, so a browser's idle preconnect holds nothing up.
-    pub(crate) async fn finish(self, wait: Duration) -> Result<TokenSet, ProviderError> {
+    /// Waits up to `wait` for the browser, then trades the code for tokens with `exchange`
+    /// and tells the browser how that went. Visits with a wrong `state` are answered and
+    /// ignored: they did not come from this sign-in. Each connection is read on its own, so
+    /// a browser's idle preconnect holds nothing up.
+    ///
+    /// # Errors
+    /// [`ProviderError::Timeout`] when nobody came back in time; `AuthRejected` when the
+    /// person declined; whatever `exchange` returns.
+    pub(crate) async fn finish<T, Fut>(
+        self,
+        wait: Duration,
+        exchange: impl FnOnce(String) -> Fut,
+    ) -> Result<T, ProviderError>
+    where
+        Fut: Future<Output = Result<T, ProviderError>>,
+    {
         let deadline = tokio::time::Instant::now() + wait;
         let (visits, mut arrived) = tokio::sync::mpsc::channel::<(TcpStream, Visit)>(4);
         loop {
@@ -89,15 +122,16 @@ impl SignIn {
                     let Ok((mut stream, _)) = accepted else { continue };
                     let visits = visits.clone();
                     let state = self.state.clone();
+                    let (path, service) = (self.path, self.service);
                     tokio::spawn(async move {
-                        let visit = visit(&mut stream, &state).await;
+                        let visit = visit(&mut stream, &state, path, service).await;
                         if !matches!(visit, Visit::Stray) {
                             let _ = visits.send((stream, visit)).await;
                         }
                     });
                 }
                 Some((mut stream, visit)) = arrived.recv() => {
-                    return self.conclude(&mut stream, visit).await;
+                    return self.conclude(&mut stream, visit, exchange).await;
                 }
                 () = tokio::time::sleep_until(deadline) => {
                     return Err(ProviderError::Timeout { seconds: wait.as_secs() });
@@ -106,11 +140,16 @@ impl SignIn {
         }
     }
 
-    async fn conclude(
+    async fn conclude<T, Fut>(
         &self,
         stream: &mut TcpStream,
         visit: Visit,
-    ) -> Result<TokenSet, ProviderError> {
+        exchange: impl FnOnce(String) -> Fut,
+    ) -> Result<T, ProviderError>
+    where
+        Fut: Future<Output = Result<T, ProviderError>>,
+    {
+        let name = self.service.display_name();
         match visit {
             Visit::Stray => Err(ProviderError::Protocol("no sign-in arrived".into())),
             Visit::Denied(error) => {
@@ -118,25 +157,22 @@ impl SignIn {
                     stream,
                     200,
                     "Sign-in cancelled",
-                    "Presently was not signed in to Zoom. You can close this tab.",
+                    &format!("Presently was not signed in to {name}. You can close this tab."),
                 )
                 .await;
                 Err(ProviderError::AuthRejected {
-                    reason: format!("the Zoom sign-in was not completed ({error})"),
+                    reason: format!("the {name} sign-in was not completed ({error})"),
                 })
             }
             Visit::Code(code) => {
-                let exchanged = self
-                    .oauth
-                    .exchange_code(&code, &self.redirect_uri, &self.pkce.verifier)
-                    .await;
+                let exchanged = exchange(code).await;
                 match &exchanged {
                     Ok(_) => {
                         respond(
                             stream,
                             200,
                             "Signed in",
-                            "Presently is signed in to Zoom. You can close this tab.",
+                            &format!("Presently is signed in to {name}. You can close this tab."),
                         )
                         .await
                     }
@@ -145,7 +181,7 @@ impl SignIn {
                             stream,
                             200,
                             "Sign-in failed",
-                            &format!("Presently could not finish signing in to Zoom: {e}"),
+                            &format!("Presently could not finish signing in to {name}: {e}"),
                         )
                         .await
                     }
@@ -157,7 +193,7 @@ impl SignIn {
 }
 
 /// Reads one visit to the listener and answers the ones that are not this sign-in's return.
-async fn visit(stream: &mut TcpStream, state: &str) -> Visit {
+async fn visit(stream: &mut TcpStream, state: &str, path: &str, service: Service) -> Visit {
     let url = match tokio::time::timeout(READ_TIMEOUT, read_target(stream)).await {
         Ok(Ok(Some(target))) => Url::parse(&format!("http://127.0.0.1{target}")).ok(),
         _ => None,
@@ -167,12 +203,12 @@ async fn visit(stream: &mut TcpStream, state: &str) -> Visit {
             stream,
             400,
             "Bad request",
-            "This is not a Zoom sign-in redirect.",
+            &format!("This is not a {} sign-in redirect.", service.display_name()),
         )
         .await;
         return Visit::Stray;
     };
-    if url.path() != REDIRECT_PATH {
+    if url.path() != path {
         respond(stream, 404, "Not found", "Nothing here.").await;
         return Visit::Stray;
     }
@@ -197,7 +233,8 @@ async fn visit(stream: &mut TcpStream, state: &str) -> Visit {
     match param("code") {
         Some(code) if !code.is_empty() => Visit::Code(code),
         _ => {
-            respond(stream, 400, "Bad request", "Zoom sent no code.").await;
+            let said = format!("{} sent no code.", service.display_name());
+            respond(stream, 400, "Bad request", &said).await;
             Visit::Stray
         }
     }

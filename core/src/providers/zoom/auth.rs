@@ -9,10 +9,11 @@ use async_trait::async_trait;
 use secrecy::SecretString;
 use std::time::Duration;
 
-use super::oauth::{OAuthClient, TokenSet};
-use super::signin::SignIn;
+use super::config::REDIRECT_PATH;
+use super::oauth::OAuthClient;
 use super::{Zoom, ZoomAuth, ZoomSettings, CLIENT_SECRET, TOKENS};
 use crate::error::{AccountLabel, ProviderError, Result};
+use crate::oauth::{Loopback, TokenSet};
 use crate::providers::{
     AccountSettings, Connect, ObtainCredentials, Obtained, Service, SignInAgain, SignInPrompt,
 };
@@ -75,13 +76,22 @@ async fn browser_sign_in(
     port: u16,
     prompt: &dyn SignInPrompt,
 ) -> Result<(TokenSet, u16), ProviderError> {
-    let (sign_in, url) = SignIn::begin(oauth, port).await?;
-    let port = sign_in.port();
+    let loopback = Loopback::begin(Service::Zoom, "127.0.0.1", port, REDIRECT_PATH).await?;
+    let port = loopback.port();
+    let redirect_uri = loopback.redirect_uri().to_owned();
+    let url =
+        oauth.authorization_url(&redirect_uri, loopback.state(), loopback.code_challenge())?;
     prompt
-        .open_browser(Service::Zoom, &url, sign_in.redirect_uri())
+        .open_browser(Service::Zoom, &url, &redirect_uri)
         .await
         .map_err(|e| ProviderError::Local(format!("the sign-in did not start: {e}")))?;
-    Ok((sign_in.finish(SIGN_IN_WAIT).await?, port))
+    let verifier = loopback.code_verifier();
+    let tokens = loopback
+        .finish(SIGN_IN_WAIT, |code| async move {
+            oauth.exchange_code(&code, &redirect_uri, &verifier).await
+        })
+        .await?;
+    Ok((tokens, port))
 }
 
 #[async_trait]

@@ -9,22 +9,20 @@ mod auth;
 mod client;
 mod config;
 mod oauth;
-mod signin;
-mod tokens;
 
 use async_trait::async_trait;
 use secrecy::SecretString;
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::oauth::TokenKeeper;
 pub use auth::{NewCredentials, SIGN_IN_WAIT};
 use client::{CallError, ZoomApi};
 pub use config::{
     ZoomAuth, ZoomSettings, DEFAULT_API_BASE, DEFAULT_AUTH_BASE, DEFAULT_REDIRECT_PORT,
     REDIRECT_PATH,
 };
-use oauth::OAuthClient;
-use tokens::TokenKeeper;
+use oauth::{OAuthClient, ZoomRenewal};
 
 use super::{
     AvailabilityMapping, Capabilities, Connect, Identity, Provider, Service, ServiceSettings,
@@ -187,9 +185,13 @@ impl Zoom {
             oauth: oauth.clone(),
             tokens: TokenKeeper::new(
                 &account.id,
-                settings.auth,
-                settings.account_id.clone(),
-                oauth,
+                Service::Zoom,
+                TOKENS,
+                Arc::new(ZoomRenewal {
+                    oauth,
+                    auth: settings.auth,
+                    zoom_account_id: settings.account_id.clone(),
+                }),
                 with.secrets.clone(),
             ),
         })

@@ -1,100 +1,21 @@
 //! Zoom's OAuth endpoints: the authorization URL with PKCE, and the token endpoint's three
 //! grants (authorization code, refresh token, account credentials).
 
-use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use reqwest::StatusCode;
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
-use sha2::{Digest, Sha256};
 use std::time::Duration;
 use url::Url;
 
-use super::config::ZoomSettings;
+use async_trait::async_trait;
+
+use super::config::{ZoomAuth, ZoomSettings};
 use crate::error::ProviderError;
 use crate::http::{read_capped, send, snippet};
-
-/// Access and refresh tokens as the keyring keeps them.
-#[derive(Debug, Clone)]
-pub(crate) struct TokenSet {
-    pub access_token: SecretString,
-    /// Single use: each refresh answers a new one (none for Server-to-Server).
-    pub refresh_token: Option<SecretString>,
-    pub expires_at: DateTime<Utc>,
-    pub scope: String,
-    /// Refreshing failed for good: the user must sign in again. Kept so every later click
-    /// does not try (and report) the same failure.
-    pub sign_in_needed: bool,
-}
-
-impl TokenSet {
-    /// Zoom's own SDK renews a minute early; so does Presently.
-    pub(crate) fn fresh_at(&self, now: DateTime<Utc>) -> bool {
-        !self.sign_in_needed && now + chrono::Duration::seconds(60) < self.expires_at
-    }
-
-    pub(crate) fn to_secret(&self) -> SecretString {
-        let value = serde_json::json!({
-            "access_token": self.access_token.expose_secret(),
-            "refresh_token": self.refresh_token.as_ref().map(|t| t.expose_secret()),
-            "expires_at": self.expires_at,
-            "scope": self.scope,
-            "sign_in_needed": self.sign_in_needed,
-        });
-        SecretString::from(value.to_string())
-    }
-
-    pub(crate) fn from_secret(secret: &SecretString) -> Result<Self, ProviderError> {
-        #[derive(Deserialize)]
-        struct Stored {
-            access_token: String,
-            refresh_token: Option<String>,
-            expires_at: DateTime<Utc>,
-            #[serde(default)]
-            scope: String,
-            #[serde(default)]
-            sign_in_needed: bool,
-        }
-        let stored: Stored = serde_json::from_str(secret.expose_secret()).map_err(|_| {
-            ProviderError::Protocol(
-                "the Zoom tokens in the keyring are unreadable; sign in again".into(),
-            )
-        })?;
-        Ok(TokenSet {
-            access_token: SecretString::from(stored.access_token),
-            refresh_token: stored.refresh_token.map(SecretString::from),
-            expires_at: stored.expires_at,
-            scope: stored.scope,
-            sign_in_needed: stored.sign_in_needed,
-        })
-    }
-}
-
-/// A PKCE pair: the verifier stays here, its S256 challenge goes to the browser.
-pub(crate) struct Pkce {
-    pub verifier: SecretString,
-    pub challenge: String,
-}
-
-/// Random URL-safe text: 32 bytes give a 43-character PKCE verifier (RFC 7636 allows 43–128).
-pub(crate) fn random_token() -> Result<String, ProviderError> {
-    let mut bytes = [0u8; 32];
-    getrandom::fill(&mut bytes)
-        .map_err(|e| ProviderError::Protocol(format!("no randomness from the OS: {e}")))?;
-    Ok(URL_SAFE_NO_PAD.encode(bytes))
-}
-
-impl Pkce {
-    pub(crate) fn new() -> Result<Self, ProviderError> {
-        let verifier = random_token()?;
-        let challenge = URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()));
-        Ok(Pkce {
-            verifier: SecretString::from(verifier),
-            challenge,
-        })
-    }
-}
+use crate::oauth::{TokenEndpoint, TokenSet};
 
 #[derive(Debug, Clone)]
 pub(crate) struct OAuthClient {
@@ -151,7 +72,7 @@ impl OAuthClient {
         &self,
         redirect_uri: &str,
         state: &str,
-        pkce: &Pkce,
+        code_challenge: &str,
     ) -> Result<Url, ProviderError> {
         let mut url = self.endpoint("authorize")?;
         url.query_pairs_mut()
@@ -159,7 +80,7 @@ impl OAuthClient {
             .append_pair("client_id", &self.client_id)
             .append_pair("redirect_uri", redirect_uri)
             .append_pair("state", state)
-            .append_pair("code_challenge", &pkce.challenge)
+            .append_pair("code_challenge", code_challenge)
             .append_pair("code_challenge_method", "S256");
         Ok(url)
     }
@@ -229,16 +150,40 @@ impl OAuthClient {
                     snippet(&body)
                 ))
             })?;
-            let lifetime = answer.expires_in.unwrap_or(3600).clamp(0, 86_400 * 366);
-            return Ok(TokenSet {
-                access_token: SecretString::from(answer.access_token),
-                refresh_token: answer.refresh_token.map(SecretString::from),
-                expires_at: Utc::now() + chrono::Duration::seconds(lifetime),
-                scope: answer.scope,
-                sign_in_needed: false,
-            });
+            return Ok(TokenSet::issued(
+                answer.access_token,
+                answer.refresh_token,
+                Some(answer.expires_in.unwrap_or(3600)),
+                answer.scope,
+            ));
         }
         Err(token_error(status, &body))
+    }
+}
+
+/// Renewing a Zoom account's tokens: the refresh grant for a signed-in user, the account
+/// credentials grant again for a Server-to-Server app.
+#[derive(Debug)]
+pub(crate) struct ZoomRenewal {
+    pub oauth: OAuthClient,
+    pub auth: ZoomAuth,
+    pub zoom_account_id: Option<String>,
+}
+
+#[async_trait]
+impl TokenEndpoint for ZoomRenewal {
+    async fn refresh(&self, refresh_token: &SecretString) -> Result<TokenSet, ProviderError> {
+        self.oauth.refresh(refresh_token).await
+    }
+
+    async fn without_refresh_token(&self) -> Option<Result<TokenSet, ProviderError>> {
+        match self.auth {
+            ZoomAuth::ServerToServer => {
+                let account_id = self.zoom_account_id.as_deref().unwrap_or_default();
+                Some(self.oauth.account_credentials(account_id).await)
+            }
+            ZoomAuth::User => None,
+        }
     }
 }
 
@@ -276,40 +221,6 @@ fn token_error(status: StatusCode, body: &[u8]) -> ProviderError {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_challenge_is_the_base64url_sha256_of_the_verifier() {
-        let pkce = Pkce::new().expect("random");
-        let verifier = pkce.verifier.expose_secret();
-        assert_eq!(verifier.len(), 43);
-        assert!(verifier
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'));
-        assert_eq!(
-            pkce.challenge,
-            URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()))
-        );
-        assert_ne!(Pkce::new().expect("random").challenge, pkce.challenge);
-    }
-
-    #[test]
-    fn tokens_round_trip_through_the_keyring_form_and_debug_hides_them() {
-        let tokens = TokenSet {
-            access_token: SecretString::from("access-xyz".to_owned()),
-            refresh_token: Some(SecretString::from("refresh-xyz".to_owned())),
-            expires_at: Utc::now(),
-            scope: "user:read:user".into(),
-            sign_in_needed: true,
-        };
-        let back = TokenSet::from_secret(&tokens.to_secret()).expect("parses");
-        assert_eq!(back.access_token.expose_secret(), "access-xyz");
-        assert_eq!(
-            back.refresh_token.as_ref().map(|t| t.expose_secret()),
-            Some("refresh-xyz")
-        );
-        assert!(back.sign_in_needed);
-        assert!(!format!("{back:?}").contains("xyz"));
-    }
 
     #[test]
     fn token_errors_read_as_what_to_do() {
