@@ -54,6 +54,44 @@ impl Emoji {
     }
 }
 
+/// The shortcode (GitHub's gemoji names, which Slack and Mattermost use for the standard
+/// emoji) a service stores for a Unicode `glyph`, without its skin tone: the name, and a
+/// note when a skin tone was dropped. `service` names the service in the messages.
+///
+/// # Errors
+/// [`crate::error::ProviderError::InvalidStatus`] when the glyph is not a known emoji or
+/// has no shortcode.
+pub(crate) fn shortcode_for(
+    glyph: &str,
+    service: &str,
+) -> std::result::Result<(&'static str, Option<String>), crate::error::ProviderError> {
+    use crate::error::ProviderError;
+    let bare: String = glyph.chars().filter(|c| *c != '\u{fe0f}').collect();
+    let found = emojis::get(glyph)
+        .or_else(|| emojis::get(&bare))
+        .ok_or_else(|| {
+            ProviderError::InvalidStatus(format!("{glyph} is not an emoji Presently knows"))
+        })?;
+    let base = found
+        .with_skin_tone(emojis::SkinTone::Default)
+        .unwrap_or(found);
+    let note =
+        (base != found).then(|| format!("{service} is sent the emoji without its skin tone"));
+    let name = base.shortcode().ok_or_else(|| {
+        ProviderError::InvalidStatus(format!(
+            "{glyph} has no name {service} knows; pick another emoji"
+        ))
+    })?;
+    Ok((name, note))
+}
+
+/// How a stored shortcode shows: the glyph of a standard name, else ":name:".
+pub(crate) fn shown_for_shortcode(name: &str) -> String {
+    emojis::get_by_shortcode(name)
+        .map(|e| e.as_str().to_owned())
+        .unwrap_or_else(|| format!(":{name}:"))
+}
+
 impl std::fmt::Display for Emoji {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {

@@ -269,24 +269,7 @@ impl Mattermost {
     async fn emoji_name(&self, emoji: &Emoji) -> Result<(String, EmojiShown), ProviderError> {
         match emoji {
             Emoji::Unicode(glyph) => {
-                let bare: String = glyph.chars().filter(|c| *c != '\u{fe0f}').collect();
-                let found = emojis::get(glyph)
-                    .or_else(|| emojis::get(&bare))
-                    .ok_or_else(|| {
-                        ProviderError::InvalidStatus(format!(
-                            "{glyph} is not an emoji Presently knows"
-                        ))
-                    })?;
-                let base = found
-                    .with_skin_tone(emojis::SkinTone::Default)
-                    .unwrap_or(found);
-                let note = (base != found)
-                    .then(|| "Mattermost is sent the emoji without its skin tone".to_owned());
-                let name = base.shortcode().ok_or_else(|| {
-                    ProviderError::InvalidStatus(format!(
-                        "{glyph} has no name Mattermost knows; pick another emoji"
-                    ))
-                })?;
+                let (name, note) = crate::emoji::shortcode_for(glyph, "Mattermost")?;
                 let shown = shown_emoji(name);
                 Ok((name.to_owned(), EmojiShown { shown, note }))
             }
@@ -348,12 +331,7 @@ fn partly(error: ProviderError, what: &str) -> ProviderError {
     }
 }
 
-/// How a stored emoji name shows: the glyph of a standard name, else ":name:".
-fn shown_emoji(name: &str) -> String {
-    emojis::get_by_shortcode(name)
-        .map(|e| e.as_str().to_owned())
-        .unwrap_or_else(|| format!(":{name}:"))
-}
+use crate::emoji::shown_for_shortcode as shown_emoji;
 
 #[async_trait]
 impl Provider for Mattermost {
