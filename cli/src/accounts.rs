@@ -4,7 +4,7 @@
 
 use presently_core::providers::zoom::{ZoomAuth, ZoomSettings};
 use presently_core::providers::{
-    matrix, mattermost, rocketchat, zoom, zulip, AccountSettings, Identity, NewCredentials,
+    matrix, mattermost, rocketchat, slack, zoom, zulip, AccountSettings, Identity, NewCredentials,
 };
 use presently_core::Error;
 use secrecy::SecretString;
@@ -13,7 +13,8 @@ use std::io::{IsTerminal, Read};
 use std::process::ExitCode;
 
 use crate::args::{
-    AccountCommand, AddAccount, AddMatrix, AddMattermost, AddRocketChat, AddZoom, AddZulip,
+    AccountCommand, AddAccount, AddMatrix, AddMattermost, AddRocketChat, AddSlack, AddZoom,
+    AddZulip,
 };
 use crate::output::print_json;
 use crate::prompt::Terminal;
@@ -28,6 +29,7 @@ pub async fn run(command: AccountCommand, json: bool) -> Result<ExitCode, Error>
                 AddAccount::Zoom(args) => zoom_credentials(args, json)?,
                 AddAccount::Mattermost(args) => mattermost_credentials(args, json)?,
                 AddAccount::Matrix(args) => matrix_credentials(args, json)?,
+                AddAccount::Slack(args) => slack_credentials(args, json)?,
             };
             let identity = open_session()?
                 .add_account(&id, label, credentials, &prompt)
@@ -111,8 +113,16 @@ pub async fn run(command: AccountCommand, json: bool) -> Result<ExitCode, Error>
                         ))?,
                     }))
                 }
-                // Zoom signs in again through the browser with the stored app secret.
+                // Zoom signs in again through the browser with the stored app secret;
+                // Slack through the browser with the app's client id.
                 AccountSettings::Zoom(_) => None,
+                AccountSettings::Slack(settings) if settings.client_id.is_empty() => {
+                    Some(NewCredentials::Slack(slack::NewCredentials::Token {
+                        base: settings.base.clone(),
+                        token: read_secret("New Slack user token (xoxp-…): ")?,
+                    }))
+                }
+                AccountSettings::Slack(_) => None,
             };
             let identity = session.sign_in_again(&id, credentials, &prompt).await?;
             print_identity(&id, &identity, "signed in again", json);
@@ -282,6 +292,35 @@ fn matrix_credentials(
         NewCredentials::Matrix(credentials),
         no_questions(json),
     ))
+}
+
+fn slack_credentials(
+    args: AddSlack,
+    json: bool,
+) -> Result<(String, NewCredentials, Terminal), Error> {
+    let base = args.base.unwrap_or_else(|| slack::SLACK_BASE.to_owned());
+    let credentials = match (args.token_stdin, args.client_id) {
+        (true, _) => slack::NewCredentials::Token {
+            base,
+            token: read_secret("Slack user token (xoxp-…): ")?,
+        },
+        (false, Some(client_id)) => slack::NewCredentials::Browser {
+            base,
+            client_id,
+            redirect_port: args.redirect_port,
+        },
+        (false, None) => {
+            return Err(Error::invalid(
+                "give --client-id ID to sign in through the browser, or --token-stdin to paste a user token",
+            ))
+        }
+    };
+    let prompt = Terminal {
+        json,
+        no_browser: args.browser.no_browser,
+        code_given: false,
+    };
+    Ok((args.id, NewCredentials::Slack(credentials), prompt))
 }
 
 fn zoom_credentials(

@@ -84,7 +84,8 @@ pub enum AccountCommand {
     /// Sign an account in again, keeping its id, preset overrides and custom statuses:
     /// Zoom through the browser; Zulip with a new API key (stdin) or --zuliprc; Rocket.Chat
     /// with the password (stdin, --code for a second factor) or --user-id and --token-stdin;
-    /// Mattermost with the password (stdin, --code for MFA).
+    /// Mattermost with the password (stdin, --code for MFA); Slack through the browser
+    /// (an account added with a pasted token is added again with a new one).
     Signin {
         id: String,
         #[command(flatten)]
@@ -123,6 +124,32 @@ pub enum AddAccount {
     /// or give an access token on stdin (--token-stdin). The homeserver is found from the
     /// user id's domain unless --homeserver is given.
     Matrix(AddMatrix),
+    /// A Slack account (one workspace): sign in through the browser with your own Slack app
+    /// (--client-id; PKCE on, no client secret), or paste a user token (xoxp-…) on stdin
+    /// with --token-stdin.
+    Slack(AddSlack),
+}
+
+#[derive(Debug, Args)]
+pub struct AddSlack {
+    /// A short name for the account, e.g. "acme".
+    pub id: String,
+    /// The Slack app's client id (Basic Information → App Credentials), for the browser
+    /// sign-in.
+    #[arg(long = "client-id", conflicts_with = "token_stdin")]
+    pub client_id: Option<String>,
+    /// Read a user token (xoxp-…, OAuth & Permissions → User OAuth Token) from stdin.
+    #[arg(long = "token-stdin")]
+    pub token_stdin: bool,
+    /// The loopback port Slack redirects to; register http://localhost:PORT/slack/callback
+    /// as the app's redirect URL.
+    #[arg(long = "redirect-port", default_value_t = presently_core::providers::slack::DEFAULT_REDIRECT_PORT)]
+    pub redirect_port: u16,
+    /// Another Slack address (default https://slack.com; GovSlack: https://slack-gov.com).
+    #[arg(long, value_name = "URL")]
+    pub base: Option<String>,
+    #[command(flatten)]
+    pub browser: BrowserArgs,
 }
 
 #[derive(Debug, Args)]

@@ -7,7 +7,8 @@
 use presently_core::error::ErrorReport;
 use presently_core::providers::zoom::{ZoomAuth, ZoomSettings};
 use presently_core::providers::{
-    matrix, mattermost, rocketchat, zoom, zulip, Identity, NewCredentials, Service, SignInPrompt,
+    matrix, mattermost, rocketchat, slack, zoom, zulip, Identity, NewCredentials, Service,
+    SignInPrompt,
 };
 use presently_core::Error;
 use secrecy::SecretString;
@@ -68,6 +69,14 @@ pub enum AccountForm {
         user_id: Option<String>,
         token: String,
     },
+    /// Slack: sign in through the browser with the user's own Slack app (PKCE, no secret).
+    SlackBrowser {
+        client_id: String,
+        redirect_port: Option<u16>,
+        base: Option<String>,
+    },
+    /// Slack: a pasted user token (`xoxp-…`).
+    SlackToken { token: String, base: Option<String> },
     /// Zoom: sign in through the browser with the user's own OAuth app.
     ZoomUser {
         client_id: String,
@@ -105,6 +114,13 @@ fn zoom_settings(
         settings.auth_base = auth_base.trim().to_owned();
     }
     settings
+}
+
+/// Slack's address: slack.com unless the form names another (GovSlack, a stand-in).
+fn slack_base(base: Option<String>) -> String {
+    base.map(|b| b.trim().to_owned())
+        .filter(|b| !b.is_empty())
+        .unwrap_or_else(|| slack::SLACK_BASE.to_owned())
 }
 
 impl AccountForm {
@@ -182,6 +198,21 @@ impl AccountForm {
                 user_id: user_id.filter(|u| !u.trim().is_empty()),
                 token: secret(token),
             }),
+            AccountForm::SlackBrowser {
+                client_id,
+                redirect_port,
+                base,
+            } => NewCredentials::Slack(slack::NewCredentials::Browser {
+                base: slack_base(base),
+                client_id: client_id.trim().to_owned(),
+                redirect_port: redirect_port.unwrap_or(slack::DEFAULT_REDIRECT_PORT),
+            }),
+            AccountForm::SlackToken { token, base } => {
+                NewCredentials::Slack(slack::NewCredentials::Token {
+                    base: slack_base(base),
+                    token: secret(token),
+                })
+            }
             AccountForm::ZoomUser {
                 client_id,
                 client_secret,

@@ -15,7 +15,7 @@ import { $, button, input, say } from "./dom";
 const value = (id: string): string => input(id).value.trim();
 const optional = (id: string): string | null => value(id) || null;
 
-type Service = "zulip" | "rocketchat" | "zoom" | "mattermost" | "matrix";
+type Service = "zulip" | "rocketchat" | "zoom" | "mattermost" | "matrix" | "slack";
 // "edit" is signing in again with the server fields open to change (a new site, user).
 type Mode = { kind: "add" } | { kind: "signin"; account: AccountView; edit: boolean };
 
@@ -208,6 +208,7 @@ const METHOD: Record<Service, string | null> = {
   zoom: "f-zoom-method",
   mattermost: "f-mm-method",
   matrix: "f-mx-method",
+  slack: "f-sl-method",
 };
 
 function method(): string {
@@ -229,12 +230,17 @@ function showFields(): void {
     const group = field.closest<HTMLElement>("[data-service]");
     field.hidden = group?.dataset.service === service() && field.dataset.method !== method();
   }
-  const zoomBrowser = service() === "zoom" && method() === "user";
+  const browser =
+    service() === "zoom" && method() === "user"
+      ? "Sign in with Zoom"
+      : service() === "slack" && method() === "browser"
+        ? "Sign in with Slack"
+        : null;
   const submit = $("form-submit");
   if (mode.kind === "signin") {
-    submit.textContent = zoomBrowser ? "Sign in with Zoom" : mode.edit ? "Save" : "Sign in again";
+    submit.textContent = browser ?? (mode.edit ? "Save" : "Sign in again");
   } else {
-    submit.textContent = zoomBrowser ? "Sign in with Zoom" : "Add";
+    submit.textContent = browser ?? "Add";
   }
 }
 
@@ -260,7 +266,7 @@ function waiting(on: boolean, url?: string): void {
 }
 
 function clearSecrets(): void {
-  for (const id of ["f-api-key", "f-password", "f-token", "f-client-secret", "f-code", "f-mm-token", "f-mm-password", "f-mm-code", "f-mx-password", "f-mx-token"]) {
+  for (const id of ["f-api-key", "f-password", "f-token", "f-client-secret", "f-code", "f-mm-token", "f-mm-password", "f-mm-code", "f-mx-password", "f-mx-token", "f-sl-token"]) {
     input(id).value = "";
   }
 }
@@ -293,6 +299,15 @@ function readForm(): AccountForm {
       return method() === "token"
         ? { kind: "matrix_token", homeserver: optional("f-mx-homeserver"), user_id: optional("f-mx-user"), token: value("f-mx-token") }
         : { kind: "matrix_password", homeserver: optional("f-mx-homeserver"), user: value("f-mx-user"), password: input("f-mx-password").value };
+    case "slack":
+      return method() === "token"
+        ? { kind: "slack_token", token: value("f-sl-token"), base: optional("f-sl-base") }
+        : {
+            kind: "slack_browser",
+            client_id: value("f-sl-client-id"),
+            redirect_port: Number(value("f-sl-redirect-port")) || null,
+            base: optional("f-sl-base"),
+          };
     case "zoom": {
       const common = {
         client_id: value("f-client-id"),
@@ -340,6 +355,11 @@ function openForm(next: Mode): void {
       input("f-mm-server").value = settings.server;
       input("f-mm-user").value = settings.user;
       $<HTMLSelectElement>("f-mm-method").value = settings.signed_in ? "password" : "token";
+    } else if (settings.service === "slack") {
+      $<HTMLSelectElement>("f-sl-method").value = settings.client_id ? "browser" : "token";
+      input("f-sl-client-id").value = settings.client_id ?? "";
+      input("f-sl-redirect-port").value = String(settings.redirect_port ?? 47616);
+      input("f-sl-base").value = settings.base ?? "https://slack.com";
     } else {
       $<HTMLSelectElement>("f-zoom-method").value = settings.auth === "server_to_server" ? "s2s" : "user";
       input("f-client-id").value = settings.client_id;
@@ -352,7 +372,7 @@ function openForm(next: Mode): void {
     // where the account lives). The server checks them before anything changes.
     const fixed = next.edit
       ? ["f-service", "f-id"]
-      : ["f-service", "f-id", "f-label", "f-site", "f-email", "f-server", "f-user", "f-mm-server", "f-mm-user", "f-mx-user", "f-mx-homeserver"];
+      : ["f-service", "f-id", "f-label", "f-site", "f-email", "f-server", "f-user", "f-mm-server", "f-mm-user", "f-mx-user", "f-mx-homeserver", "f-sl-base", "f-sl-method", "f-sl-client-id"];
     for (const id of fixed) {
       (document.getElementById(id) as HTMLInputElement).disabled = true;
     }
@@ -366,8 +386,11 @@ function openForm(next: Mode): void {
 }
 
 async function signInAgain(account: AccountView): Promise<void> {
-  // Zoom signs in again in the browser with the app it already has.
-  if (account.settings.service === "zoom" && account.settings.auth === "user") {
+  // Zoom and Slack sign in again in the browser with the app they already have.
+  const settings = account.settings;
+  const browser =
+    (settings.service === "zoom" && settings.auth === "user") || (settings.service === "slack" && !!settings.client_id);
+  if (browser) {
     openForm({ kind: "signin", account, edit: false });
     await submit(null);
     return;
@@ -396,8 +419,8 @@ async function saveEdit(account: AccountView): Promise<boolean> {
 async function submit(form: AccountForm | null): Promise<void> {
   formError(null);
   if (mode.kind === "signin" && mode.edit && !(await saveEdit(mode.account))) return;
-  const zoomBrowser = form === null || form.kind === "zoom_user";
-  if (zoomBrowser) waiting(true);
+  const inBrowser = form === null || form.kind === "zoom_user" || form.kind === "slack_browser";
+  if (inBrowser) waiting(true);
   const id = value("f-id");
   // The form may be closed and opened for another account while this one waits.
   const asked = mode;
@@ -429,7 +452,7 @@ export function setUpAccounts(refresh: () => Promise<void>): void {
     $("account-form").hidden = true;
   });
   $("form-cancel").addEventListener("click", () => void commands.cancelSignIn());
-  for (const id of ["f-service", "f-rc-method", "f-zoom-method", "f-mm-method", "f-mx-method"]) $(id).addEventListener("change", showFields);
+  for (const id of ["f-service", "f-rc-method", "f-zoom-method", "f-mm-method", "f-mx-method", "f-sl-method"]) $(id).addEventListener("change", showFields);
   $("f-zuliprc").addEventListener("click", async () => {
     const chosen = await commands.chooseZuliprc();
     if (chosen.status === "error" || chosen.data === null) return;

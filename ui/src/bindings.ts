@@ -103,6 +103,10 @@ export type AccountForm_Deserialize =
 { kind: "matrix_password"; homeserver?: string | null; user: string; password: string } | 
 /**  Matrix: an access token, with the homeserver or a user id to find it from. */
 { kind: "matrix_token"; homeserver?: string | null; user_id?: string | null; token: string } | 
+/**  Slack: sign in through the browser with the user's own Slack app (PKCE, no secret). */
+{ kind: "slack_browser"; client_id: string; redirect_port?: number | null; base?: string | null } | 
+/**  Slack: a pasted user token (`xoxp-…`). */
+{ kind: "slack_token"; token: string; base?: string | null } | 
 /**  Zoom: sign in through the browser with the user's own OAuth app. */
 { kind: "zoom_user"; client_id: string; client_secret: string; redirect_port?: number | null; api_base?: string | null; auth_base?: string | null } | 
 /**  Zoom: an admin's Server-to-Server app. */
@@ -129,6 +133,10 @@ export type AccountForm_Serialize =
 { kind: "matrix_password"; homeserver: string | null; user: string; password: string } | 
 /**  Matrix: an access token, with the homeserver or a user id to find it from. */
 { kind: "matrix_token"; homeserver: string | null; user_id: string | null; token: string } | 
+/**  Slack: sign in through the browser with the user's own Slack app (PKCE, no secret). */
+{ kind: "slack_browser"; client_id: string; redirect_port: number | null; base: string | null } | 
+/**  Slack: a pasted user token (`xoxp-…`). */
+{ kind: "slack_token"; token: string; base: string | null } | 
 /**  Zoom: sign in through the browser with the user's own OAuth app. */
 { kind: "zoom_user"; client_id: string; client_secret: string; redirect_port: number | null; api_base: string | null; auth_base: string | null } | 
 /**  Zoom: an admin's Server-to-Server app. */
@@ -183,7 +191,9 @@ export type AccountSettings_Deserialize = {
 	service: "mattermost",
 } & MattermostSettings_Deserialize | {
 	service: "matrix",
-} & MatrixSettings_Deserialize;
+} & MatrixSettings_Deserialize | {
+	service: "slack",
+} & SlackSettings_Deserialize;
 
 /**  The non-secret settings of an account, per service (`service = "…"` in the config). */
 export type AccountSettings_Serialize = {
@@ -196,7 +206,9 @@ export type AccountSettings_Serialize = {
 	service: "mattermost",
 } & MattermostSettings_Serialize | {
 	service: "matrix",
-} & MatrixSettings_Serialize;
+} & MatrixSettings_Serialize | {
+	service: "slack",
+} & SlackSettings_Serialize;
 
 export type AccountStatus = AccountStatus_Serialize | AccountStatus_Deserialize;
 
@@ -653,7 +665,7 @@ export type RocketChatSettings_Serialize = {
 };
 
 /**  A service Presently can set a status on. */
-export type Service = "zulip" | "rocketchat" | "zoom" | "mattermost" | "matrix";
+export type Service = "zulip" | "rocketchat" | "zoom" | "mattermost" | "matrix" | "slack";
 
 export type Settings = Settings_Serialize | Settings_Deserialize;
 
@@ -729,6 +741,48 @@ export type ShownStatus_Serialize = {
 export type SignInWaiting = {
 	service_name: string,
 	url: string,
+};
+
+export type SlackSettings = SlackSettings_Serialize | SlackSettings_Deserialize;
+
+export type SlackSettings_Deserialize = {
+	/**  Where Slack is: "https://slack.com" unless GovSlack (or a test's stand-in). */
+	base?: string,
+	/**  The workspace's name, learned from `auth.test`, for listings. */
+	team?: string,
+	/**  The workspace's id ("T…"), learned from `auth.test`. */
+	team_id?: string,
+	/**  The user's name, learned from `auth.test`. */
+	user?: string,
+	/**  The user's id ("U…"), learned from `auth.test`. */
+	user_id?: string,
+	/**
+	 *  The Slack app's client id when the account signed in through the browser (OAuth v2
+	 *  with PKCE, no client secret); empty for a pasted user token.
+	 */
+	client_id?: string,
+	/**  The loopback port of the app's redirect URL (browser sign-in only). */
+	redirect_port?: number,
+};
+
+export type SlackSettings_Serialize = {
+	/**  Where Slack is: "https://slack.com" unless GovSlack (or a test's stand-in). */
+	base?: string,
+	/**  The workspace's name, learned from `auth.test`, for listings. */
+	team: string,
+	/**  The workspace's id ("T…"), learned from `auth.test`. */
+	team_id?: string,
+	/**  The user's name, learned from `auth.test`. */
+	user: string,
+	/**  The user's id ("U…"), learned from `auth.test`. */
+	user_id?: string,
+	/**
+	 *  The Slack app's client id when the account signed in through the browser (OAuth v2
+	 *  with PKCE, no client secret); empty for a pasted user token.
+	 */
+	client_id?: string,
+	/**  The loopback port of the app's redirect URL (browser sign-in only). */
+	redirect_port?: number,
 };
 
 /**  Sent to the window when the status in effect or a waiting change changed. */

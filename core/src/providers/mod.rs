@@ -9,6 +9,7 @@ pub mod matrix;
 pub mod mattermost;
 mod registry;
 pub mod rocketchat;
+pub mod slack;
 pub mod zoom;
 pub mod zulip;
 

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use super::{matrix, mattermost, rocketchat, zoom, zulip};
+use super::{matrix, mattermost, rocketchat, slack, zoom, zulip};
 use super::{Connect, Identity, ObtainCredentials, Obtained, Provider, SignInPrompt};
 use crate::error::{AccountLabel, ProviderError, Result};
 
@@ -117,6 +117,7 @@ services! {
     Zoom => zoom, "zoom", "Zoom";
     Mattermost => mattermost, "mattermost", "Mattermost";
     Matrix => matrix, "matrix", "Matrix";
+    Slack => slack, "slack", "Slack";
 }
 
 impl AccountSettings {
