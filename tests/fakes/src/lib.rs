@@ -5,7 +5,7 @@
 //! vendors' documented behaviour exactly (each module names its source), including their
 //! rejections: a fake that accepts what the vendor rejects is a bug.
 //!
-//! See [`zulip`], [`rocketchat`], [`zoom`] and [`mattermost`]; [`fault_proxy`] goes in front of any of them
+//! See [`zulip`], [`rocketchat`], [`zoom`], [`mattermost`] and [`slack`]; [`fault_proxy`] goes in front of any of them
 //! for faults of the connection itself.
 
 pub mod fault_proxy;
@@ -17,6 +17,7 @@ mod ordered_json;
 mod rate_headers;
 pub mod rocketchat;
 mod runtime;
+pub mod slack;
 pub mod synapse;
 pub mod zoom;
 pub mod zulip;

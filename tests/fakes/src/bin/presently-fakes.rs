@@ -1,14 +1,18 @@
-//! `presently-fakes`: runs a fake Zulip, a fake Rocket.Chat, a fake Zoom and a fake
-//! Mattermost (default configs) for Python GUI tests and demo mode.
+//! `presently-fakes`: runs a fake Zulip, a fake Rocket.Chat, a fake Zoom, a fake
+//! Mattermost (default configs) and a fake Slack (one demo user, alice, with one pasted
+//! user token; the default apps) for Python GUI tests and demo mode.
 //!
 //! Prints one JSON line to stdout, `{"zulip": "http://127.0.0.1:PORT", "zulip_users": [..],
 //! "rocketchat": "http://127.0.0.1:PORT", "rocketchat_users": [..], "zoom":
 //! "http://127.0.0.1:PORT", "zoom_api_base": "<zoom>/v2", "zoom_auth_base": "<zoom>",
 //! "zoom_users": [..], "zoom_apps": [client ids, secrets, redirect URLs, account id],
-//! "mattermost": "http://127.0.0.1:PORT", "mattermost_users": [..], "mattermost_tokens": [..]}`, then
-//! serves until stdin closes, SIGTERM or SIGINT.
+//! "mattermost": "http://127.0.0.1:PORT", "mattermost_users": [..], "mattermost_tokens": [..],
+//! "slack": "http://127.0.0.1:PORT", "slack_team": {..}, "slack_users": [..], "slack_tokens":
+//! [[user, token, scopes]], "slack_apps": [..], "slack_browser_user": ".."}`, then serves until
+//! stdin closes, SIGTERM or SIGINT.
 //!
-//! Flags: `--zulip-port N`, `--rocketchat-port N`, `--zoom-port N` (default 0: a free port),
+//! Flags: `--zulip-port N`, `--rocketchat-port N`, `--zoom-port N`, `--slack-port N` (default
+//! 0: a free port),
 //! `--rocketchat-rate-limit N` (calls per route and IP per minute; default 10 like the server,
 //! 0 turns the limiter off), `--zoom-redirect-url URL` (repeatable: registers a redirect URL
 //! on the user-managed Zoom app; more can be added at run time with
@@ -21,12 +25,13 @@ use std::process::ExitCode;
 
 use presently_fakes::mattermost::{FakeMattermost, MmFakeConfig};
 use presently_fakes::rocketchat::{FakeRocketChat, RcFakeConfig};
+use presently_fakes::slack::{FakeSlack, SlackFakeConfig};
 use presently_fakes::zoom::{FakeZoom, ZoomFakeConfig};
 use presently_fakes::zulip::{FakeZulip, ZulipFakeConfig};
 
 const USAGE: &str = "usage: presently-fakes [--zulip-port N] [--rocketchat-port N] \
-                     [--zoom-port N] [--rocketchat-rate-limit N] [--zoom-redirect-url URL]... \
-                     [--ignore-stdin] [--latency-ms N]";
+                     [--zoom-port N] [--slack-port N] [--rocketchat-rate-limit N] \
+                     [--zoom-redirect-url URL]... [--ignore-stdin] [--latency-ms N]";
 
 struct Args {
     zulip_port: u16,
@@ -34,7 +39,16 @@ struct Args {
     rocketchat_rate_limit: u32,
     zoom_port: u16,
     zoom_redirect_urls: Vec<String>,
+    slack_port: u16,
     ignore_stdin: bool,
+}
+
+/// The default Slack workspace with one demo person (alice) and her one pasted user token.
+fn slack_demo_config() -> SlackFakeConfig {
+    let mut config = SlackFakeConfig::default();
+    config.users.truncate(1);
+    config.tokens.truncate(1);
+    config
 }
 
 fn value<T: std::str::FromStr>(
@@ -52,6 +66,7 @@ fn parse_args() -> Result<Args, String> {
         rocketchat_rate_limit: RcFakeConfig::default().rate_limit_per_minute,
         zoom_port: 0,
         zoom_redirect_urls: Vec::new(),
+        slack_port: 0,
         ignore_stdin: false,
     };
     let mut latency_ms: u64 = 0;
@@ -61,6 +76,7 @@ fn parse_args() -> Result<Args, String> {
             "--zulip-port" => args.zulip_port = value(&mut it, "--zulip-port")?,
             "--rocketchat-port" => args.rocketchat_port = value(&mut it, "--rocketchat-port")?,
             "--zoom-port" => args.zoom_port = value(&mut it, "--zoom-port")?,
+            "--slack-port" => args.slack_port = value(&mut it, "--slack-port")?,
             "--zoom-redirect-url" => {
                 let url: String = value(&mut it, "--zoom-redirect-url")?;
                 args.zoom_redirect_urls.push(url);
@@ -161,12 +177,20 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    let slack = match FakeSlack::start_on_port(slack_demo_config(), args.slack_port) {
+        Ok(slack) => slack,
+        Err(err) => {
+            eprintln!("presently-fakes: cannot start the fake Slack: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
     let mut line = zulip.describe();
     if let Some(all) = line.as_object_mut() {
         for more in [
             rocketchat.describe(),
             zoom.describe(),
             mattermost.describe(),
+            slack.describe(),
         ] {
             if let serde_json::Value::Object(more) = more {
                 all.extend(more);
@@ -197,6 +221,7 @@ fn main() -> ExitCode {
             _ = terminated() => {}
         }
     });
+    drop(slack);
     drop(mattermost);
     drop(zoom);
     drop(rocketchat);
