@@ -15,7 +15,7 @@ use presently_core::clock::{Clock, ManualClock};
 use presently_core::error::ErrorKind;
 use presently_core::providers::zoom::{ZoomAuth, ZoomSettings};
 use presently_core::providers::{
-    matrix, mattermost, rocketchat, zoom, zulip, NewCredentials, Target, Unattended,
+    matrix, mattermost, rocketchat, slack, zoom, zulip, NewCredentials, Target, Unattended,
 };
 use presently_core::secrets::MemoryStore;
 use presently_core::session::{Request, Session};
@@ -23,6 +23,7 @@ use presently_core::WhenPaced;
 use presently_fakes::fault_proxy::{FaultProxy, ProxyFault};
 use presently_fakes::mattermost::{FakeMattermost, MmFakeConfig};
 use presently_fakes::rocketchat::{FakeRocketChat, RcFakeConfig, RcStatus};
+use presently_fakes::slack::{FakeSlack, SlackFakeConfig};
 use presently_fakes::zoom::{FakeZoom, ZoomFakeConfig, USER_APP_CLIENT_ID, USER_APP_CLIENT_SECRET};
 use presently_fakes::zulip::{FakeZulip, Fault, UserStatus, ZulipFakeConfig};
 use secrecy::SecretString;
@@ -242,6 +243,43 @@ async fn mattermost_case(dir: &tempfile::TempDir) -> Case {
     Case {
         name: "Mattermost",
         change_elsewhere: Box::new(move || by_hand.set_by_hand(&own_id, "dnd", "car", "Commuting")),
+        session,
+        clock,
+        inject: Box::new(move |fault| inject_to.inject(fault)),
+        next_turn: Box::new(|| {}),
+        end_credentials: Box::new(move || revoke.revoke_tokens(&user_id)),
+        ended_kind: ErrorKind::Auth,
+        elsewhere_url: elsewhere.url(),
+        elsewhere_requests: Box::new(move || seen.requests().len()),
+    }
+}
+
+/// Slack with a pasted user token (the browser sign-in and token rotation: core/tests/slack.rs).
+async fn slack_case(dir: &tempfile::TempDir) -> Case {
+    let (store, clock) = world();
+    // Ten status changes a minute per person: this suite makes more; slack.rs tests the limit.
+    let config = SlackFakeConfig {
+        rate_limits: false,
+        ..SlackFakeConfig::default()
+    };
+    let (user_id, token, _) = config.tokens[0].clone();
+    let fake = Arc::new(FakeSlack::start(config).expect("fake Slack"));
+    let elsewhere = Arc::new(FakeSlack::start(SlackFakeConfig::default()).expect("fake Slack"));
+    let session = Session::open(dir.path(), store.clone(), clock.clone()).expect("session");
+    let credentials = slack::NewCredentials::Token {
+        base: fake.url(),
+        token: SecretString::from(token),
+    };
+    session
+        .add_account(ID, None, NewCredentials::Slack(credentials), &Unattended)
+        .await
+        .expect("added");
+    let (inject_to, revoke, seen, by_hand) =
+        (fake.clone(), fake.clone(), elsewhere.clone(), fake.clone());
+    let own_id = user_id.clone();
+    Case {
+        name: "Slack",
+        change_elsewhere: Box::new(move || by_hand.set_by_hand(&own_id, "Commuting", ":car:", 0)),
         session,
         clock,
         inject: Box::new(move |fault| inject_to.inject(fault)),
@@ -532,6 +570,12 @@ async fn conforms(case: Case) {
     assert_eq!(kind, case.ended_kind, "{name}");
     let tested = session.test_account(ID).await.expect_err("refused");
     assert_eq!(tested.report().kind, case.ended_kind, "{name}: {tested}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn slack_conforms() {
+    let dir = tempfile::tempdir().expect("dir");
+    conforms(slack_case(&dir).await).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

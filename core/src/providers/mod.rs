@@ -139,6 +139,10 @@ pub struct Capabilities {
     pub availabilities: Vec<AvailabilityMapping>,
     /// The server clears the status itself; otherwise Presently does.
     pub native_expiry: bool,
+    /// The server clears the status text and emoji itself at the end sent with them, while
+    /// the availability stays for Presently to end (Slack's `status_expiration`): a text
+    /// gone at the end is that, not a change made by hand.
+    pub text_ends_itself: bool,
     /// Availabilities sent with a number of minutes, after which the service ends them.
     pub timed: Option<TimedAvailability>,
     /// The service takes one change per user this often; quicker changes wait their turn.

@@ -489,6 +489,11 @@ impl Context {
         if service_ends && sent.duration.is_some() && shows_nothing(shown) {
             return Ok(true);
         }
+        // Slack cleared the text at its end, as asked; the availability is Presently's to end.
+        let text_gone = shown.text.trim().is_empty() && shown.emoji.is_none();
+        if caps.text_ends_itself && sent.duration.is_some() && text_gone {
+            return Ok(true);
+        }
         Ok(still_shows(&expected, &caps, sent, shown))
     }
 

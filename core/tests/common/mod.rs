@@ -69,3 +69,38 @@ pub async fn add_rocketchat(
         .await
         .expect("Rocket.Chat account added");
 }
+
+/// Plays the browser of a Slack sign-in: opens the consent page (the fake's browser user
+/// approves) and follows its redirect back to Presently's listener.
+pub struct SlackBrowser;
+
+#[async_trait]
+impl SignInPrompt for SlackBrowser {
+    async fn code(&self, method: &str) -> presently_core::Result<String> {
+        panic!("Slack asks for no code ({method})")
+    }
+
+    async fn open_browser(
+        &self,
+        service: Service,
+        url: &url::Url,
+        _redirect_uri: &str,
+    ) -> presently_core::Result<()> {
+        assert_eq!(service, Service::Slack);
+        let url = url.clone();
+        tokio::spawn(async move {
+            let http = reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .expect("client");
+            let consent = http.get(url).send().await.expect("authorize");
+            assert_eq!(consent.status(), 302, "the consent page redirects back");
+            let back = consent.headers()["location"]
+                .to_str()
+                .expect("ascii")
+                .to_owned();
+            http.get(back).send().await.expect("loopback");
+        });
+        Ok(())
+    }
+}

@@ -136,6 +136,7 @@ pub(crate) fn capabilities_with(features: &ServerFeatures) -> Capabilities {
             })
             .collect(),
         native_expiry: false,
+        text_ends_itself: false,
         timed: None,
         min_update_interval_seconds: None,
         notes: vec![

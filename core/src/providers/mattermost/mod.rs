@@ -157,6 +157,7 @@ pub(crate) fn capabilities_at(version: &str) -> Capabilities {
             })
             .collect(),
         native_expiry: false,
+        text_ends_itself: false,
         timed: None,
         min_update_interval_seconds: None,
         notes,

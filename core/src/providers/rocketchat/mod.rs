@@ -144,6 +144,7 @@ pub(crate) fn capabilities() -> Capabilities {
         timed: None,
         min_update_interval_seconds: None,
         native_expiry: false,
+        text_ends_itself: false,
         notes: vec![
             "Rocket.Chat has no emoji field; the emoji leads the status message".to_owned(),
             "Presently ends timed statuses itself".to_owned(),

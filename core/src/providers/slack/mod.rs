@@ -142,6 +142,7 @@ pub(crate) fn capabilities() -> Capabilities {
         // Away has no end on Slack, so Presently ends timed statuses; Slack ends the
         // status text and the snooze by itself as well.
         native_expiry: false,
+        text_ends_itself: true,
         timed: Some(TimedAvailability {
             availabilities: vec![Availability::DoNotDisturb],
             max_minutes: MAX_SNOOZE_MINUTES,
@@ -515,11 +516,16 @@ mod tests {
     fn availabilities_say_where_slack_differs() {
         let caps = capabilities();
         assert!(!caps.native_expiry, "away has no end on Slack");
-        assert!(caps.notes.iter().any(|n| n.contains("ends the status text")));
+        assert!(caps
+            .notes
+            .iter()
+            .any(|n| n.contains("ends the status text")));
         let busy = caps.availability(Availability::Busy).expect("mapped");
         assert_eq!(busy.shown, "active");
         assert!(busy.note.as_deref().is_some_and(|n| n.contains("no busy")));
-        let offline = caps.availability(Availability::AppearOffline).expect("mapped");
+        let offline = caps
+            .availability(Availability::AppearOffline)
+            .expect("mapped");
         assert_eq!(offline.shown, "away");
         assert!(offline.note.is_some());
         let timed = caps.timed.expect("do not disturb is a snooze of minutes");
@@ -561,6 +567,9 @@ mod tests {
         assert_eq!(settings.describe(), "alice in Acme (Tokyo) (Slack)");
         assert!(settings.validate("acme").is_ok());
         let toml = toml::to_string(&settings).expect("toml");
-        assert!(!toml.contains("base"), "the default address is left out: {toml}");
+        assert!(
+            !toml.contains("base"),
+            "the default address is left out: {toml}"
+        );
     }
 }

@@ -129,6 +129,7 @@ pub(crate) fn capabilities() -> Capabilities {
             })
             .collect(),
         native_expiry: false,
+        text_ends_itself: false,
         timed: Some(TimedAvailability {
             availabilities: vec![Availability::Busy, Availability::DoNotDisturb],
             max_minutes: DND_MAX_MINUTES,

@@ -381,6 +381,7 @@ pub(crate) fn capabilities_at(feature_level: u32) -> Capabilities {
         timed: None,
         min_update_interval_seconds: None,
         native_expiry: false,
+        text_ends_itself: false,
         notes,
     }
 }

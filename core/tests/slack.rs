@@ -1,0 +1,310 @@
+//! Slack through a session, as every face uses it, against its faithful fake on 127.0.0.1:
+//! the browser sign-in (PKCE, no client secret) with rotating tokens, what a preset sends,
+//! emoji by name, do not disturb, and Slack's per-person limit on profile changes.
+//! (What every service must do is in conformance.rs.)
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::Utc;
+use presently_core::clock::ManualClock;
+use presently_core::error::ErrorKind;
+use presently_core::providers::{slack, NewCredentials, Target, Unattended};
+use presently_core::secrets::{ExposeSecret, MemoryStore, SecretKey, SecretStore};
+use presently_core::session::{Request, Session};
+use presently_fakes::slack::{FakeSlack, SlackFakeConfig};
+use secrecy::SecretString;
+
+mod common;
+use common::SlackBrowser;
+
+const ID: &str = "acme";
+
+fn preset(id: &str) -> Request {
+    Request {
+        preset: Some(id.to_owned()),
+        ..Request::default()
+    }
+}
+
+fn session(dir: &tempfile::TempDir, store: Arc<MemoryStore>) -> Session {
+    let clock = Arc::new(ManualClock::new(Utc::now()));
+    Session::open(dir.path(), store, clock).expect("session")
+}
+
+/// The account's tokens as the keyring keeps them (one JSON secret).
+fn stored_tokens(store: &MemoryStore) -> serde_json::Value {
+    let secret = store
+        .get(&SecretKey::new(ID, slack::TOKENS))
+        .expect("readable")
+        .expect("stored");
+    serde_json::from_str(secret.expose_secret()).expect("json")
+}
+
+async fn add_with_token(
+    session: &Session,
+    fake: &FakeSlack,
+    token: &str,
+) -> presently_core::Result<()> {
+    let credentials = slack::NewCredentials::Token {
+        base: fake.url(),
+        token: SecretString::from(token.to_owned()),
+    };
+    session
+        .add_account(ID, None, NewCredentials::Slack(credentials), &Unattended)
+        .await
+        .map(|_| ())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn browser_sign_in_with_pkce_then_rotated_tokens_renew_themselves() {
+    let config = SlackFakeConfig::default();
+    let app = config
+        .apps
+        .iter()
+        .find(|a| a.pkce && a.token_rotation)
+        .expect("a PKCE app with token rotation")
+        .clone();
+    let user = config.users[0].id.clone();
+    let fake = FakeSlack::start(config).expect("fake Slack");
+    let dir = tempfile::tempdir().expect("dir");
+    let store = Arc::new(MemoryStore::default());
+    let session = session(&dir, store.clone());
+    let credentials = slack::NewCredentials::Browser {
+        base: fake.url(),
+        client_id: app.client_id.clone(),
+        redirect_port: 0,
+    };
+    let identity = session
+        .add_account(ID, None, NewCredentials::Slack(credentials), &SlackBrowser)
+        .await
+        .expect("signed in through the browser");
+    assert_eq!(identity.user_id, user);
+    let first = stored_tokens(&store);
+    let first_refresh = first["refresh_token"]
+        .as_str()
+        .expect("a refresh token")
+        .to_owned();
+    assert!(
+        first["expires_at"].is_string(),
+        "rotating tokens end: {first}"
+    );
+    // The app's secret never left this computer: it never had it.
+    let config_text = std::fs::read_to_string(dir.path().join("config.toml")).expect("config");
+    assert!(config_text.contains(&app.client_id), "{config_text}");
+    assert!(!config_text.contains(&app.client_secret));
+
+    let report = session.apply(&preset("lunch")).await.expect("applied");
+    assert!(report.all_succeeded(), "{report:?}");
+    let profile = fake.profile_of(&user);
+    assert_eq!(
+        (profile.status_text.as_str(), profile.status_emoji.as_str()),
+        ("Lunch", ":hamburger:")
+    );
+    assert!(
+        profile.status_expiration > Utc::now().timestamp(),
+        "Slack ends it: {profile:?}"
+    );
+    assert_eq!(fake.presence_of(&user), "away");
+
+    // Twelve hours on, Slack says token_expired: renewed once, the change goes through,
+    // and the spent refresh token is replaced in the keyring.
+    fake.expire_access_tokens();
+    let report = session.apply(&preset("available")).await.expect("applied");
+    assert!(report.all_succeeded(), "{report:?}");
+    assert_eq!(fake.presence_of(&user), "auto");
+    let renewed = stored_tokens(&store);
+    assert_ne!(
+        renewed["refresh_token"].as_str(),
+        Some(first_refresh.as_str())
+    );
+    assert_ne!(renewed["access_token"], first["access_token"]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bot_token_is_refused_before_anything_is_sent() {
+    let fake = FakeSlack::start(SlackFakeConfig::default()).expect("fake Slack");
+    let dir = tempfile::tempdir().expect("dir");
+    let session = session(&dir, Arc::new(MemoryStore::default()));
+    let error = add_with_token(&session, &fake, "xoxb-1234-5678-abcdef")
+        .await
+        .expect_err("refused");
+    assert!(error.to_string().contains("User OAuth Token"), "{error}");
+    assert!(fake.requests().is_empty(), "nothing reached Slack");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn emoji_go_by_name_and_custom_ones_are_checked_first() {
+    let config = SlackFakeConfig::default();
+    let (user, token, _) = config.tokens[0].clone();
+    let custom = config
+        .custom_emoji
+        .keys()
+        .next()
+        .expect("a custom emoji")
+        .clone();
+    let fake = FakeSlack::start(config).expect("fake Slack");
+    let dir = tempfile::tempdir().expect("dir");
+    let session = session(&dir, Arc::new(MemoryStore::default()));
+    add_with_token(&session, &fake, &token)
+        .await
+        .expect("added");
+
+    let with = |emoji: &str| Request {
+        text: Some("Out".into()),
+        emoji: Some(emoji.into()),
+        availability: Some(presently_core::preset::Availability::Available),
+        ..Request::default()
+    };
+    let report = session.apply(&with("🌴")).await.expect("applied");
+    assert!(report.all_succeeded(), "{report:?}");
+    assert_eq!(fake.profile_of(&user).status_emoji, ":palm_tree:");
+
+    let report = session
+        .apply(&with(&format!(":{custom}:")))
+        .await
+        .expect("applied");
+    assert!(report.all_succeeded(), "{report:?}");
+    assert_eq!(fake.profile_of(&user).status_emoji, format!(":{custom}:"));
+    let shown = session
+        .read_statuses(&[ID.to_owned()], &Target::Me)
+        .await
+        .expect("read");
+    let shown = shown[0].1.as_ref().expect("read back");
+    assert_eq!(shown.emoji.as_deref(), Some(format!(":{custom}:").as_str()));
+
+    // A name the workspace does not have is refused before users.profile.set is sent.
+    let writes = fake.profile_writes(&user);
+    let report = session
+        .apply(&with(":no_such_emoji_here:"))
+        .await
+        .expect("a report");
+    let error = report.outcomes[0].result.as_ref().expect_err("refused");
+    assert!(
+        error.to_string().contains("no emoji :no_such_emoji_here:"),
+        "{error}"
+    );
+    assert_eq!(fake.profile_writes(&user), writes);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn do_not_disturb_is_a_snooze_slack_ends_and_available_ends_it() {
+    let config = SlackFakeConfig::default();
+    let (user, token, _) = config.tokens[0].clone();
+    let fake = FakeSlack::start(config).expect("fake Slack");
+    let dir = tempfile::tempdir().expect("dir");
+    let session = session(&dir, Arc::new(MemoryStore::default()));
+    add_with_token(&session, &fake, &token)
+        .await
+        .expect("added");
+
+    // Focus: do not disturb for two hours.
+    let report = session.apply(&preset("focus")).await.expect("applied");
+    assert!(report.all_succeeded(), "{report:?}");
+    let end = fake.snooze_end_of(&user).expect("snoozed");
+    let wanted = Utc::now().timestamp() + 120 * 60;
+    assert!(
+        (end - wanted).abs() <= 61,
+        "ends in two hours: {end} vs {wanted}"
+    );
+    let shown = session
+        .read_statuses(&[ID.to_owned()], &Target::Me)
+        .await
+        .expect("read");
+    assert_eq!(
+        shown[0].1.as_ref().expect("read").availability.as_deref(),
+        Some("do not disturb")
+    );
+
+    let report = session.clear(&[], &Target::Me).await.expect("cleared");
+    assert!(report.all_succeeded(), "{report:?}");
+    assert_eq!(fake.snooze_end_of(&user), None);
+    // Clearing again, with no snooze running, is no failure.
+    let report = session.clear(&[], &Target::Me).await.expect("cleared");
+    assert!(report.all_succeeded(), "{report:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_eleventh_status_change_in_a_minute_waits_for_slack_and_says_when() {
+    let config = SlackFakeConfig::default();
+    let (user, token, _) = config.tokens[0].clone();
+    let fake = FakeSlack::start(config).expect("fake Slack");
+    let dir = tempfile::tempdir().expect("dir");
+    let session = session(&dir, Arc::new(MemoryStore::default()));
+    add_with_token(&session, &fake, &token)
+        .await
+        .expect("added");
+    for n in 0..10 {
+        let text = Request {
+            text: Some(format!("Change {n}")),
+            ..Request::default()
+        };
+        let report = session.apply(&text).await.expect("applied");
+        assert!(report.all_succeeded(), "change {n}: {report:?}");
+    }
+    let report = session
+        .apply(&Request {
+            text: Some("One too many".into()),
+            ..Request::default()
+        })
+        .await
+        .expect("a report");
+    let error = report.outcomes[0]
+        .result
+        .as_ref()
+        .expect_err("rate limited");
+    let shown = error.report(Some(&report.outcomes[0].account));
+    assert_eq!(shown.kind, ErrorKind::RateLimited, "{}", shown.message);
+    assert!(
+        shown.retry_at.is_some_and(|at| at > Utc::now()),
+        "{shown:?}"
+    );
+    assert_eq!(
+        fake.profile_writes(&user),
+        10,
+        "never more than Slack's limit"
+    );
+    assert_eq!(fake.profile_of(&user).status_text, "Change 9");
+    // A minute later Slack takes changes again.
+    fake.advance_clock(Duration::from_secs(61));
+    let report = session
+        .apply(&Request {
+            text: Some("Later".into()),
+            ..Request::default()
+        })
+        .await
+        .expect("applied");
+    assert!(report.all_succeeded(), "{report:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_timed_status_whose_text_slack_ended_still_gets_its_away_ended() {
+    let config = SlackFakeConfig::default();
+    let (user, token, _) = config.tokens[0].clone();
+    let fake = FakeSlack::start(config).expect("fake Slack");
+    let dir = tempfile::tempdir().expect("dir");
+    let clock = Arc::new(ManualClock::new(Utc::now()));
+    let session = Session::open(dir.path(), Arc::new(MemoryStore::default()), clock.clone())
+        .expect("session");
+    add_with_token(&session, &fake, &token)
+        .await
+        .expect("added");
+    let lunch = Request {
+        duration: Some(Duration::from_secs(30)),
+        ..preset("lunch")
+    };
+    let report = session.apply(&lunch).await.expect("applied");
+    assert!(report.all_succeeded(), "{report:?}");
+    // Slack clears the text at status_expiration by itself; away has no end there.
+    fake.advance_clock(Duration::from_secs(31));
+    assert_eq!(fake.profile_of(&user).status_text, "");
+    assert_eq!(fake.presence_of(&user), "away");
+    clock.advance(chrono::Duration::seconds(31));
+    let report = session.expire_if_due().await.expect("expire").expect("due");
+    assert!(
+        report.left_alone.is_empty(),
+        "not a change by hand: {report:?}"
+    );
+    assert!(report.all_succeeded(), "{report:?}");
+    assert_eq!(fake.presence_of(&user), "auto", "Presently ended the away");
+}
