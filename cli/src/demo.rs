@@ -10,13 +10,14 @@ use presently_core::config::ConfigFile;
 use presently_core::paths::CONFIG_DIR_ENV;
 use presently_core::providers::zoom::{ZoomAuth, ZoomSettings};
 use presently_core::providers::{
-    matrix, mattermost, rocketchat, zoom, zulip, NewCredentials, Service, SignInPrompt,
+    matrix, mattermost, rocketchat, slack, zoom, zulip, NewCredentials, Service, SignInPrompt,
 };
 use presently_core::secrets::{KeyringStore, SecretStore, SERVICE_ENV};
 use presently_core::session::Session;
 use presently_core::{Error, Result};
 use presently_fakes::mattermost::{FakeMattermost, MmFakeConfig};
 use presently_fakes::rocketchat::{FakeRocketChat, RcFakeConfig};
+use presently_fakes::slack::{self as slack_fake, FakeSlack, SlackFakeConfig};
 use presently_fakes::synapse::Synapse;
 use presently_fakes::zoom::{self as zoom_fake, FakeZoom, ZoomFakeConfig};
 use presently_fakes::zulip::{FakeZulip, ZulipFakeConfig};
@@ -132,6 +133,24 @@ pub async fn run(json: bool) -> Result<ExitCode> {
         )
         .await?;
 
+    // Slack: signed in through the browser with PKCE (no client secret) and rotating
+    // tokens, the demo playing the browser as for Zoom.
+    let slack_stand_in = FakeSlack::start(SlackFakeConfig::default())
+        .map_err(|e| Error::invalid(format!("cannot start the Slack stand-in: {e}")))?;
+    let slack_credentials = slack::NewCredentials::Browser {
+        base: slack_stand_in.url(),
+        client_id: slack_fake::DESKTOP_CLIENT_ID.to_owned(),
+        redirect_port: 0,
+    };
+    session
+        .add_account(
+            DEMO_SLACK,
+            None,
+            NewCredentials::Slack(slack_credentials),
+            &DemoBrowser { zoom: None },
+        )
+        .await?;
+
     // Matrix: a real Synapse on 127.0.0.1 where scripts/setup.sh installed one (no stand-in
     // plays a Matrix homeserver); without it the demo goes on with the other four.
     let synapse = match Synapse::start(&[]) {
@@ -175,6 +194,8 @@ pub async fn run(json: bool) -> Result<ExitCode> {
             "zoom_user": zoom_fake::ALICE_ID,
             "mattermost": mattermost.url(),
             "mattermost_user": mm_token.0,
+            "slack": slack_stand_in.url(),
+            "slack_user": slack_fake::ALICE_ID,
             "matrix": synapse.as_ref().map(|s| s.url.clone()),
             "matrix_user": synapse.as_ref().map(|s| s.user_id("alice")),
         }
@@ -184,7 +205,8 @@ pub async fn run(json: bool) -> Result<ExitCode> {
     } else {
         println!(
             "Presently demo: a Zulip stand-in runs at {} (signed in as {}), a Rocket.Chat \
-             stand-in at {}, a Zoom stand-in at {} and a Mattermost stand-in at {}.\n\
+             stand-in at {}, a Zoom stand-in at {}, a Mattermost stand-in at {} and a Slack \
+             stand-in at {}.\n\
              Config for this demo: {}\n\
              Hotkeys: Ctrl+Alt+1 Lunch, Ctrl+Alt+2 Focus, Ctrl+Alt+3 In a meeting.\n\
              Quit from the tray menu or press Ctrl+C; the demo accounts are removed then.",
@@ -193,6 +215,7 @@ pub async fn run(json: bool) -> Result<ExitCode> {
             rocketchat.url(),
             zoom.url(),
             mattermost.url(),
+            slack_stand_in.url(),
             dir.path().display()
         );
         if let Some(synapse) = &synapse {
@@ -206,7 +229,13 @@ pub async fn run(json: bool) -> Result<ExitCode> {
 
     let outcome = run_tray(dir.path()).await;
     let mut cleanup = Vec::new();
-    for id in ["demo-zulip", "demo-rocketchat", DEMO_ZOOM, DEMO_MATTERMOST] {
+    for id in [
+        "demo-zulip",
+        "demo-rocketchat",
+        DEMO_ZOOM,
+        DEMO_MATTERMOST,
+        DEMO_SLACK,
+    ] {
         cleanup.push(session.remove_account(id).await);
     }
     if synapse.is_some() {
@@ -216,6 +245,7 @@ pub async fn run(json: bool) -> Result<ExitCode> {
     drop(rocketchat);
     drop(zoom);
     drop(mattermost);
+    drop(slack_stand_in);
     drop(synapse);
     let code = outcome?;
     for removed in cleanup {
@@ -226,10 +256,11 @@ pub async fn run(json: bool) -> Result<ExitCode> {
 
 const DEMO_ZOOM: &str = "demo-zoom";
 const DEMO_MATTERMOST: &str = "demo-mattermost";
+const DEMO_SLACK: &str = "demo-slack";
 const DEMO_MATRIX: &str = "demo-matrix";
 
-/// The demo's answers to a sign-in: it plays the browser itself against the Zoom stand-in,
-/// and has no second factor to give.
+/// The demo's answers to a sign-in: it plays the browser itself against the Zoom and Slack
+/// stand-ins, and has no second factor to give.
 #[derive(Default)]
 struct DemoBrowser<'a> {
     zoom: Option<&'a FakeZoom>,
@@ -245,22 +276,28 @@ impl SignInPrompt for DemoBrowser<'_> {
 
     async fn open_browser(
         &self,
-        _service: Service,
+        service: Service,
         url: &url::Url,
         redirect_uri: &str,
     ) -> Result<()> {
-        let Some(zoom) = &self.zoom else {
-            return Err(Error::invalid("no browser stand-in for this sign-in"));
-        };
-        zoom.add_redirect_url(zoom_fake::USER_APP_CLIENT_ID, redirect_uri);
-        let stand_in = |e: String| Error::invalid(format!("the Zoom stand-in's sign-in page: {e}"));
+        match (service, &self.zoom) {
+            (Service::Zoom, Some(zoom)) => {
+                zoom.add_redirect_url(zoom_fake::USER_APP_CLIENT_ID, redirect_uri);
+            }
+            // The Slack stand-in's app has its desktop redirect registered already.
+            (Service::Slack, _) => {}
+            _ => return Err(Error::invalid("no browser stand-in for this sign-in")),
+        }
+        let name = service.display_name();
+        let stand_in =
+            |e: String| Error::invalid(format!("the {name} stand-in's sign-in page: {e}"));
         let http = browser().map_err(stand_in)?;
         // The consent page answers at once with the way back; following it waits for the
         // sign-in's listener, so that request runs beside it.
         let back = consent(&http, url).await.map_err(stand_in)?;
         tokio::spawn(async move {
             if let Err(e) = http.get(back).send().await {
-                eprintln!("presently demo: the Zoom stand-in's redirect failed: {e}");
+                eprintln!("presently demo: the {name} stand-in's redirect failed: {e}");
             }
         });
         Ok(())

@@ -168,6 +168,19 @@ def main():
         elif os.environ.get("PRESENTLY_REQUIRE_SYNAPSE"):
             raise AssertionError("Synapse is required but not installed")
 
+        # Slack: a pasted user token, checked with auth.test before it is kept.
+        click(driver, "Add account")
+        choose(driver, "Service", "Slack")
+        fill(driver, "Account id", "acme")
+        choose(driver, "Sign in with", "A user token")
+        fill(driver, "Token", stand_ins["slack_tokens"][0][1])
+        fill(driver, "Slack address", stand_ins["slack"])
+        shot(driver, "accounts-slack-form.png")
+        click(driver, "Add")
+        acme = wait_for("the Slack account", lambda: account_row(driver, "acme"))
+        assert acme[1:4] == ["Slack", "alice in Presently Test (Slack)", "Signed in"], acme
+        print("ok: a Slack account was added in the window with a pasted user token")
+
         # Zoom: "Sign in with Zoom" waits for the browser; the test is the browser.
         click(driver, "Add account")
         choose(driver, "Service", "Zoom")

@@ -1,5 +1,5 @@
 """End to end through the real desktop plumbing: `presently demo` starts the tray app
-against the Zulip, Rocket.Chat, Zoom and Mattermost stand-ins and a real Synapse (Matrix); this test reads the tray menu over D-Bus (StatusNotifierItem +
+against the Zulip, Rocket.Chat, Zoom, Mattermost and Slack stand-ins and a real Synapse (Matrix); this test reads the tray menu over D-Bus (StatusNotifierItem +
 dbusmenu) as a panel would, clicks presets there, presses a preset's global hotkey with
 xdotool, and checks that the stand-in received each status and the notification server
 received each summary. Run inside tests/gui/desktop.sh.
@@ -83,6 +83,16 @@ def mm_alice(mm_url):
 
 
 MM_ALICE = "k7q3x9m2p8w4n6r1t5y0z3a8bc"
+SLACK_ALICE = "U0ALICE001"
+
+
+def slack_alice(slack_url):
+    """Slack's alice: her status text and emoji, presence, and whether a snooze runs."""
+    with urllib.request.urlopen(f"{slack_url}/__fake/state", timeout=5) as response:
+        state = json.load(response)
+    user = next(u for u in state["users"] if u["id"] == SLACK_ALICE)
+    profile = user["profile"]
+    return profile["status_text"], profile["status_emoji"], user["presence"], user["snooze_end"] is not None
 
 
 def matrix_presence(url, user, token):
@@ -168,11 +178,13 @@ async def main():
         zoom = info["zoom"]
         mm = info["mattermost"]
         assert info["mattermost_user"] == MM_ALICE, info
-        # A real Synapse where scripts/setup.sh installed it (CI does): five services then.
+        slack = info["slack"]
+        assert info["slack_user"] == SLACK_ALICE, info
+        # A real Synapse where scripts/setup.sh installed it (CI does): six services then.
         mx, mx_user = info.get("matrix"), info.get("matrix_user")
         if os.environ.get("PRESENTLY_REQUIRE_SYNAPSE"):
             assert mx, "the demo has no Matrix account, but Synapse is required"
-        services = 5 if mx else 4
+        services = 6 if mx else 5
         mx_token = matrix_login(mx, mx_user) if mx else None
         config_dir = info["config_dir"]
         wait_for("the app to be ready", lambda: "ready" in lines(EVENTS))
@@ -195,12 +207,14 @@ async def main():
         wait_for("Away on the Zoom stand-in", lambda: zoom_presence(zoom) == "Away")
         wait_for("Lunch on the Mattermost stand-in",
                  lambda: mm_alice(mm) == ("away", "hamburger", "Lunch"))
+        wait_for("Lunch on the Slack stand-in",
+                 lambda: slack_alice(slack) == ("Lunch", ":hamburger:", "away", False))
         if mx:
             wait_for("Lunch on the real Synapse",
                      lambda: matrix_presence(mx, mx_user, mx_token)[1] == "🍔 Lunch")
         notification_titled(f"Lunch set on {services} of {services} accounts")
         await wait_checked(menu, "🍔 Lunch")
-        print(f"ok: tray click set Lunch on Zulip, Rocket.Chat, Zoom, Mattermost{' and Matrix (Synapse)' if mx else ''} and notified")
+        print(f"ok: tray click set Lunch on Zulip, Rocket.Chat, Zoom, Mattermost, Slack{' and Matrix (Synapse)' if mx else ''} and notified")
 
         # The icon shows the availability in effect: away is amber.
         async def badge_is(rgb):
@@ -222,6 +236,8 @@ async def main():
         # Zoom takes one change a minute: Focus waits for its turn, shown as pending.
         wait_for("Focus on the Mattermost stand-in",
                  lambda: mm_alice(mm) == ("dnd", "headphones", "Focus"))
+        wait_for("Focus on the Slack stand-in, notifications snoozed",
+                 lambda: slack_alice(slack) == ("Focus", ":headphones:", "auto", True))
         focus = notification_titled(f"Focus set on {services} of {services} accounts (1 pending)")
         # Says plainly what each service cannot show, and when Zoom gets it.
         assert "do-not-disturb" in focus["body"] and "shown as busy" in focus["body"], focus
@@ -273,6 +289,7 @@ async def main():
         if mx:
             wait_for("nothing on the real Synapse", lambda: matrix_presence(mx, mx_user, mx_token)[1] == "")
         wait_for("nothing on the Mattermost stand-in", lambda: mm_alice(mm) == ("online", "", ""))
+        wait_for("nothing on the Slack stand-in", lambda: slack_alice(slack) == ("", "", "auto", False))
         print("ok: Clear status cleared Zulip and Rocket.Chat, and queued it for Zoom")
 
         # An edit to the config (by hand or by the CLI) reaches the running tray.
