@@ -172,6 +172,7 @@ def main():
         click(driver, "Add account")
         choose(driver, "Service", "Slack")
         fill(driver, "Account id", "acme")
+        shot(driver, "accounts-slack-browser.png")
         choose(driver, "Sign in with", "A user token")
         fill(driver, "Token", stand_ins["slack_tokens"][0][1])
         fill(driver, "Slack address", stand_ins["slack"])
