@@ -84,8 +84,8 @@ pub enum AccountCommand {
     /// Sign an account in again, keeping its id, preset overrides and custom statuses:
     /// Zoom through the browser; Zulip with a new API key (stdin) or --zuliprc; Rocket.Chat
     /// with the password (stdin, --code for a second factor) or --user-id and --token-stdin;
-    /// Mattermost with the password (stdin, --code for MFA); Slack through the browser
-    /// (an account added with a pasted token is added again with a new one).
+    /// Mattermost with the password (stdin, --code for MFA); Slack through the browser, or
+    /// with a new user token (stdin) for an account added with a pasted one.
     Signin {
         id: String,
         #[command(flatten)]

@@ -216,6 +216,11 @@ async fn do_not_disturb_is_a_snooze_slack_ends_and_available_ends_it() {
         Some("do not disturb")
     );
 
+    // Away leaves a snooze alone (it may be the user's own; Slack ends Presently's at its
+    // end); available ends it.
+    let report = session.apply(&preset("lunch")).await.expect("applied");
+    assert!(report.all_succeeded(), "{report:?}");
+    assert_eq!(fake.snooze_end_of(&user), Some(end));
     let report = session.clear(&[], &Target::Me).await.expect("cleared");
     assert!(report.all_succeeded(), "{report:?}");
     assert_eq!(fake.snooze_end_of(&user), None);
@@ -307,4 +312,131 @@ async fn a_timed_status_whose_text_slack_ended_still_gets_its_away_ended() {
     );
     assert!(report.all_succeeded(), "{report:?}");
     assert_eq!(fake.presence_of(&user), "auto", "Presently ended the away");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_account_slack_signed_out_signs_in_again_through_the_browser() {
+    let config = SlackFakeConfig::default();
+    let user = config.users[0].id.clone();
+    let fake = FakeSlack::start(config).expect("fake Slack");
+    let dir = tempfile::tempdir().expect("dir");
+    let session = session(&dir, Arc::new(MemoryStore::default()));
+    let credentials = slack::NewCredentials::Browser {
+        base: fake.url(),
+        client_id: presently_fakes::slack::DESKTOP_CLIENT_ID.to_owned(),
+        redirect_port: 0,
+    };
+    session
+        .add_account(ID, None, NewCredentials::Slack(credentials), &SlackBrowser)
+        .await
+        .expect("signed in");
+    // The app was removed from the workspace: every token of the user is dead.
+    fake.revoke_tokens(&user);
+    let report = session.apply(&preset("lunch")).await.expect("a report");
+    let error = report.outcomes[0].result.as_ref().expect_err("refused");
+    let shown = error.report(Some(&report.outcomes[0].account));
+    assert_eq!(shown.kind, ErrorKind::Auth, "{}", shown.message);
+    assert!(shown.message.contains("sign in again"), "{}", shown.message);
+
+    session
+        .sign_in_again(ID, None, &SlackBrowser)
+        .await
+        .expect("signed in again through the browser");
+    let report = session.apply(&preset("lunch")).await.expect("applied");
+    assert!(report.all_succeeded(), "{report:?}");
+    assert_eq!(fake.profile_of(&user).status_text, "Lunch");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_status_changes_nothing_else() {
+    let config = SlackFakeConfig::default();
+    let (user, token, _) = config.tokens[0].clone();
+    let fake = FakeSlack::start(config).expect("fake Slack");
+    let dir = tempfile::tempdir().expect("dir");
+    let session = session(&dir, Arc::new(MemoryStore::default()));
+    add_with_token(&session, &fake, &token)
+        .await
+        .expect("added");
+    fake.inject_on(
+        "POST",
+        "/api/users.profile.set",
+        presently_fakes::slack::Fault::ServerError,
+    );
+    let report = session.apply(&preset("lunch")).await.expect("a report");
+    assert!(report.outcomes[0].result.is_err(), "{report:?}");
+    assert_eq!(
+        fake.presence_of(&user),
+        "auto",
+        "no away without its status"
+    );
+    let sent: Vec<String> = fake
+        .requests()
+        .iter()
+        .filter_map(|r| r.api_method().map(str::to_owned))
+        .collect();
+    assert!(!sent.iter().any(|m| m == "users.setPresence"), "{sent:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_token_without_dnd_read_still_reads_the_status_back() {
+    let mut config = SlackFakeConfig::default();
+    let (user, _, scopes) = config.tokens[0].clone();
+    let narrow = "xoxp-1000000001-1000000002-1000000099-narrowscopes0000000000000000".to_owned();
+    let scopes = scopes.into_iter().filter(|s| s != "dnd:read").collect();
+    config.tokens.push((user.clone(), narrow.clone(), scopes));
+    let fake = FakeSlack::start(config).expect("fake Slack");
+    let dir = tempfile::tempdir().expect("dir");
+    let session = session(&dir, Arc::new(MemoryStore::default()));
+    add_with_token(&session, &fake, &narrow)
+        .await
+        .expect("added");
+    let report = session.apply(&preset("lunch")).await.expect("applied");
+    assert!(report.all_succeeded(), "{report:?}");
+    let shown = session
+        .read_statuses(&[ID.to_owned()], &Target::Me)
+        .await
+        .expect("read");
+    let shown = shown[0].1.as_ref().expect("read back without dnd:read");
+    assert_eq!(shown.text, "Lunch");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn removing_a_browser_account_revokes_its_token() {
+    let fake = FakeSlack::start(SlackFakeConfig::default()).expect("fake Slack");
+    let dir = tempfile::tempdir().expect("dir");
+    let store = Arc::new(MemoryStore::default());
+    let session = session(&dir, store.clone());
+    let credentials = slack::NewCredentials::Browser {
+        base: fake.url(),
+        client_id: presently_fakes::slack::DESKTOP_CLIENT_ID.to_owned(),
+        redirect_port: 0,
+    };
+    session
+        .add_account(ID, None, NewCredentials::Slack(credentials), &SlackBrowser)
+        .await
+        .expect("signed in");
+    let token = stored_tokens(&store)["access_token"]
+        .as_str()
+        .expect("a token")
+        .to_owned();
+    session.remove_account(ID).await.expect("removed");
+    let revoked = fake
+        .requests()
+        .iter()
+        .any(|r| r.api_method() == Some("auth.revoke"));
+    assert!(revoked, "auth.revoke was called");
+    let answer: serde_json::Value = auth_test_with(&fake.url(), &token).await;
+    assert_eq!(answer["ok"], false, "{answer}");
+}
+
+async fn auth_test_with(base: &str, token: &str) -> serde_json::Value {
+    reqwest::Client::new()
+        .post(format!("{base}/api/auth.test"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .expect("auth.test")
+        .json()
+        .await
+        .expect("json")
 }

@@ -98,8 +98,11 @@ async fn overview(app: AppHandle, state: State<'_, AppState>) -> Result<Overview
     let pending = session.pending().map_err(report)?;
     let sign_ins = session.needs_sign_in();
     let attention = |id: &str| {
-        if sign_ins.iter().any(|l| l.id == id) {
-            return Some("Sign in again: Zoom ended the sign-in".to_owned());
+        if let Some(label) = sign_ins.iter().find(|l| l.id == id) {
+            return Some(format!(
+                "Sign in again: {} ended the sign-in",
+                label.service.display_name()
+            ));
         }
         pending.iter().find(|w| w.account == id).map(|w| {
             format!(

@@ -161,7 +161,10 @@ impl Loopback {
                 )
                 .await;
                 Err(ProviderError::AuthRejected {
-                    reason: format!("the {name} sign-in was not completed ({error})"),
+                    reason: format!(
+                        "the {name} sign-in was not completed ({})",
+                        crate::http::untrusted(&error)
+                    ),
                 })
             }
             Visit::Code(code) => {

@@ -116,6 +116,12 @@ impl SlackApi {
         {
             Some(true) if status == StatusCode::OK => Ok(value.unwrap_or_default()),
             Some(false) => Err(refusal(method, value.as_ref().unwrap_or(&Value::Null))),
+            // An OAuth answer may hold tokens: none of it is quoted.
+            _ if method.starts_with("oauth.") => Err(ProviderError::Protocol(format!(
+                "unexpected answer from the server to {method}: HTTP {}",
+                status.as_u16()
+            ))
+            .into()),
             _ => Err(ProviderError::Protocol(format!(
                 "unexpected answer from the server to {method}: HTTP {} {}",
                 status.as_u16(),

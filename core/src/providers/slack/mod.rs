@@ -44,10 +44,11 @@ pub const TOKENS: &str = "tokens";
 pub(crate) const SECRET_NAMES: &[&str] = &[TOKENS];
 
 /// `status_text` takes at most 100 characters (`too_long` beyond). How Slack counts them is
-/// UNCONFIRMED; code points are counted, and a refusal is reported as Slack's.
+/// UNCONFIRMED: UTF-16 units are counted, the stricter reading (an emoji outside the Basic
+/// Multilingual Plane counts twice), so what the preview passes Slack never refuses.
 pub const TEXT_LIMIT: TextLimit = TextLimit {
     max: 100,
-    unit: TextUnit::CodePoints,
+    unit: TextUnit::Utf16Units,
     trims_whitespace: false,
 };
 
@@ -412,53 +413,62 @@ impl Provider for Slack {
             Availability::Away | Availability::AppearOffline => "away",
             _ => "auto",
         };
+        // The status first: it is what Slack refuses most (its text and emoji rules, ten
+        // changes a minute). Refused, nothing else changed, and the change failed cleanly.
+        self.call("users.profile.set", move || Args::Json(profile.clone()))
+            .await?;
         let snooze = async {
-            if status.availability == Availability::DoNotDisturb {
-                let timed = caps
-                    .timed
-                    .as_ref()
-                    .map(|t| t.minutes_for(Service::Slack, status.duration));
-                let (minutes, note) = timed.unwrap_or((MAX_SNOOZE_MINUTES, None));
-                let minutes = minutes.to_string();
-                self.call("dnd.setSnooze", move || {
-                    Args::Form(vec![("num_minutes", minutes.clone())])
-                })
-                .await
-                .map(|_| note)
-            } else {
-                // Being available ends a snooze; none running is not a failure.
-                match self.call("dnd.endSnooze", || Args::Form(Vec::new())).await {
-                    Ok(_) => Ok(None),
-                    Err(ProviderError::Rejected { reason })
-                        if reason.ends_with("snooze_not_active")
-                            || reason.ends_with("snooze_end_failed") =>
-                    {
-                        Ok(None)
-                    }
-                    Err(e) => Err(e),
+            match status.availability {
+                Availability::DoNotDisturb => {
+                    let timed = caps
+                        .timed
+                        .as_ref()
+                        .map(|t| t.minutes_for(Service::Slack, status.duration));
+                    let (minutes, note) = timed.unwrap_or((MAX_SNOOZE_MINUTES, None));
+                    let minutes = minutes.to_string();
+                    self.call("dnd.setSnooze", move || {
+                        Args::Form(vec![("num_minutes", minutes.clone())])
+                    })
+                    .await
+                    .map(|_| note)
                 }
+                // Available (and a clear) ends a snooze; none running is no failure. Away and
+                // the rest leave one alone: it may be the user's own, and Slack ends
+                // Presently's at its end anyway.
+                Availability::Available => {
+                    match self.call("dnd.endSnooze", || Args::Form(Vec::new())).await {
+                        Ok(_) => Ok(None),
+                        Err(ProviderError::Rejected { reason })
+                            if reason.ends_with("snooze_not_active")
+                                || reason.ends_with("snooze_end_failed") =>
+                        {
+                            Ok(None)
+                        }
+                        Err(e) => Err(e),
+                    }
+                }
+                _ => Ok(None),
             }
         };
-        let profile_call = self.call("users.profile.set", move || Args::Json(profile.clone()));
         let presence_call = self.call("users.setPresence", move || {
             Args::Form(vec![("presence", presence.to_owned())])
         });
-        // Three methods, three requests: sent at once, so a change costs one round trip.
-        let (profile, presence, snooze) = tokio::join!(profile_call, presence_call, snooze);
-        match (profile, presence, snooze) {
-            (Ok(_), Ok(_), Ok(note)) => {
+        // Presence and do not disturb are independent: sent together after the status.
+        let (presence, snooze) = tokio::join!(presence_call, snooze);
+        match (presence, snooze) {
+            (Ok(_), Ok(note)) => {
                 notes.extend(note);
                 Ok(notes)
             }
-            (Err(e), Ok(_), Ok(_)) => {
-                Err(partly(e, "the presence changed, the status text did not"))
-            }
-            (Ok(_), Err(e), _) => Err(partly(e, "the status text changed, the presence did not")),
-            (Ok(_), Ok(_), Err(e)) => Err(partly(
+            (Err(e), Ok(_)) => Err(partly(e, "the status text changed, the presence did not")),
+            (Ok(_), Err(e)) => Err(partly(
                 e,
                 "the status text and presence changed, do not disturb did not",
             )),
-            (Err(e), _, _) => Err(e),
+            (Err(e), Err(_)) => Err(partly(
+                e,
+                "the status text changed, the presence and do not disturb did not",
+            )),
         }
     }
 
@@ -488,10 +498,18 @@ impl Provider for Slack {
         let expired = expiration != 0 && expiration <= chrono::Utc::now().timestamp();
         let emoji = field("status_emoji");
         let name = emoji.trim_matches(':');
-        let snoozed = dnd?
-            .get("snooze_enabled")
-            .and_then(Value::as_bool)
-            .unwrap_or(false);
+        // dnd.info needs dnd:read, which a pasted token may lack: then the snooze is unknown,
+        // and the status is read all the same.
+        let snoozed = match dnd {
+            Ok(info) => info
+                .get("snooze_enabled")
+                .and_then(Value::as_bool)
+                .unwrap_or(false),
+            Err(e) => {
+                tracing::debug!("{}: dnd.info: {e}", self.label.id);
+                false
+            }
+        };
         Ok(ShownStatus {
             text: if expired {
                 String::new()
@@ -501,6 +519,20 @@ impl Provider for Slack {
             emoji: (!expired && !name.is_empty()).then(|| shown_for_shortcode(name)),
             availability: snoozed.then(|| "do not disturb".to_owned()),
         })
+    }
+
+    /// A token from the browser sign-in is revoked (`auth.revoke`) when the account is
+    /// removed; a pasted one is the user's own, in their app's settings.
+    async fn sign_out(&self) -> Result<(), ProviderError> {
+        if self.oauth.is_none() {
+            return Ok(());
+        }
+        match self.call("auth.revoke", || Args::Form(Vec::new())).await {
+            Ok(_) => Ok(()),
+            // Already dead is signed out.
+            Err(ProviderError::AuthRejected { .. } | ProviderError::SignInAgain { .. }) => Ok(()),
+            Err(e) => Err(e),
+        }
     }
 
     fn sign_in_again(&self) -> Option<&dyn SignInAgain> {
@@ -539,7 +571,7 @@ mod tests {
     }
 
     #[test]
-    fn text_counts_in_code_points_up_to_100() {
+    fn text_counts_in_utf16_units_up_to_100() {
         let caps = capabilities();
         let status = |text: String| Status {
             emoji: Some(Emoji::Unicode("🌴".into())),
@@ -549,6 +581,9 @@ mod tests {
         assert!(check_text(&status("é".repeat(100)), &caps).is_ok());
         let err = check_text(&status("é".repeat(101)), &caps).expect_err("101");
         assert!(err.to_string().contains("Slack allows 100"), "{err}");
+        // 🎉 is two UTF-16 units: 50 fit, 51 do not.
+        assert!(check_text(&status("🎉".repeat(50)), &caps).is_ok());
+        assert!(check_text(&status("🎉".repeat(51)), &caps).is_err());
     }
 
     #[test]
