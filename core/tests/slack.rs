@@ -338,6 +338,14 @@ async fn an_account_slack_signed_out_signs_in_again_through_the_browser() {
     assert_eq!(shown.kind, ErrorKind::Auth, "{}", shown.message);
     assert!(shown.message.contains("sign in again"), "{}", shown.message);
 
+    // The browser is signed in as Bob now: his token must not become Alice's account.
+    fake.set_browser_user(presently_fakes::slack::BOB_ID);
+    let error = session
+        .sign_in_again(ID, None, &SlackBrowser)
+        .await
+        .expect_err("another person");
+    assert!(error.to_string().contains("signed in as bob"), "{error}");
+    fake.set_browser_user(&user);
     session
         .sign_in_again(ID, None, &SlackBrowser)
         .await

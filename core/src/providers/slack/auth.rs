@@ -9,6 +9,7 @@ use async_trait::async_trait;
 use secrecy::{ExposeSecret, SecretString};
 use std::time::Duration;
 
+use super::client::{Args, CallError};
 use super::config::REDIRECT_PATH;
 use super::oauth::SlackOAuth;
 use super::{api_for, Slack, SlackSettings, TOKENS};
@@ -107,6 +108,7 @@ pub(crate) fn oauth_for(
         api: api_for(&settings.base, with.http.clone(), with.timeout)?,
         base,
         client_id: settings.client_id.clone(),
+        team_id: settings.team_id.clone(),
     })
 }
 
@@ -150,6 +152,50 @@ impl SignInAgain for Slack {
             });
         };
         let (tokens, _) = browser_sign_in(oauth, self.redirect_port, prompt).await?;
+        // The browser may have been signed in to another workspace, or as someone else:
+        // then this account would quietly point there. Checked before anything is stored.
+        let who = self
+            .api
+            .call(
+                "auth.test",
+                Some(&tokens.access_token),
+                Args::Form(Vec::new()),
+            )
+            .await
+            .map_err(|e| match e {
+                CallError::TokenExpired => ProviderError::SignInAgain {
+                    reason: "Slack gave a token that had already expired".into(),
+                },
+                CallError::Other(e) => e,
+            })?;
+        let said = |name: &str| {
+            who.get(name)
+                .and_then(serde_json::Value::as_str)
+                .unwrap_or_default()
+        };
+        let same_team = self.team_id.is_empty() || said("team_id") == self.team_id;
+        let same_user = self.user_id.is_empty() || said("user_id") == self.user_id;
+        if !(same_team && same_user) {
+            // The other person's token is of no use here: handed back at once.
+            let revoked = self
+                .api
+                .call(
+                    "auth.revoke",
+                    Some(&tokens.access_token),
+                    Args::Form(Vec::new()),
+                )
+                .await;
+            if let Err(e) = revoked {
+                tracing::debug!("auth.revoke of the other token: {e:?}");
+            }
+            return Err(ProviderError::AuthRejected {
+                reason: format!(
+                    "the browser signed in as {} in workspace {}, not as this account's user in its workspace; sign in there, or add that workspace as another account",
+                    crate::http::untrusted(said("user")),
+                    crate::http::untrusted(said("team"))
+                ),
+            });
+        }
         Ok(vec![(TOKENS, tokens.to_secret())])
     }
 }

@@ -166,6 +166,10 @@ pub(crate) struct Slack {
     /// Present when the account signed in through the browser.
     oauth: Option<oauth::SlackOAuth>,
     redirect_port: u16,
+    /// Who the account is (from the settings): signing in again must be the same person in
+    /// the same workspace.
+    team_id: String,
+    user_id: String,
     timeout: Duration,
     /// The workspace's custom emoji names (and aliases), listed once per process.
     custom_emoji: OnceCell<HashSet<String>>,
@@ -219,6 +223,8 @@ impl Slack {
             ),
             oauth,
             redirect_port: settings.redirect_port,
+            team_id: settings.team_id.clone(),
+            user_id: settings.user_id.clone(),
             timeout: with.timeout,
             custom_emoji: OnceCell::new(),
         })

@@ -25,6 +25,8 @@ pub(crate) struct SlackOAuth {
     pub api: SlackApi,
     pub base: Url,
     pub client_id: String,
+    /// The workspace to preselect on the consent page (`team`), when signing in again.
+    pub team_id: String,
 }
 
 /// What `oauth.v2.access` answers for a code: the user token is under `authed_user`.
@@ -86,6 +88,9 @@ impl SlackOAuth {
             .append_pair("state", state)
             .append_pair("code_challenge", code_challenge)
             .append_pair("code_challenge_method", "S256");
+        if !self.team_id.is_empty() {
+            url.query_pairs_mut().append_pair("team", &self.team_id);
+        }
         Ok(url)
     }
 

@@ -89,6 +89,11 @@ impl FakeSlack {
         self.running.lock().tokens.revoke_user(user_id);
     }
 
+    /// Someone else is signed in to "the browser" now: the consent page approves for them.
+    pub fn set_browser_user(&self, user_id: &str) {
+        self.running.lock().config.browser_user = user_id.to_owned();
+    }
+
     /// Every rotating access token issued so far is past its 12 hours: calls answer
     /// `token_expired` (refresh tokens keep working; pasted tokens never expire).
     pub fn expire_access_tokens(&self) {
