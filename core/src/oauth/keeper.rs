@@ -114,6 +114,25 @@ impl TokenKeeper {
         Ok(needed)
     }
 
+    /// The service ended the sign-in `used` belongs to (Slack: `token_revoked`): marked in
+    /// the keyring, once, so later clicks leave the account out until it signs in again.
+    /// Tokens renewed meanwhile are newer and stay as they are.
+    pub(crate) async fn ended(&self, used: &SecretString, why: &str) -> ProviderError {
+        let mut current = self.current.lock().await;
+        match self.stored() {
+            Ok(Some(mut tokens)) if same(&tokens.access_token, used) => {
+                tokens.sign_in_needed = true;
+                if let Err(e) = self.save(&tokens) {
+                    tracing::warn!("{}: the ended sign-in was not noted: {e}", self.account);
+                }
+                *current = Some(tokens);
+            }
+            Ok(_) => {}
+            Err(e) => tracing::warn!("{}: {e}", self.account),
+        }
+        self.sign_in_again(why)
+    }
+
     fn sign_in_again(&self, why: &str) -> ProviderError {
         ProviderError::SignInAgain {
             reason: format!(

@@ -166,7 +166,7 @@ impl SignInAgain for Slack {
                 CallError::TokenExpired => ProviderError::SignInAgain {
                     reason: "Slack gave a token that had already expired".into(),
                 },
-                CallError::Other(e) => e,
+                CallError::SignInEnded(e) | CallError::Other(e) => e,
             })?;
         let said = |name: &str| {
             who.get(name)

@@ -29,6 +29,8 @@ pub(crate) struct SlackApi {
 pub(crate) enum CallError {
     /// `token_expired`: a rotating token past its 12 hours; renew and try once more.
     TokenExpired,
+    /// `token_revoked`, `account_inactive`: Slack ended this sign-in for good.
+    SignInEnded(ProviderError),
     Other(ProviderError),
 }
 
@@ -152,11 +154,13 @@ pub(crate) fn refusal(method: &str, value: &Value) -> CallError {
         "not_authed" | "invalid_auth" => ProviderError::AuthRejected {
             reason: format!("Slack does not accept the token ({code}); {again}"),
         },
-        "token_revoked" | "account_inactive" => ProviderError::AuthRejected {
-            reason: format!(
-                "Slack ended this sign-in ({code}: the app was removed, the token revoked or the user deactivated); {again}"
-            ),
-        },
+        "token_revoked" | "account_inactive" => {
+            return CallError::SignInEnded(ProviderError::AuthRejected {
+                reason: format!(
+                    "Slack ended this sign-in ({code}: the app was removed, the token revoked or the user deactivated); {again}"
+                ),
+            })
+        }
         "not_allowed_token_type" => ProviderError::AuthRejected {
             reason: "this is not a user token (xoxp-…); a bot has no status of its own".into(),
         },
@@ -210,7 +214,7 @@ mod tests {
 
     fn words(value: Value) -> String {
         match refusal("users.profile.set", &value) {
-            CallError::Other(e) => e.to_string(),
+            CallError::Other(e) | CallError::SignInEnded(e) => e.to_string(),
             CallError::TokenExpired => "token expired".into(),
         }
     }

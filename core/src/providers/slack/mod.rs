@@ -240,19 +240,28 @@ impl Slack {
         let deadline = tokio::time::Instant::now() + self.timeout;
         crate::http::retry_once_after_rate_limit(deadline, || async {
             let token = self.tokens.access_token().await?;
-            match self.api.call(method, Some(&token), args()).await {
-                Ok(value) => Ok(value),
+            let (used, answer) = match self.api.call(method, Some(&token), args()).await {
                 Err(CallError::TokenExpired) => {
                     let renewed = self.tokens.renew_after_rejection(&token).await?;
-                    match self.api.call(method, Some(&renewed), args()).await {
-                        Ok(value) => Ok(value),
-                        Err(CallError::TokenExpired) => Err(ProviderError::SignInAgain {
-                            reason: "Slack refused the renewed token as expired".into(),
-                        }),
-                        Err(CallError::Other(e)) => Err(e),
-                    }
+                    let answer = self.api.call(method, Some(&renewed), args()).await;
+                    (renewed, answer)
                 }
-                Err(CallError::Other(e)) => Err(e),
+                answer => (token, answer),
+            };
+            match answer {
+                Ok(value) => Ok(value),
+                Err(CallError::TokenExpired) => Err(ProviderError::SignInAgain {
+                    reason: "Slack refused the renewed token as expired".into(),
+                }),
+                // A browser sign-in is marked as ended, once: later clicks leave the account
+                // out until it signs in again. A pasted token stays a plain refusal (a new
+                // one is pasted, there is nothing to mark).
+                Err(CallError::SignInEnded(e)) if self.oauth.is_some() => {
+                    tracing::debug!("{}: {e}", self.label.id);
+                    let why = "Slack ended the sign-in (the app was removed, the token revoked or the user deactivated)";
+                    Err(self.tokens.ended(&used, why).await)
+                }
+                Err(CallError::SignInEnded(e) | CallError::Other(e)) => Err(e),
             }
         })
         .await

@@ -59,6 +59,9 @@ fn oauth_error(e: CallError) -> ProviderError {
         CallError::TokenExpired => ProviderError::SignInAgain {
             reason: "Slack says the sign-in expired".into(),
         },
+        CallError::SignInEnded(e) => ProviderError::SignInAgain {
+            reason: e.to_string(),
+        },
         CallError::Other(ProviderError::Rejected { reason })
             if reason.contains("invalid_refresh_token") || reason.contains("invalid_code") =>
         {
