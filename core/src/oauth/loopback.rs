@@ -9,9 +9,67 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use url::Url;
 
-use super::tokens::{random_token, Pkce};
+use super::tokens::{random_token, Pkce, TokenSet};
 use crate::error::ProviderError;
-use crate::providers::Service;
+use crate::providers::{Service, SignInPrompt};
+
+/// A service's authorization-code grant (RFC 6749 §4.1 with PKCE): where the browser goes,
+/// and how the code it brings back becomes tokens.
+#[async_trait::async_trait]
+pub(crate) trait CodeGrant: Send + Sync {
+    fn authorization_url(
+        &self,
+        redirect_uri: &str,
+        state: &str,
+        code_challenge: &str,
+    ) -> Result<Url, ProviderError>;
+
+    async fn exchange_code(
+        &self,
+        code: &str,
+        redirect_uri: &str,
+        verifier: &SecretString,
+    ) -> Result<TokenSet, ProviderError>;
+}
+
+/// Where the service sends the browser back: `http://{host}:{port}{path}`.
+pub(crate) struct Redirect {
+    pub host: &'static str,
+    pub port: u16,
+    pub path: &'static str,
+}
+
+/// The whole browser sign-in: listens on the redirect port, lets the face open the
+/// browser, waits up to `wait` for the service's answer and trades the code for tokens.
+/// Returns them and the port listened on (the free one given for port 0).
+///
+/// # Errors
+/// As [`Loopback::begin`] and [`Loopback::finish`]; [`ProviderError::Local`] when the face
+/// could not start the sign-in.
+pub(crate) async fn sign_in_with_browser(
+    service: Service,
+    grant: &dyn CodeGrant,
+    redirect: Redirect,
+    prompt: &dyn SignInPrompt,
+    wait: Duration,
+) -> Result<(TokenSet, u16), ProviderError> {
+    let loopback = Loopback::begin(service, redirect.host, redirect.port, redirect.path).await?;
+    let port = loopback.port();
+    let redirect_uri = loopback.redirect_uri().to_owned();
+    let url =
+        grant.authorization_url(&redirect_uri, loopback.state(), loopback.code_challenge())?;
+    prompt
+        .open_browser(service, &url, &redirect_uri)
+        .await
+        .map_err(|e| ProviderError::Local(format!("the sign-in did not start: {e}")))?;
+    let verifier = loopback.code_verifier();
+    let tokens = loopback
+        .finish(wait, |code| async move {
+            grant.exchange_code(&code, &redirect_uri, &verifier).await
+        })
+        .await?;
+    Ok((tokens, port))
+}
 
 /// A request head larger than this is not a sign-in redirect.
 const MAX_HEAD_BYTES: usize = 16 * 1024;

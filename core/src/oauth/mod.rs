@@ -7,5 +7,5 @@ mod loopback;
 mod tokens;
 
 pub(crate) use keeper::{TokenEndpoint, TokenKeeper};
-pub(crate) use loopback::Loopback;
+pub(crate) use loopback::{sign_in_with_browser, CodeGrant, Redirect};
 pub(crate) use tokens::TokenSet;

@@ -26,6 +26,28 @@ pub use custom_statuses::{CustomStatuses, SyncChange};
 pub(crate) use registry::ServiceSettings;
 pub use registry::{AccountSettings, NewCredentials, Service};
 
+/// One of a change's requests failed after another went through: the error says what the
+/// account shows now ("the availability changed, the custom status did not"). Kinds
+/// without a reason of their own (a rate limit, a timeout) stay as they are.
+pub(crate) fn partly(error: ProviderError, what: &str) -> ProviderError {
+    match error {
+        ProviderError::Rejected { reason } => ProviderError::Rejected {
+            reason: format!("{reason}; {what}"),
+        },
+        ProviderError::Forbidden { reason } => ProviderError::Forbidden {
+            reason: format!("{reason}; {what}"),
+        },
+        ProviderError::NotFound { reason } => ProviderError::NotFound {
+            reason: format!("{reason}; {what}"),
+        },
+        ProviderError::InvalidStatus(reason) => {
+            ProviderError::InvalidStatus(format!("{reason}; {what}"))
+        }
+        ProviderError::Protocol(reason) => ProviderError::Protocol(format!("{reason}; {what}")),
+        other => other,
+    }
+}
+
 /// Whose status to change: the signed-in user, or (for admins) someone else.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub enum Target {

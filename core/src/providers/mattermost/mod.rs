@@ -20,7 +20,7 @@ use client::{major_minor, MattermostClient};
 pub use config::MattermostSettings;
 
 use super::{
-    AvailabilityMapping, Capabilities, Connect, EmojiShown, Identity, Provider, Service,
+    partly, AvailabilityMapping, Capabilities, Connect, EmojiShown, Identity, Provider, Service,
     ServiceSettings, ShownStatus, Target, TextLimit, TextUnit,
 };
 use crate::emoji::Emoji;
@@ -311,24 +311,6 @@ impl Mattermost {
                 ))
             }
         }
-    }
-}
-
-/// One of the two requests failed and the other went through: the error says which half
-/// the account shows now.
-fn partly(error: ProviderError, what: &str) -> ProviderError {
-    match error {
-        ProviderError::Rejected { reason } => ProviderError::Rejected {
-            reason: format!("{reason}; {what}"),
-        },
-        ProviderError::Forbidden { reason } => ProviderError::Forbidden {
-            reason: format!("{reason}; {what}"),
-        },
-        ProviderError::NotFound { reason } => ProviderError::NotFound {
-            reason: format!("{reason}; {what}"),
-        },
-        ProviderError::Protocol(reason) => ProviderError::Protocol(format!("{reason}; {what}")),
-        other => other,
     }
 }
 

@@ -14,7 +14,7 @@ use super::config::REDIRECT_PATH;
 use super::oauth::SlackOAuth;
 use super::{api_for, Slack, SlackSettings, TOKENS};
 use crate::error::{AccountLabel, Error, ProviderError, Result};
-use crate::oauth::{Loopback, TokenSet};
+use crate::oauth::{sign_in_with_browser, Redirect, TokenSet};
 use crate::providers::{
     AccountSettings, Connect, ObtainCredentials, Obtained, Service, SignInAgain, SignInPrompt,
 };
@@ -112,30 +112,19 @@ pub(crate) fn oauth_for(
     })
 }
 
-/// Listens on the redirect port, lets the face open the browser, waits for Slack's answer.
-/// Returns the tokens and the port listened on.
+/// The browser sign-in on a `http://localhost:PORT` redirect, which Slack takes only from
+/// PKCE apps, as a desktop redirect. Returns the tokens and the port listened on.
 async fn browser_sign_in(
     oauth: &SlackOAuth,
     port: u16,
     prompt: &dyn SignInPrompt,
 ) -> std::result::Result<(TokenSet, u16), ProviderError> {
-    // Slack takes `http://localhost` redirects only from PKCE apps, as desktop redirects.
-    let loopback = Loopback::begin(Service::Slack, "localhost", port, REDIRECT_PATH).await?;
-    let port = loopback.port();
-    let redirect_uri = loopback.redirect_uri().to_owned();
-    let url =
-        oauth.authorization_url(&redirect_uri, loopback.state(), loopback.code_challenge())?;
-    prompt
-        .open_browser(Service::Slack, &url, &redirect_uri)
-        .await
-        .map_err(|e| ProviderError::Local(format!("the sign-in did not start: {e}")))?;
-    let verifier = loopback.code_verifier();
-    let tokens = loopback
-        .finish(SIGN_IN_WAIT, |code| async move {
-            oauth.exchange_code(&code, &redirect_uri, &verifier).await
-        })
-        .await?;
-    Ok((tokens, port))
+    let redirect = Redirect {
+        host: "localhost",
+        port,
+        path: REDIRECT_PATH,
+    };
+    sign_in_with_browser(Service::Slack, oauth, redirect, prompt, SIGN_IN_WAIT).await
 }
 
 #[async_trait]

@@ -27,7 +27,7 @@ pub use config::{SlackSettings, DEFAULT_REDIRECT_PORT, SLACK_BASE};
 pub use oauth::USER_SCOPES;
 
 use super::{
-    AvailabilityMapping, Capabilities, Connect, EmojiShown, Identity, Provider, Service,
+    partly, AvailabilityMapping, Capabilities, Connect, EmojiShown, Identity, Provider, Service,
     ServiceSettings, ShownStatus, SignInAgain, Target, TextLimit, TextUnit, TimedAvailability,
 };
 use crate::emoji::{shown_for_shortcode, Emoji};
@@ -315,23 +315,6 @@ impl Slack {
                 ))
             }
         }
-    }
-}
-
-/// One request failed and others went through: the error says what the account shows now.
-fn partly(error: ProviderError, what: &str) -> ProviderError {
-    match error {
-        ProviderError::Rejected { reason } => ProviderError::Rejected {
-            reason: format!("{reason}; {what}"),
-        },
-        ProviderError::Forbidden { reason } => ProviderError::Forbidden {
-            reason: format!("{reason}; {what}"),
-        },
-        ProviderError::InvalidStatus(reason) => {
-            ProviderError::InvalidStatus(format!("{reason}; {what}"))
-        }
-        ProviderError::Protocol(reason) => ProviderError::Protocol(format!("{reason}; {what}")),
-        other => other,
     }
 }
 

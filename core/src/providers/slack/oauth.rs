@@ -140,6 +140,27 @@ fn parse<T: serde::de::DeserializeOwned>(value: Value) -> Result<T, ProviderErro
 }
 
 #[async_trait]
+impl crate::oauth::CodeGrant for SlackOAuth {
+    fn authorization_url(
+        &self,
+        redirect_uri: &str,
+        state: &str,
+        code_challenge: &str,
+    ) -> Result<Url, ProviderError> {
+        SlackOAuth::authorization_url(self, redirect_uri, state, code_challenge)
+    }
+
+    async fn exchange_code(
+        &self,
+        code: &str,
+        redirect_uri: &str,
+        verifier: &SecretString,
+    ) -> Result<TokenSet, ProviderError> {
+        SlackOAuth::exchange_code(self, code, redirect_uri, verifier).await
+    }
+}
+
+#[async_trait]
 impl TokenEndpoint for SlackOAuth {
     /// `grant_type=refresh_token` with the client id and no secret (a PKCE app's tokens).
     async fn refresh(&self, refresh_token: &SecretString) -> Result<TokenSet, ProviderError> {

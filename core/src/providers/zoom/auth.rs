@@ -13,7 +13,7 @@ use super::config::REDIRECT_PATH;
 use super::oauth::OAuthClient;
 use super::{Zoom, ZoomAuth, ZoomSettings, CLIENT_SECRET, TOKENS};
 use crate::error::{AccountLabel, ProviderError, Result};
-use crate::oauth::{Loopback, TokenSet};
+use crate::oauth::{sign_in_with_browser, Redirect, TokenSet};
 use crate::providers::{
     AccountSettings, Connect, ObtainCredentials, Obtained, Service, SignInAgain, SignInPrompt,
 };
@@ -69,29 +69,19 @@ impl ObtainCredentials for NewCredentials {
     }
 }
 
-/// Listens on the redirect port, lets the face open the browser, waits for Zoom's answer.
-/// Returns the tokens and the port listened on.
+/// The browser sign-in on `127.0.0.1:port` (Zoom's registered redirect). Returns the
+/// tokens and the port listened on.
 async fn browser_sign_in(
     oauth: OAuthClient,
     port: u16,
     prompt: &dyn SignInPrompt,
 ) -> Result<(TokenSet, u16), ProviderError> {
-    let loopback = Loopback::begin(Service::Zoom, "127.0.0.1", port, REDIRECT_PATH).await?;
-    let port = loopback.port();
-    let redirect_uri = loopback.redirect_uri().to_owned();
-    let url =
-        oauth.authorization_url(&redirect_uri, loopback.state(), loopback.code_challenge())?;
-    prompt
-        .open_browser(Service::Zoom, &url, &redirect_uri)
-        .await
-        .map_err(|e| ProviderError::Local(format!("the sign-in did not start: {e}")))?;
-    let verifier = loopback.code_verifier();
-    let tokens = loopback
-        .finish(SIGN_IN_WAIT, |code| async move {
-            oauth.exchange_code(&code, &redirect_uri, &verifier).await
-        })
-        .await?;
-    Ok((tokens, port))
+    let redirect = Redirect {
+        host: "127.0.0.1",
+        port,
+        path: REDIRECT_PATH,
+    };
+    sign_in_with_browser(Service::Zoom, &oauth, redirect, prompt, SIGN_IN_WAIT).await
 }
 
 #[async_trait]

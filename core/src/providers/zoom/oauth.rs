@@ -161,6 +161,27 @@ impl OAuthClient {
     }
 }
 
+#[async_trait]
+impl crate::oauth::CodeGrant for OAuthClient {
+    fn authorization_url(
+        &self,
+        redirect_uri: &str,
+        state: &str,
+        code_challenge: &str,
+    ) -> Result<Url, ProviderError> {
+        OAuthClient::authorization_url(self, redirect_uri, state, code_challenge)
+    }
+
+    async fn exchange_code(
+        &self,
+        code: &str,
+        redirect_uri: &str,
+        verifier: &SecretString,
+    ) -> Result<TokenSet, ProviderError> {
+        OAuthClient::exchange_code(self, code, redirect_uri, verifier).await
+    }
+}
+
 /// Renewing a Zoom account's tokens: the refresh grant for a signed-in user, the account
 /// credentials grant again for a Server-to-Server app.
 #[derive(Debug)]
