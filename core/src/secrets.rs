@@ -10,6 +10,10 @@ use crate::error::SecretError;
 
 pub use secrecy::ExposeSecret;
 
+mod read_ahead;
+pub use read_ahead::ReadAhead;
+pub(crate) use read_ahead::ReadAheadStore;
+
 /// Keyring "service" for real accounts; the demo uses its own so the two never mix.
 pub const SERVICE: &str = "presently";
 pub const SERVICE_ENV: &str = "PRESENTLY_KEYRING_SERVICE";
@@ -40,6 +44,12 @@ pub trait SecretStore: Send + Sync + std::fmt::Debug {
     fn get(&self, key: &SecretKey) -> Result<Option<SecretString>, SecretError>;
     /// Deleting a missing entry is not an error.
     fn delete(&self, key: &SecretKey) -> Result<(), SecretError>;
+    /// Every secret under this store's service, read in one batch, for connecting many
+    /// accounts at once (see [`ReadAheadStore`]); `None` when this store cannot, and its
+    /// secrets are then read one at a time.
+    fn read_all(&self) -> Option<ReadAhead> {
+        None
+    }
 }
 
 /// The platform keyring: Secret Service on Linux, Keychain on macOS, Credential Manager on Windows.
@@ -219,6 +229,65 @@ impl SecretStore for KeyringStore {
             Err(e) => Err(describe(key, e)),
         }
     }
+
+    fn read_all(&self) -> Option<ReadAhead> {
+        Self::ready().ok()?;
+        let started = std::time::Instant::now();
+        match read_all_items(&self.service) {
+            Ok(ahead) => {
+                tracing::debug!(
+                    "{} keyring items read in one batch in {:?}",
+                    ahead.found.len(),
+                    started.elapsed()
+                );
+                Some(ahead)
+            }
+            Err(error) => {
+                tracing::debug!("reading the keyring in one batch failed ({error}); one at a time");
+                None
+            }
+        }
+    }
+}
+
+/// Every item under `service` with the attributes keyring-core gives its entries
+/// (`service`, `username`), found with one `SearchItems` and read with pipelined calls over
+/// a connection and encrypted session of its own (keyring-core's is behind its lock).
+/// `Err` when any item is locked (keyring-core's own read then asks for it to be unlocked)
+/// or the keyring cannot be reached.
+#[cfg(any(target_os = "linux", target_os = "freebsd", target_os = "openbsd"))]
+fn read_all_items(service: &str) -> Result<ReadAhead, secret_service::Error> {
+    use secret_service::{EncryptionType, SecretService};
+    futures::executor::block_on(async {
+        let keyring = SecretService::connect(EncryptionType::Dh).await?;
+        let search = keyring
+            .search_items(HashMap::from([("service", service)]))
+            .await?;
+        if !search.locked.is_empty() {
+            return Err(secret_service::Error::Locked);
+        }
+        let reads = search.unlocked.iter().map(|item| async move {
+            let (attributes, secret) =
+                futures::future::join(item.get_attributes(), item.get_secret()).await;
+            Ok::<_, secret_service::Error>((attributes?, secret?))
+        });
+        let mut ahead = ReadAhead::default();
+        for read in futures::future::join_all(reads).await {
+            let (attributes, secret) = read?;
+            if let Some(user) = attributes.get("username") {
+                let text = String::from_utf8(secret).ok().map(SecretString::from);
+                ahead.add(user.clone(), text);
+            }
+        }
+        Ok(ahead)
+    })
+}
+
+#[cfg(not(any(target_os = "linux", target_os = "freebsd", target_os = "openbsd")))]
+fn read_all_items(_service: &str) -> Result<ReadAhead, SecretError> {
+    Err(SecretError::Unavailable(
+        "this build only supports the Secret Service keyring".into(),
+    ))
 }
 
 /// Keeps secrets in memory; for unit tests only.
@@ -246,6 +315,14 @@ impl SecretStore for MemoryStore {
     fn delete(&self, key: &SecretKey) -> Result<(), SecretError> {
         self.values().remove(key);
         Ok(())
+    }
+
+    fn read_all(&self) -> Option<ReadAhead> {
+        let mut ahead = ReadAhead::default();
+        for (key, value) in self.values().iter() {
+            ahead.add(key.user(), Some(value.clone()));
+        }
+        Some(ahead)
     }
 }
 
@@ -280,6 +357,39 @@ mod tests {
         assert_eq!(back.expose_secret(), "s3cr3t-token-for-test");
         store.delete(&key).expect("delete");
         assert!(store.get(&key).expect("get after delete").is_none());
+    }
+
+    /// The batch read finds exactly the entries keyring-core wrote under its service, with
+    /// their values, and nothing of another service.
+    #[test]
+    #[ignore = "needs an unlocked Secret Service (run by scripts/test.sh)"]
+    fn real_keyring_reads_a_service_in_one_batch() {
+        let service = format!("presently-test-batch-{}", std::process::id());
+        let store = KeyringStore::open_service(&service).expect("keyring");
+        let other = KeyringStore::open_service(&format!("{service}-other")).expect("keyring");
+        let keys: Vec<_> = (0..12)
+            .map(|i| SecretKey::new(&format!("acct{i}"), "api_key"))
+            .collect();
+        for (i, key) in keys.iter().enumerate() {
+            let value = SecretString::from(format!("batch-secret-{i}"));
+            store.set(key, &value).expect("set");
+        }
+        let elsewhere = SecretString::from("of-another-service".to_owned());
+        other.set(&keys[0], &elsewhere).expect("set");
+
+        let ahead = store.read_all().expect("read in one batch");
+        assert!(ahead.unsure.is_empty());
+        assert_eq!(ahead.found.len(), keys.len());
+        for (i, key) in keys.iter().enumerate() {
+            let value = ahead.found.get(&key.user()).expect("found");
+            assert_eq!(value.expose_secret(), &format!("batch-secret-{i}"));
+        }
+        for key in &keys {
+            store.delete(key).expect("delete");
+        }
+        other.delete(&keys[0]).expect("delete");
+        let ahead = store.read_all().expect("read in one batch");
+        assert!(ahead.found.is_empty());
     }
 
     /// The Secret Service ends under a running process (killed here; gnome-keyring-daemon

@@ -181,6 +181,16 @@ impl Context {
     /// The account's provider, connected once and kept until the config changes. Connecting
     /// (a keyring read) happens outside the lock, so a slow keyring holds up no other click.
     pub fn provider(&self, account: &Account) -> Result<Arc<dyn Provider>, ProviderError> {
+        self.provider_reading(account, self.secrets.clone())
+    }
+
+    /// [`Self::provider`], its secrets read from `secrets` (the keyring read ahead, when
+    /// many accounts connect at once).
+    pub(crate) fn provider_reading(
+        &self,
+        account: &Account,
+        secrets: Arc<dyn SecretStore>,
+    ) -> Result<Arc<dyn Provider>, ProviderError> {
         let generation = {
             let providers = self
                 .providers
@@ -194,7 +204,7 @@ impl Context {
         let provider = account
             .settings
             .get()
-            .connect(&account.label(), &self.connect_with(self.secrets.clone()))?;
+            .connect(&account.label(), &self.connect_with(secrets))?;
         let mut providers = self
             .providers
             .lock()
